@@ -1,0 +1,210 @@
+/** @module Opening the SQLite file: safety checks, pragmas, migrations; the wrapper every query goes through. */
+
+import { existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { APPLICATION_ID, MIGRATIONS } from "./migrations.ts";
+
+/** A value that can be bound to a `?` placeholder. */
+export type SqlValue = SQLInputValue;
+
+/** A prepared statement; rows come back as plain objects keyed by column name. */
+export interface Statement {
+  all(...params: SqlValue[]): Record<string, SqlValue>[];
+  get(...params: SqlValue[]): Record<string, SqlValue> | undefined;
+  run(...params: SqlValue[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+  iterate(...params: SqlValue[]): Iterator<Record<string, SqlValue>>;
+}
+
+/**
+ * The database as the rest of the service sees it. Every query goes through
+ * `prepare` (statements are cached by SQL text), so one wrapper can observe them all.
+ */
+export interface Database {
+  /** Absolute file path, or `:memory:`. */
+  readonly path: string;
+  /** A cached prepared statement for `sql`. */
+  prepare(sql: string): Statement;
+  /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws. */
+  transaction<T>(fn: () => T): T;
+  /** Closes the file; further calls fail. */
+  close(): void;
+}
+
+/** How to open the database. */
+export interface OpenOptions {
+  readonly synchronous: "normal" | "full";
+  readonly busyTimeoutMs?: number;
+}
+
+/** The opened database and what start-up did to it. */
+export interface OpenedDatabase {
+  readonly db: Database;
+  /** True when this start created the schema (a fresh file). */
+  readonly created: boolean;
+  /** Schema version before start-up (0 for a fresh file). */
+  readonly fromVersion: number;
+  /** Schema version now. */
+  readonly version: number;
+}
+
+/** Why a database could not be opened; the file was left untouched. */
+export class DatabaseOpenError extends Error {
+  override name = "DatabaseOpenError";
+}
+
+/** The newest schema version this build knows. */
+export const SCHEMA_VERSION: number = MIGRATIONS.length;
+
+/**
+ * Opens (or creates) the database at `path`, refusing — without writing a byte — a file
+ * that is not SQLite, belongs to another application, or has a newer schema; then sets
+ * the pragmas and applies pending migrations.
+ */
+export function openDatabase(path: string, options: OpenOptions): OpenedDatabase {
+  if (path !== ":memory:") inspectBeforeOpening(path);
+  let raw: DatabaseSync;
+  try {
+    raw = new DatabaseSync(path);
+  } catch (error) {
+    throw new DatabaseOpenError(`Cannot open "${path}": ${messageOf(error)}`);
+  }
+  try {
+    applyPragmas(raw, path, options);
+    const fromVersion = readVersion(raw);
+    migrate(raw, fromVersion);
+    return {
+      db: wrap(raw, path),
+      created: fromVersion === 0,
+      fromVersion,
+      version: SCHEMA_VERSION,
+    };
+  } catch (error) {
+    raw.close();
+    if (error instanceof DatabaseOpenError) throw error;
+    throw new DatabaseOpenError(`Cannot prepare "${path}": ${messageOf(error)}`);
+  }
+}
+
+function inspectBeforeOpening(path: string): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) {
+    throw new DatabaseOpenError(`Cannot open "${path}": directory "${dir}" does not exist`);
+  }
+  if (!statSync(dir).isDirectory()) {
+    throw new DatabaseOpenError(`Cannot open "${path}": "${dir}" is not a directory`);
+  }
+  if (!existsSync(path)) return;
+  const stat = statSync(path);
+  if (!stat.isFile()) throw new DatabaseOpenError(`Cannot open "${path}": not a regular file`);
+  if (stat.size === 0) return;
+  let probe: DatabaseSync | undefined;
+  try {
+    probe = new DatabaseSync(path, { readOnly: true });
+    const version = readVersion(probe);
+    const appId = Number(probe.prepare("PRAGMA application_id").get()?.application_id ?? 0);
+    const tables = Number(
+      probe.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get()?.n ?? 0,
+    );
+    if (appId !== APPLICATION_ID && (appId !== 0 || version !== 0 || tables > 0)) {
+      throw new DatabaseOpenError(
+        `Refusing "${path}": it is a SQLite database of another application (no otel-board schema)`,
+      );
+    }
+    if (version > SCHEMA_VERSION) {
+      throw new DatabaseOpenError(
+        `Refusing "${path}": its schema version ${version} is newer than this build's ` +
+          `${SCHEMA_VERSION}; run the newer otel-board or restore a backup`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof DatabaseOpenError) throw error;
+    throw new DatabaseOpenError(`Refusing "${path}": not a SQLite database (${messageOf(error)})`);
+  } finally {
+    probe?.close();
+  }
+}
+
+function applyPragmas(raw: DatabaseSync, path: string, options: OpenOptions): void {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  // node:sqlite ignores the constructor's timeout option, so set it here and read it back.
+  raw.exec(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+  expectPragma(raw, "busy_timeout", busyTimeoutMs);
+  if (path !== ":memory:") {
+    raw.exec("PRAGMA journal_mode = WAL");
+    expectPragma(raw, "journal_mode", "wal");
+  }
+  raw.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
+  expectPragma(raw, "synchronous", options.synchronous === "full" ? 2 : 1);
+  raw.exec("PRAGMA foreign_keys = ON");
+  expectPragma(raw, "foreign_keys", 1);
+}
+
+function expectPragma(raw: DatabaseSync, name: string, expected: string | number): void {
+  const row = raw.prepare(`PRAGMA ${name}`).get() ?? {};
+  const actual = Object.values(row)[0];
+  if (String(actual).toLowerCase() !== String(expected)) {
+    throw new DatabaseOpenError(`PRAGMA ${name} is ${String(actual)}, expected ${expected}`);
+  }
+}
+
+function readVersion(raw: DatabaseSync): number {
+  return Number(raw.prepare("PRAGMA user_version").get()?.user_version ?? 0);
+}
+
+function migrate(raw: DatabaseSync, fromVersion: number): void {
+  for (const migration of MIGRATIONS.slice(fromVersion)) {
+    raw.exec("BEGIN IMMEDIATE");
+    try {
+      raw.exec(migration.sql);
+      raw.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+      raw.exec(`PRAGMA user_version = ${migration.version}`);
+      raw.exec("COMMIT");
+    } catch (error) {
+      raw.exec("ROLLBACK");
+      throw new DatabaseOpenError(
+        `Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`,
+      );
+    }
+  }
+}
+
+function wrap(raw: DatabaseSync, path: string): Database {
+  const statements = new Map<string, StatementSync>();
+  let depth = 0;
+  return {
+    path,
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = raw.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    transaction(fn) {
+      // Nested calls join the outer transaction instead of failing on a second BEGIN.
+      if (depth > 0) return fn();
+      raw.exec("BEGIN IMMEDIATE");
+      depth++;
+      try {
+        const result = fn();
+        raw.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (raw.isTransaction) raw.exec("ROLLBACK");
+        throw error;
+      } finally {
+        depth--;
+      }
+    },
+    close() {
+      statements.clear();
+      if (raw.isOpen) raw.close();
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

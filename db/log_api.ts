@@ -1,0 +1,95 @@
+/** @module SQL for the `log_api` table: batched inserts, filtered reads, retention deletes. */
+
+import type { Database, SqlValue } from "./database.ts";
+
+/** One API call as stored, column for column. */
+export interface LogApiRow {
+  readonly seq: number;
+  readonly user_ip: string | null;
+  readonly user_id: string | null;
+  readonly start_time: string;
+  readonly end_time: string;
+  readonly call_url: string;
+  readonly call_url_parameter: string | null;
+  readonly method: string;
+  readonly status: number;
+  readonly duration_ms: number;
+  readonly trace_id: string | null;
+}
+
+/** A row to insert (everything but `seq`). */
+export type NewLogApiRow = Omit<LogApiRow, "seq">;
+
+/** Filters for reading the log; every field is optional and they combine with AND. */
+export interface LogApiFilter {
+  readonly beforeSeq?: number;
+  readonly since?: string;
+  readonly until?: string;
+  readonly url?: string;
+  readonly userId?: string;
+  readonly status?: number;
+}
+
+const INSERT = `INSERT INTO log_api (user_ip, user_id, start_time, end_time, call_url,
+  call_url_parameter, method, status, duration_ms, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Writes rows in one transaction (all or none). */
+export function insertLogApiRows(db: Database, rows: readonly NewLogApiRow[]): void {
+  const insert = db.prepare(INSERT);
+  db.transaction(() => {
+    for (const r of rows) {
+      insert.run(
+        r.user_ip,
+        r.user_id,
+        r.start_time,
+        r.end_time,
+        r.call_url,
+        r.call_url_parameter,
+        r.method,
+        r.status,
+        r.duration_ms,
+        r.trace_id,
+      );
+    }
+  });
+}
+
+/** At most `limit` rows matching `filter`, newest first. */
+export function selectLogApiRows(db: Database, filter: LogApiFilter, limit: number): LogApiRow[] {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  const add = (clause: string, value: SqlValue | undefined) => {
+    if (value === undefined) return;
+    where.push(clause);
+    params.push(value);
+  };
+  add("seq < ?", filter.beforeSeq);
+  add("start_time >= ?", filter.since);
+  add("start_time < ?", filter.until);
+  add("call_url = ?", filter.url);
+  add("user_id = ?", filter.userId);
+  add("status = ?", filter.status);
+  const sql = `SELECT * FROM log_api${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
+    ORDER BY seq DESC LIMIT ?`;
+  return db.prepare(sql).all(...params, limit) as unknown as LogApiRow[];
+}
+
+/** Deletes up to `chunk` of the oldest rows that started before `cutoff`; returns how many. */
+export function deleteLogApiOlderThan(db: Database, cutoff: string, chunk: number): number {
+  const sql = `DELETE FROM log_api WHERE seq IN
+    (SELECT seq FROM log_api WHERE start_time < ? ORDER BY start_time LIMIT ?)`;
+  return Number(db.prepare(sql).run(cutoff, chunk).changes);
+}
+
+/** The `seq` of the newest row that falls outside the newest `keep` rows, if any. */
+export function selectLogApiSeqBeyond(db: Database, keep: number): number | undefined {
+  const row = db.prepare("SELECT seq FROM log_api ORDER BY seq DESC LIMIT 1 OFFSET ?").get(keep);
+  return row === undefined ? undefined : Number(row.seq);
+}
+
+/** Deletes up to `chunk` of the oldest rows with `seq <= lastSeq`; returns how many. */
+export function deleteLogApiUpTo(db: Database, lastSeq: number, chunk: number): number {
+  const sql = `DELETE FROM log_api WHERE seq IN
+    (SELECT seq FROM log_api WHERE seq <= ? ORDER BY seq LIMIT ?)`;
+  return Number(db.prepare(sql).run(lastSeq, chunk).changes);
+}

@@ -1,0 +1,18 @@
+/** @module The ordered list of schema migrations; a migration's version is its position. */
+
+import { INITIAL_SCHEMA } from "./migrations/001_initial.ts";
+
+/** One schema step, applied in its own transaction and recorded in `PRAGMA user_version`. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Marks a file as an otel-board database (`PRAGMA application_id`, "otbd"). */
+export const APPLICATION_ID = 0x6f746264;
+
+/** Every migration, oldest first; append, never edit one that has shipped. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", sql: INITIAL_SCHEMA },
+];

@@ -1,0 +1,46 @@
+/** @module Middleware that hands every API call to the audit log once its answer is delivered. */
+
+import type { MiddlewareHandler } from "hono";
+import type { ApiCall, AuditLog } from "../services/audit.ts";
+import type { AppEnv } from "./app_env.ts";
+
+/** Status recorded when the client went away before the whole answer reached it. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/**
+ * Records one row per request (except `skipPaths`), whatever the outcome: 404, 405,
+ * 413 and handler failures included. With `Deno.serve` the row is recorded when the
+ * response has been delivered, so a client that disconnected is logged as 499.
+ */
+export function apiCallLog(
+  audit: AuditLog,
+  skipPaths: ReadonlySet<string>,
+): MiddlewareHandler<AppEnv> {
+  return async function apiCallLog(c, next) {
+    if (skipPaths.has(c.req.path)) return next();
+    const startTime = Date.now();
+    const started = performance.now();
+    const signal = c.req.raw.signal;
+    const url = c.req.url;
+    const queryStart = url.indexOf("?");
+    try {
+      await next();
+    } finally {
+      const finish = (): ApiCall => ({
+        clientIp: c.get("clientIp") ?? null,
+        userId: c.get("userId") ?? null,
+        startTime,
+        endTime: Date.now(),
+        durationMs: performance.now() - started,
+        method: c.req.method,
+        path: c.req.path,
+        query: queryStart === -1 ? "" : url.slice(queryStart + 1),
+        status: signal.aborted ? CLIENT_CLOSED_REQUEST : c.res.status,
+        traceId: null,
+      });
+      const delivered = c.env?.completed;
+      if (delivered === undefined) audit.record(finish());
+      else audit.recordWhenSettled(delivered, finish);
+    }
+  };
+}

@@ -1,0 +1,22 @@
+/** @module The Hono environment every route and middleware shares. */
+
+/** What `Deno.serve` hands the app beside the request (absent in `app.request()` tests). */
+export interface ServeBindings {
+  readonly remoteAddr?: { readonly hostname: string; readonly port: number };
+  /** Settles once the response has been delivered (or the client went away). */
+  readonly completed?: Promise<void>;
+}
+
+/** Values middleware sets on the context for the handlers after it. */
+export interface AppVariables {
+  /** The client's address, after trusted-proxy resolution; null when unknown. */
+  clientIp: string | null;
+  /** The authenticated username; null when anonymous. */
+  userId: string | null;
+}
+
+/** The Hono environment type of the app. */
+export interface AppEnv {
+  Bindings: ServeBindings;
+  Variables: AppVariables;
+}

@@ -1,0 +1,51 @@
+/** @module The app's error and not-found handlers: every failure becomes a problem answer. */
+
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "../telemetry/log.ts";
+import type { AppEnv } from "./app_env.ts";
+import { ApiError, type ProblemCode, problemResponse } from "./problem.ts";
+
+const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
+  400: "invalid_parameter",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+  503: "not_ready",
+};
+
+/** Turns thrown errors into problem answers; unexpected ones are logged and answered 500 without internals. */
+export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
+  return function errorHandler(error, c) {
+    if (error instanceof ApiError) return problem(c, error.code, error.message, error.headers);
+    const code = error instanceof HTTPException ? CODE_BY_STATUS[error.status] : undefined;
+    if (code !== undefined) return problem(c, code, error.message || "The request was refused");
+    logger.error("Request failed", { error, method: c.req.method, path: c.req.path });
+    return problem(
+      c,
+      "internal_error",
+      "The server failed to answer this request; the failure has been logged",
+    );
+  };
+}
+
+/** Answers 404 for a path no route serves. */
+export function notFoundHandler(): NotFoundHandler<AppEnv> {
+  return function notFound(c) {
+    return problem(c, "not_found", `There is no resource at ${c.req.path}`);
+  };
+}
+
+function problem(
+  c: Context<AppEnv>,
+  code: ProblemCode,
+  detail: string,
+  headers: Readonly<Record<string, string>> = {},
+): Response {
+  return problemResponse(code, detail, { instance: c.req.path, traceId: null, headers });
+}

@@ -1,0 +1,30 @@
+/** @module 405 answers with `Allow` for every path that exists under other methods. */
+
+import type { Hono } from "hono";
+import type { AppEnv } from "./app_env.ts";
+import { ApiError } from "./problem.ts";
+
+/**
+ * Adds, for each route path of `app`, a catch-all answering 405 with the methods that
+ * path does serve. Call it after every route is mounted so none can be forgotten.
+ */
+export function answerMethodNotAllowed(app: Hono<AppEnv>): void {
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of app.routes) {
+    if (route.method === "ALL") continue;
+    const methods = methodsByPath.get(route.path) ?? new Set<string>();
+    methods.add(route.method);
+    if (route.method === "GET") methods.add("HEAD");
+    methodsByPath.set(route.path, methods);
+  }
+  for (const [path, methods] of methodsByPath) {
+    const allow = [...methods].join(", ");
+    app.all(path, function methodNotAllowed(c) {
+      throw new ApiError(
+        "method_not_allowed",
+        `${c.req.method} is not allowed on ${c.req.path}: use ${allow}`,
+        { allow },
+      );
+    });
+  }
+}

@@ -1,0 +1,173 @@
+/** @module Entry point: config → database → services → app → serve → graceful stop. */
+
+import { createApp } from "./app.ts";
+import {
+  type Config,
+  ConfigError,
+  helpText,
+  loadConfig,
+  SERVICE_NAME,
+  SERVICE_VERSION,
+  versionText,
+} from "./config.ts";
+import { DatabaseOpenError, openDatabase } from "./db/database.ts";
+import { insertDemoPosts } from "./db/demo_posts.ts";
+import { listenForStop, type StopSignal } from "./lifecycle.ts";
+import { settlesWithin } from "./lib/settles_within.ts";
+import { createApiLogService } from "./services/api_log.ts";
+import { createAuditLog } from "./services/audit.ts";
+import { createBoardService } from "./services/board.ts";
+import { startRetention } from "./services/retention.ts";
+import { createLogger } from "./telemetry/log.ts";
+
+/** Exit code for a setting that is invalid (bad value, unusable database file). */
+export const EXIT_INVALID_SETTING = 2;
+/** Exit code for a failure to start for other reasons (port taken, permission denied). */
+export const EXIT_START_FAILED = 1;
+
+/** A start-up failure the operator must fix; printed as one line, never a stack. */
+export class StartupError extends Error {
+  override name = "StartupError";
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * Runs the service until a stop signal: opens the database, serves HTTP, then drains
+ * in-flight requests, writes pending log rows and closes the database.
+ * @throws {StartupError} when the database cannot be opened or the port cannot be bound.
+ */
+export async function runServer(config: Config): Promise<void> {
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    serviceName: SERVICE_NAME,
+  });
+  // A stray rejection is a bug to log, not a reason to drop every in-flight request.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    logger.error("Unhandled promise rejection", { error: event.reason });
+  });
+  let opened;
+  try {
+    opened = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+  } catch (error) {
+    if (error instanceof DatabaseOpenError) {
+      throw new StartupError(`DB_PATH: ${error.message}`, EXIT_INVALID_SETTING);
+    }
+    throw error;
+  }
+  const { db } = opened;
+  if (opened.created && config.demoData) insertDemoPosts(db, new Date());
+
+  const audit = createAuditLog(db, {
+    flushMs: config.logApiFlushMs,
+    logger: logger.scoped("services/audit.ts"),
+  });
+  const retention = startRetention(db, {
+    maxAgeDays: config.logApiRetentionDays,
+    maxRows: config.logApiMaxRows,
+    intervalMs: config.logApiPruneIntervalMs,
+    logger: logger.scoped("services/retention.ts"),
+  });
+  let draining = false;
+  const app = createApp({
+    board: createBoardService(db),
+    apiLog: createApiLogService(db),
+    audit,
+    readiness: {
+      draining: () => draining,
+      checkDatabase: () => void db.prepare("SELECT count(*) FROM sqlite_schema").get(),
+    },
+    logger,
+    trustedProxies: config.trustedProxies,
+    maxBodyBytes: config.maxBodyBytes,
+  });
+
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: config.host,
+      port: config.port,
+      onListen: ({ hostname, port }) => {
+        const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+        logger.info(`Listening on http://${host}:${port}`, {
+          version: SERVICE_VERSION,
+          db_path: db.path,
+          schema_version: opened.version,
+          created_database: opened.created,
+          startup_ms: Math.round(performance.now()),
+        });
+      },
+      onError: (error) => {
+        logger.error("Unhandled error while serving", { error });
+        return new Response(null, { status: 500 });
+      },
+    }, app.fetch);
+  } catch (error) {
+    retention.stop();
+    db.close();
+    const reason = error instanceof Deno.errors.AddrInUse
+      ? "the address is already in use (set PORT or --port)"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new StartupError(`Cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
+  }
+
+  const signal = await new Promise<StopSignal>((resolve) => {
+    const unlisten = listenForStop(Deno.build.os, (received) => {
+      unlisten();
+      resolve(received);
+    });
+  });
+  draining = true;
+  logger.info("Stopping: draining in-flight requests", { signal });
+  const forceStop = listenForStop(Deno.build.os, (again) => {
+    logger.warn("Second stop signal: exiting without draining", { signal: again });
+    audit.flush();
+    db.close();
+    Deno.exit(EXIT_START_FAILED);
+  });
+  if (!await settlesWithin(server.shutdown(), config.shutdownTimeoutMs)) {
+    logger.warn("Requests still running after SHUTDOWN_TIMEOUT_MS; stopping anyway", {
+      shutdown_timeout_ms: config.shutdownTimeoutMs,
+    });
+  }
+  retention.stop();
+  await audit.close(1000);
+  db.close();
+  forceStop();
+  logger.info("Stopped", { log_api_rows: audit.stats() });
+}
+
+function fail(message: string, exitCode: number): never {
+  Deno.stderr.writeSync(new TextEncoder().encode(`${SERVICE_NAME}: ${message}\n`));
+  Deno.exit(exitCode);
+}
+
+if (import.meta.main) {
+  let startup;
+  try {
+    startup = loadConfig(Deno.env.toObject(), Deno.args);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, EXIT_INVALID_SETTING);
+    throw error;
+  }
+  if (startup.action === "help") {
+    Deno.stdout.writeSync(new TextEncoder().encode(helpText()));
+  } else if (startup.action === "version") {
+    Deno.stdout.writeSync(new TextEncoder().encode(versionText()));
+  } else {
+    try {
+      await runServer(startup.config);
+    } catch (error) {
+      if (error instanceof StartupError) fail(error.message, error.exitCode);
+      throw error;
+    }
+  }
+  Deno.exit(0);
+}

@@ -1,0 +1,58 @@
+/** @module `GET /log`: the API-call log, newest first, filtered and paged. */
+
+import { Hono } from "hono";
+import type { AppEnv } from "../http/app_env.ts";
+import { nextPageLink } from "../http/link.ts";
+import { ApiError } from "../http/problem.ts";
+import { clip, parseTimestamp, parseWholeNumber, readQuery } from "../http/query.ts";
+import type { ApiLogService, LogApiFilter } from "../services/api_log.ts";
+import { LOG_API_LIMITS } from "../services/audit.ts";
+
+const PARAMETERS = ["limit", "before", "since", "until", "url", "user_id", "status"] as const;
+
+/** Routes under `/log`. */
+export function logRoutes(apiLog: ApiLogService): Hono<AppEnv> {
+  return new Hono<AppEnv>().get("/", (c) => {
+    const query = readQuery(new URL(c.req.url), PARAMETERS);
+    const limitText = query.get("limit");
+    const limit = limitText === undefined ? 100 : parseWholeNumber(limitText, "limit", 1, 1000);
+    const page = apiLog.page(parseFilter(query), limit);
+    if (page.nextBefore !== undefined) {
+      c.header("link", nextPageLink(c.req.path, query, page.nextBefore));
+    }
+    return c.json(page.rows);
+  });
+}
+
+function parseFilter(query: ReadonlyMap<string, string>): LogApiFilter {
+  const filter: { -readonly [K in keyof LogApiFilter]: LogApiFilter[K] } = {};
+  const before = query.get("before");
+  if (before !== undefined) {
+    filter.beforeSeq = parseWholeNumber(before, "before", 1, Number.MAX_SAFE_INTEGER);
+  }
+  const since = query.get("since");
+  if (since !== undefined) filter.since = parseTimestamp(since, "since");
+  const until = query.get("until");
+  if (until !== undefined) filter.until = parseTimestamp(until, "until");
+  if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
+    throw new ApiError("invalid_parameter", "Cannot use since and until: since must be earlier");
+  }
+  const url = query.get("url");
+  if (url !== undefined) filter.url = exactText(url, "url", LOG_API_LIMITS.callUrl);
+  const userId = query.get("user_id");
+  if (userId !== undefined) filter.userId = exactText(userId, "user_id", LOG_API_LIMITS.userId);
+  const status = query.get("status");
+  if (status !== undefined) filter.status = parseWholeNumber(status, "status", 100, 599);
+  return filter;
+}
+
+function exactText(raw: string, what: string, max: number): string {
+  if (raw === "") throw new ApiError("invalid_parameter", `Cannot filter by ${what}: it is empty`);
+  if ([...raw].length > max) {
+    throw new ApiError(
+      "invalid_parameter",
+      `Cannot filter by ${what} "${clip(raw)}": the log stores at most ${max} characters`,
+    );
+  }
+  return raw;
+}

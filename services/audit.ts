@@ -1,0 +1,188 @@
+/** @module The API-call audit log: one log_api row per call, queued and written in batches. */
+
+import type { Database } from "../db/database.ts";
+import { insertLogApiRows, type NewLogApiRow } from "../db/log_api.ts";
+import { settlesWithin } from "../lib/settles_within.ts";
+import type { Logger } from "../telemetry/log.ts";
+
+/** One answered (or abandoned) API call, as the HTTP layer saw it. */
+export interface ApiCall {
+  readonly clientIp: string | null;
+  readonly userId: string | null;
+  /** Wall-clock start, epoch milliseconds. */
+  readonly startTime: number;
+  /** Wall-clock end, epoch milliseconds. */
+  readonly endTime: number;
+  readonly durationMs: number;
+  readonly method: string;
+  /** The path, without the query string. */
+  readonly path: string;
+  /** The raw query string without `?` (empty when none). */
+  readonly query: string;
+  readonly status: number;
+  readonly traceId: string | null;
+}
+
+/** Counts of what the audit log did, for health reporting. */
+export interface AuditStats {
+  readonly written: number;
+  readonly failed: number;
+  readonly queued: number;
+}
+
+/** Records API calls; rows reach the database within one flush interval. */
+export interface AuditLog {
+  /** Queues one row. Cheap: the write happens later, in a batch. */
+  record(call: ApiCall): void;
+  /** Queues the row `finish()` describes once `settled` settles; shutdown waits for it. */
+  recordWhenSettled(settled: Promise<unknown>, finish: () => ApiCall): void;
+  /** Writes every queued row now, in one transaction. */
+  flush(): void;
+  /** Waits (bounded) for calls still being delivered, then writes everything queued. */
+  close(timeoutMs: number): Promise<void>;
+  stats(): AuditStats;
+}
+
+/** How the audit log batches. */
+export interface AuditOptions {
+  /** Longest time a row waits in memory before its batch is written. */
+  readonly flushMs: number;
+  /** Rows kept while the database refuses writes; beyond it the oldest are dropped and counted. */
+  readonly maxQueuedRows?: number;
+  /** A batch this large is written at once instead of waiting for the interval. */
+  readonly batchRows?: number;
+  readonly logger: Logger;
+}
+
+/** Column sizes of log_api; longer values are truncated, never rejected. */
+export const LOG_API_LIMITS = Object.freeze({
+  userIp: 45,
+  userId: 30,
+  callUrl: 100,
+  callUrlParameter: 300,
+  method: 16,
+});
+
+const FAILURE_LOG_INTERVAL_MS = 10_000;
+
+/** Creates the audit log writing into `db`. */
+export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
+  const maxQueuedRows = options.maxQueuedRows ?? 100_000;
+  const batchRows = options.batchRows ?? 1_000;
+  const queue: NewLogApiRow[] = [];
+  const pending = new Set<Promise<unknown>>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let written = 0;
+  let failed = 0;
+  let lastFailureLog = -Infinity;
+  let failuresSinceLog = 0;
+  let closed = false;
+
+  const schedule = (delayMs: number) => {
+    if (timer === undefined && !closed) timer = setTimeout(flush, delayMs);
+  };
+
+  function enqueue(call: ApiCall): void {
+    queue.push(toRow(call));
+    if (queue.length > maxQueuedRows) {
+      const dropped = queue.length - maxQueuedRows;
+      queue.splice(0, dropped);
+      failed += dropped;
+    }
+    if (closed) return;
+    if (queue.length >= batchRows) {
+      clearTimeout(timer);
+      timer = undefined;
+      schedule(0);
+    } else {
+      schedule(options.flushMs);
+    }
+  }
+
+  function flush(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    if (queue.length === 0) return;
+    const batch = queue.splice(0, queue.length);
+    try {
+      insertLogApiRows(db, batch);
+      written += batch.length;
+    } catch (error) {
+      // The database refused (busy, full, closed): keep the rows, bounded, and try again later.
+      queue.unshift(...batch);
+      if (queue.length > maxQueuedRows) {
+        failed += queue.splice(0, queue.length - maxQueuedRows).length;
+      }
+      reportFailure(error, batch.length);
+      schedule(Math.max(options.flushMs, 1000));
+    }
+  }
+
+  function reportFailure(error: unknown, rows: number): void {
+    failuresSinceLog++;
+    const now = Date.now();
+    if (now - lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
+    options.logger.error("Cannot write log_api rows: keeping them to retry", {
+      error,
+      rows,
+      queued: queue.length,
+      failures_since_last_report: failuresSinceLog,
+    });
+    lastFailureLog = now;
+    failuresSinceLog = 0;
+  }
+
+  return {
+    record: enqueue,
+    recordWhenSettled(settled, finish) {
+      const done = settled.then(() => enqueue(finish()), () => enqueue(finish()));
+      pending.add(done);
+      done.finally(() => pending.delete(done));
+    },
+    flush,
+    async close(timeoutMs) {
+      if (!await settlesWithin(Promise.allSettled([...pending]), timeoutMs)) {
+        options.logger.warn("Some responses were still being delivered at shutdown", {
+          responses: pending.size,
+        });
+      }
+      closed = true;
+      flush();
+      if (queue.length > 0) {
+        failed += queue.length;
+        options.logger.error("log_api rows lost at shutdown", { rows: queue.length });
+        queue.length = 0;
+      }
+    },
+    stats: () => ({ written, failed, queued: queue.length }),
+  };
+}
+
+function toRow(call: ApiCall): NewLogApiRow {
+  return {
+    user_ip: truncate(call.clientIp, LOG_API_LIMITS.userIp),
+    user_id: truncate(call.userId, LOG_API_LIMITS.userId),
+    start_time: new Date(call.startTime).toISOString(),
+    end_time: new Date(call.endTime).toISOString(),
+    call_url: truncate(call.path, LOG_API_LIMITS.callUrl),
+    call_url_parameter: call.query === ""
+      ? null
+      : truncate(call.query, LOG_API_LIMITS.callUrlParameter),
+    method: truncate(call.method, LOG_API_LIMITS.method),
+    status: Math.trunc(call.status),
+    duration_ms: Math.round(call.durationMs * 1000) / 1000,
+    trace_id: call.traceId,
+  };
+}
+
+/** Cuts `text` to at most `max` code points (never splitting a surrogate pair). */
+export function truncate<T extends string | null>(text: T, max: number): T {
+  if (text === null || text.length <= max) return text;
+  let out = "";
+  let count = 0;
+  for (const ch of text as string) {
+    if (count++ === max) break;
+    out += ch;
+  }
+  return out as T;
+}

@@ -1,0 +1,82 @@
+/** @module log_api retention: prunes rows by age and by count in small background chunks. */
+
+import type { Database } from "../db/database.ts";
+import { deleteLogApiOlderThan, deleteLogApiUpTo, selectLogApiSeqBeyond } from "../db/log_api.ts";
+import type { Logger } from "../telemetry/log.ts";
+
+/** How much of the log to keep and how often to prune. */
+export interface RetentionOptions {
+  /** Rows older than this many days go (0: no age limit). */
+  readonly maxAgeDays: number;
+  /** At most this many rows stay, newest first (0: no row limit). */
+  readonly maxRows: number;
+  readonly intervalMs: number;
+  /** Rows deleted per transaction; the event loop runs between chunks. */
+  readonly chunkRows?: number;
+  readonly logger: Logger;
+  /** Clock, injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** A running retention schedule. */
+export interface Retention {
+  /** Prunes now, chunk by chunk, yielding between chunks; resolves with rows deleted. */
+  pruneNow(): Promise<number>;
+  /** Stops the schedule; an ongoing prune stops after its current chunk. */
+  stop(): void;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Starts pruning `log_api` every `intervalMs` (and once shortly after start). */
+export function startRetention(db: Database, options: RetentionOptions): Retention {
+  const chunk = options.chunkRows ?? 2_000;
+  const now = options.now ?? Date.now;
+  let stopped = false;
+  let running: Promise<number> | undefined;
+
+  async function prune(): Promise<number> {
+    let deleted = 0;
+    const steps: (() => number)[] = [];
+    if (options.maxAgeDays > 0) {
+      const cutoff = new Date(now() - options.maxAgeDays * DAY_MS).toISOString();
+      steps.push(() => deleteLogApiOlderThan(db, cutoff, chunk));
+    }
+    if (options.maxRows > 0) {
+      // Fixed once per prune: rows written meanwhile are newer and never cross it.
+      const lastSeq = selectLogApiSeqBeyond(db, options.maxRows);
+      if (lastSeq !== undefined) steps.push(() => deleteLogApiUpTo(db, lastSeq, chunk));
+    }
+    for (const step of steps) {
+      while (!stopped) {
+        const n = step();
+        deleted += n;
+        if (n < chunk) break;
+        // Yield so requests are served between chunks.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    }
+    if (deleted > 0) options.logger.info("Pruned log_api", { rows: deleted });
+    return deleted;
+  }
+
+  function pruneNow(): Promise<number> {
+    running ??= prune().catch((error) => {
+      options.logger.error("Cannot prune log_api", { error });
+      return 0;
+    }).finally(() => running = undefined);
+    return running;
+  }
+
+  const enabled = options.maxAgeDays > 0 || options.maxRows > 0;
+  const first = enabled ? setTimeout(pruneNow, Math.min(options.intervalMs, 1000)) : undefined;
+  const interval = enabled ? setInterval(pruneNow, options.intervalMs) : undefined;
+  return {
+    pruneNow,
+    stop() {
+      stopped = true;
+      clearTimeout(first);
+      clearInterval(interval);
+    },
+  };
+}

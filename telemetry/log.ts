@@ -1,0 +1,111 @@
+/** @module The service's one logger: JSON lines (or human lines) on stdout. */
+
+/** Log levels, lowest first. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+/** A log level. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** Output formats: one JSON object per line, or one human-readable line. */
+export const LOG_FORMATS = ["json", "text"] as const;
+/** An output format. */
+export type LogFormat = typeof LOG_FORMATS[number];
+
+/** Attributes attached to one log record; `Error` values are written with message and stack. */
+export type LogAttributes = Readonly<Record<string, unknown>>;
+
+/** Writes records at or above its level; `scope` names the source file in text lines. */
+export interface Logger {
+  debug(msg: string, attributes?: LogAttributes): void;
+  info(msg: string, attributes?: LogAttributes): void;
+  warn(msg: string, attributes?: LogAttributes): void;
+  error(msg: string, attributes?: LogAttributes): void;
+  /** A logger that writes the same way, naming another source file. */
+  scoped(scope: string): Logger;
+}
+
+/** How a logger is built. */
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  readonly serviceName: string;
+  /** Where finished lines go (default: stdout). */
+  readonly write?: (line: string) => void;
+  /** Clock, injectable for tests. */
+  readonly now?: () => Date;
+}
+
+const RESERVED = new Set(["time", "level", "msg", "scope", "trace_id", "span_id"]);
+
+/** Builds the logger that every part of the service writes through. */
+export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger {
+  const write = options.write ?? writeStdout;
+  const now = options.now ?? (() => new Date());
+  const minimum = LOG_LEVELS.indexOf(options.level);
+  const emit = (level: LogLevel, msg: string, attributes: LogAttributes = {}): void => {
+    if (LOG_LEVELS.indexOf(level) < minimum) return;
+    const time = now().toISOString();
+    const line = options.format === "json"
+      ? jsonLine(time, level, scope, msg, attributes)
+      : textLine(time, level, options.serviceName, scope, msg, attributes);
+    write(line + "\n");
+  };
+  return {
+    debug: (msg, attributes) => emit("debug", msg, attributes),
+    info: (msg, attributes) => emit("info", msg, attributes),
+    warn: (msg, attributes) => emit("warn", msg, attributes),
+    error: (msg, attributes) => emit("error", msg, attributes),
+    scoped: (other) => createLogger(options, other),
+  };
+}
+
+function jsonLine(
+  time: string,
+  level: LogLevel,
+  scope: string,
+  msg: string,
+  attributes: LogAttributes,
+): string {
+  const record: Record<string, unknown> = {
+    time,
+    level,
+    msg,
+    scope,
+    trace_id: null,
+    span_id: null,
+  };
+  for (const [key, value] of Object.entries(attributes)) {
+    if (!RESERVED.has(key)) record[key] = plain(value);
+  }
+  return JSON.stringify(record);
+}
+
+function textLine(
+  time: string,
+  level: LogLevel,
+  service: string,
+  scope: string,
+  msg: string,
+  attributes: LogAttributes,
+): string {
+  const extras = Object.entries(attributes)
+    .map(([key, value]) => `${key}=${JSON.stringify(plain(value))}`)
+    .join(" ");
+  const head =
+    `${time} ${level.toUpperCase()} [${service}] [${scope}] [trace_id=0 span_id=0] - ${msg}`;
+  return extras === "" ? head : `${head} ${extras}`;
+}
+
+function plain(value: unknown): unknown {
+  if (value instanceof Error) {
+    return { name: value.name, message: value.message, stack: value.stack };
+  }
+  return typeof value === "bigint" ? value.toString() : value;
+}
+
+const encoder = new TextEncoder();
+
+function writeStdout(line: string): void {
+  const bytes = encoder.encode(line);
+  let written = 0;
+  while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+}
