@@ -1,0 +1,276 @@
+/** @module Shared test helpers: an in-process app over :memory:, a real server process, temp dirs. */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DatabaseSync } from "node:sqlite";
+import { createApp } from "../app.ts";
+import { parseCidrList } from "../http/ip_address.ts";
+import { openDatabase } from "../db/database.ts";
+import type { Database } from "../db/database.ts";
+import { insertDemoPosts } from "../db/demo_posts.ts";
+import type { LogApiRow } from "../db/log_api.ts";
+import { createApiLogService } from "../services/api_log.ts";
+import { type AuditLog, createAuditLog } from "../services/audit.ts";
+import { type BoardService, createBoardService } from "../services/board.ts";
+import { createLogger, type Logger } from "../telemetry/log.ts";
+
+/** The repository root. */
+export const ROOT: string = fileURLToPath(new URL("../", import.meta.url));
+
+/** A logger that keeps its lines in memory. */
+export function memoryLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = createLogger({
+    level: "debug",
+    format: "json",
+    serviceName: "test",
+    write: (line) => lines.push(line),
+  });
+  return { logger, lines };
+}
+
+/** Options for an in-process app. */
+export interface TestAppOptions {
+  readonly demoData?: boolean;
+  readonly maxBodyBytes?: number;
+  readonly trustedProxies?: string;
+  readonly draining?: () => boolean;
+  /** Replaces parts of the board service (to make it fail, for example). */
+  readonly board?: Partial<BoardService>;
+}
+
+/** An in-process app over a fresh :memory: database. */
+export interface TestApp extends Disposable {
+  readonly db: Database;
+  readonly audit: AuditLog;
+  readonly logLines: string[];
+  /** Sends a request as if from `peer` (default 203.0.113.7, an untrusted client). */
+  request(path: string, init?: RequestInit, peer?: string): Promise<Response>;
+  /** Writes pending audit rows and returns every log_api row, oldest first. */
+  logRows(): LogApiRow[];
+}
+
+/** Builds the real app over an in-memory database, as main.ts wires it. */
+export function testApp(options: TestAppOptions = {}): TestApp {
+  const { db } = openDatabase(":memory:", { synchronous: "normal" });
+  if (options.demoData ?? true) insertDemoPosts(db, new Date("2026-11-23T10:00:00.000Z"));
+  const { logger, lines } = memoryLogger();
+  const audit = createAuditLog(db, { flushMs: 5, logger });
+  const app = createApp({
+    board: { ...createBoardService(db), ...options.board },
+    apiLog: createApiLogService(db),
+    audit,
+    readiness: {
+      draining: options.draining ?? (() => false),
+      checkDatabase: () => void db.prepare("SELECT 1").get(),
+    },
+    logger,
+    trustedProxies: parseCidrList(options.trustedProxies ?? "127.0.0.1/32,::1/128"),
+    maxBodyBytes: options.maxBodyBytes ?? 65536,
+  });
+  return {
+    db,
+    audit,
+    logLines: lines,
+    request: async (path, init, peer = "203.0.113.7") => {
+      const response = await app.request(path, init, {
+        remoteAddr: { hostname: peer, port: 40000 },
+      });
+      return response;
+    },
+    logRows() {
+      audit.flush();
+      return db.prepare("SELECT * FROM log_api ORDER BY seq").all() as unknown as LogApiRow[];
+    },
+    [Symbol.dispose]() {
+      audit.flush();
+      void audit.close(0);
+      db.close();
+    },
+  };
+}
+
+/** Asserts-friendly reading of a problem answer. */
+export async function problemOf(response: Response): Promise<Record<string, unknown>> {
+  const type = response.headers.get("content-type") ?? "";
+  if (!type.startsWith("application/problem+json")) {
+    throw new Error(`Expected application/problem+json, got "${type}": ${await response.text()}`);
+  }
+  return await response.json();
+}
+
+/** A temporary directory removed on dispose. */
+export async function tempDir(): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir({ prefix: "otel-board-test-" });
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
+}
+
+/**
+ * The permission flags the compile task bakes into the binary, read from deno.json so the
+ * real-process tests run the server with exactly those and nothing else.
+ */
+export function compilePermissionFlags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
+  const task: string = config.tasks.compile;
+  return task.split(/\s+/).filter((arg) =>
+    /^(-P|--permission-set|--allow-|--deny-|--no-prompt)/.test(arg)
+  );
+}
+
+/** A running server process with its output captured. */
+export interface ServerProcess extends AsyncDisposable {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Sends `signal` and resolves with the exit code and everything printed. */
+  stop(signal?: Deno.Signal): Promise<ProcessResult>;
+}
+
+/** How a finished process ended. */
+export interface ProcessResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs main.ts with the compile task's permission flags and `env`; resolves when it exits. */
+export async function runMain(
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<ProcessResult> {
+  const output = await serverCommand(args, env, cwd).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Starts main.ts on an ephemeral port and waits for its "Listening" line. */
+export async function startServer(
+  env: Record<string, string>,
+  cwd: string,
+): Promise<ServerProcess> {
+  const child = serverCommand([], { PORT: "0", ...env }, cwd).spawn();
+  const stdout: string[] = [];
+  let stderr = "";
+  const stderrDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (stderr += chunk) }),
+  );
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter());
+  const reader = lines.getReader();
+  let port = 0;
+  while (port === 0) {
+    const { done, value } = await reader.read();
+    if (done) {
+      await stderrDone;
+      const status = await child.status;
+      throw new Error(`Server exited (${status.code}) before listening: ${stderr}`);
+    }
+    stdout.push(value);
+    const match = /"msg":"Listening on http:\/\/[^"]*:(\d+)"/.exec(value);
+    if (match) port = Number(match[1]);
+  }
+  const stdoutDone = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      stdout.push(value);
+    }
+  })();
+  let result: Promise<ProcessResult> | undefined;
+  const stop = (signal: Deno.Signal = "SIGTERM") => {
+    result ??= (async () => {
+      try {
+        child.kill(signal);
+      } catch {
+        // Already exited.
+      }
+      const status = await child.status;
+      await Promise.all([stdoutDone, stderrDone]);
+      return { code: status.code, stdout: stdout.join("\n"), stderr };
+    })();
+    return result;
+  };
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    pid: child.pid,
+    stop,
+    [Symbol.asyncDispose]: async () => void await stop("SIGKILL"),
+  };
+}
+
+function serverCommand(
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd: string,
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      join(ROOT, "deno.json"),
+      ...compilePermissionFlags(),
+      join(ROOT, "main.ts"),
+      ...args,
+    ],
+    cwd,
+    // Only what Deno itself needs passes through, so the developer's own PORT, DB_PATH or
+    // OTEL_* settings cannot leak into a test.
+    env: { ...passThroughEnv(), NO_COLOR: "1", LOG_API_FLUSH_MS: "20", ...env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+const PASS_THROUGH = [
+  "PATH",
+  "HOME",
+  "DENO_DIR",
+  "XDG_CACHE_HOME",
+  "TMPDIR",
+  "SYSTEMROOT",
+  "USERPROFILE",
+];
+
+function passThroughEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of PASS_THROUGH) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+function lineSplitter(): TransformStream<string, string> {
+  let buffer = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      buffer += chunk;
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      for (const part of parts) controller.enqueue(part);
+    },
+    flush(controller) {
+      if (buffer !== "") controller.enqueue(buffer);
+    },
+  });
+}
+
+/** Reads every log_api row of a database file (after the server has stopped). */
+export function logRowsInFile(path: string): LogApiRow[] {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return db.prepare("SELECT * FROM log_api ORDER BY seq").all() as unknown as LogApiRow[];
+  } finally {
+    db.close();
+  }
+}
