@@ -102,7 +102,7 @@ const OPTIONS: readonly Option<keyof Config>[] = [
     env: "TRUSTED_PROXIES",
     placeholder: "<cidr,...>",
     defaultText: "127.0.0.1/32,::1/128",
-    help: "Peers whose X-Forwarded-For / X-Real-IP headers are believed (empty: none)",
+    help: "Peers whose X-Forwarded-For / X-Real-IP headers are believed (none: trust no proxy)",
     parse: (raw, name) => parseProxies(raw ?? "127.0.0.1/32,::1/128", name),
   }),
   option({
@@ -290,6 +290,7 @@ function parseHost(raw: string, name: string): string {
 }
 
 function parseProxies(raw: string, name: string): readonly CidrBlock[] {
+  if (raw.trim().toLowerCase() === "none") return Object.freeze([]);
   try {
     return Object.freeze(parseCidrList(raw));
   } catch (error) {

@@ -70,9 +70,17 @@ export function openDatabase(path: string, options: OpenOptions): OpenedDatabase
     throw new DatabaseOpenError(`Cannot open "${path}": ${messageOf(error)}`);
   }
   try {
-    applyPragmas(raw, path, options);
     const fromVersion = readVersion(raw);
+    // The header cannot show a schema still in an uncheckpointed -wal; SQLite can.
+    checkOwnership(path, {
+      userVersion: fromVersion,
+      applicationId: Number(raw.prepare("PRAGMA application_id").get()?.application_id ?? 0),
+      schemaCookie: Number(raw.prepare("PRAGMA schema_version").get()?.schema_version ?? 0),
+    });
+    applyPragmas(raw, path, options);
     migrate(raw, fromVersion);
+    // SQLite's advice for every new connection: analyse tables whose statistics are stale.
+    raw.exec("PRAGMA optimize = 0x10002");
     return {
       db: wrap(raw, path),
       created: fromVersion === 0,
@@ -98,31 +106,66 @@ function inspectBeforeOpening(path: string): void {
   const stat = statSync(path);
   if (!stat.isFile()) throw new DatabaseOpenError(`Cannot open "${path}": not a regular file`);
   if (stat.size === 0) return;
-  let probe: DatabaseSync | undefined;
-  try {
-    probe = new DatabaseSync(path, { readOnly: true });
-    const version = readVersion(probe);
-    const appId = Number(probe.prepare("PRAGMA application_id").get()?.application_id ?? 0);
-    const tables = Number(
-      probe.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get()?.n ?? 0,
-    );
-    if (appId !== APPLICATION_ID && (appId !== 0 || version !== 0 || tables > 0)) {
-      throw new DatabaseOpenError(
-        `Refusing "${path}": it is a SQLite database of another application (no otel-board schema)`,
-      );
-    }
-    if (version > SCHEMA_VERSION) {
-      throw new DatabaseOpenError(
-        `Refusing "${path}": its schema version ${version} is newer than this build's ` +
-          `${SCHEMA_VERSION}; run the newer otel-board or restore a backup`,
-      );
-    }
-  } catch (error) {
-    if (error instanceof DatabaseOpenError) throw error;
-    throw new DatabaseOpenError(`Refusing "${path}": not a SQLite database (${messageOf(error)})`);
-  } finally {
-    probe?.close();
+  const header = readHeader(path);
+  if (header === undefined) {
+    throw new DatabaseOpenError(`Refusing "${path}": not a SQLite database`);
   }
+  checkOwnership(path, header);
+}
+
+/** What the first 100 bytes of a SQLite file say (https://sqlite.org/fileformat.html). */
+interface FileHeader {
+  readonly userVersion: number;
+  readonly applicationId: number;
+  /** 0 until the first table is created. */
+  readonly schemaCookie: number;
+}
+
+const SQLITE_MAGIC = "SQLite format 3\0";
+
+// Reading the header, rather than opening the file, is the one check that provably writes
+// nothing: no lock, no -wal or -shm file beside a file we may refuse.
+function readHeader(path: string): FileHeader | undefined {
+  const bytes = new Uint8Array(100);
+  const file = Deno.openSync(path, { read: true });
+  let filled = 0;
+  try {
+    while (filled < bytes.length) {
+      const n = file.readSync(bytes.subarray(filled));
+      if (n === null) break;
+      filled += n;
+    }
+  } finally {
+    file.close();
+  }
+  if (filled < bytes.length || new TextDecoder().decode(bytes.subarray(0, 16)) !== SQLITE_MAGIC) {
+    return undefined;
+  }
+  const view = new DataView(bytes.buffer);
+  return {
+    schemaCookie: view.getUint32(40),
+    userVersion: view.getUint32(60),
+    applicationId: view.getUint32(68),
+  };
+}
+
+function checkOwnership(path: string, header: FileHeader): void {
+  const ours = header.applicationId === APPLICATION_ID;
+  const empty = header.applicationId === 0 && header.userVersion === 0 &&
+    header.schemaCookie === 0;
+  if (!ours && !empty) {
+    throw new DatabaseOpenError(
+      `Refusing "${path}": it is a SQLite database of another application (no otel-board schema)`,
+    );
+  }
+  if (header.userVersion > SCHEMA_VERSION) throw newerSchema(path, header.userVersion);
+}
+
+function newerSchema(path: string, version: number): DatabaseOpenError {
+  return new DatabaseOpenError(
+    `Refusing "${path}": its schema version ${version} is newer than this build's ` +
+      `${SCHEMA_VERSION}; run the newer otel-board or restore a backup`,
+  );
 }
 
 function applyPragmas(raw: DatabaseSync, path: string, options: OpenOptions): void {

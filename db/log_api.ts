@@ -54,23 +54,34 @@ export function insertLogApiRows(db: Database, rows: readonly NewLogApiRow[]): v
   });
 }
 
-/** At most `limit` rows matching `filter`, newest first. */
+/**
+ * At most `limit` rows matching `filter`, newest first: by `start_time`, then `seq`.
+ * `beforeSeq` continues after that row in this order (or, if retention removed it, from
+ * the nearest older `seq`), so pages never overlap or skip.
+ */
 export function selectLogApiRows(db: Database, filter: LogApiFilter, limit: number): LogApiRow[] {
   const where: string[] = [];
   const params: SqlValue[] = [];
-  const add = (clause: string, value: SqlValue | undefined) => {
-    if (value === undefined) return;
+  const add = (clause: string, ...values: (SqlValue | undefined)[]) => {
+    if (values.some((v) => v === undefined)) return;
     where.push(clause);
-    params.push(value);
+    params.push(...values as SqlValue[]);
   };
-  add("seq < ?", filter.beforeSeq);
+  if (filter.beforeSeq !== undefined) {
+    const anchor = db.prepare(
+      "SELECT seq, start_time FROM log_api WHERE seq <= ? ORDER BY seq DESC LIMIT 1",
+    ).get(filter.beforeSeq);
+    if (anchor === undefined) return [];
+    const inclusive = Number(anchor.seq) !== filter.beforeSeq;
+    add(`(start_time, seq) ${inclusive ? "<=" : "<"} (?, ?)`, anchor.start_time, anchor.seq);
+  }
   add("start_time >= ?", filter.since);
   add("start_time < ?", filter.until);
   add("call_url = ?", filter.url);
   add("user_id = ?", filter.userId);
   add("status = ?", filter.status);
   const sql = `SELECT * FROM log_api${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY seq DESC LIMIT ?`;
+    ORDER BY start_time DESC, seq DESC LIMIT ?`;
   return db.prepare(sql).all(...params, limit) as unknown as LogApiRow[];
 }
 

@@ -3,9 +3,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { ApiCall, AuditLog } from "../services/audit.ts";
 import type { AppEnv } from "./app_env.ts";
-
-/** Status recorded when the client went away before the whole answer reached it. */
-export const CLIENT_CLOSED_REQUEST = 499;
+import { CLIENT_CLOSED_REQUEST } from "./client_gone.ts";
 
 /**
  * Records one row per request (except `skipPaths`), whatever the outcome: 404, 405,

@@ -2,6 +2,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app_env.ts";
+import { ClientGoneError } from "./client_gone.ts";
 import { ApiError } from "./problem.ts";
 
 /**
@@ -22,7 +23,16 @@ export function bodyLimit(maxBodyBytes: number): MiddlewareHandler<AppEnv> {
       if (Number(declared) > maxBodyBytes) throw tooLarge();
       return next();
     }
-    const bytes = await readAtMost(request.body, maxBodyBytes);
+    let bytes;
+    try {
+      bytes = await readAtMost(request.body, maxBodyBytes);
+    } catch (error) {
+      // Deno fails the body stream when the connection ends mid-body (without aborting
+      // the request signal), so this is the only place the departure shows.
+      throw new ClientGoneError("The connection ended while the body was being read", {
+        cause: error,
+      });
+    }
     if (bytes === undefined) throw tooLarge();
     c.req.raw = new Request(request, { body: bytes });
     return next();

@@ -4,6 +4,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../telemetry/log.ts";
 import type { AppEnv } from "./app_env.ts";
+import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";
 import { ApiError, type ProblemCode, problemResponse } from "./problem.ts";
 
 const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
@@ -23,6 +24,10 @@ const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return function errorHandler(error, c) {
     if (error instanceof ApiError) return problem(c, error.code, error.message, error.headers);
+    // Nobody is left to read an answer; the status is for the call log only.
+    if (error instanceof ClientGoneError) {
+      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    }
     const code = error instanceof HTTPException ? CODE_BY_STATUS[error.status] : undefined;
     if (code !== undefined) return problem(c, code, error.message || "The request was refused");
     logger.error("Request failed", { error, method: c.req.method, path: c.req.path });

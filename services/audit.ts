@@ -1,6 +1,7 @@
 /** @module The API-call audit log: one log_api row per call, queued and written in batches. */
 
 import type { Database } from "../db/database.ts";
+import { isRejectedRow } from "../db/errors.ts";
 import { insertLogApiRows, type NewLogApiRow } from "../db/log_api.ts";
 import { settlesWithin } from "../lib/settles_within.ts";
 import type { Logger } from "../telemetry/log.ts";
@@ -108,6 +109,10 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
       insertLogApiRows(db, batch);
       written += batch.length;
     } catch (error) {
+      if (isRejectedRow(error)) {
+        writeOneByOne(batch);
+        return;
+      }
       // The database refused (busy, full, closed): keep the rows, bounded, and try again later.
       queue.unshift(...batch);
       if (queue.length > maxQueuedRows) {
@@ -115,6 +120,19 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
       }
       reportFailure(error, batch.length);
       schedule(Math.max(options.flushMs, 1000));
+    }
+  }
+
+  // One row the table rejects must not hold back the rows batched with it.
+  function writeOneByOne(batch: readonly NewLogApiRow[]): void {
+    for (const row of batch) {
+      try {
+        insertLogApiRows(db, [row]);
+        written++;
+      } catch (error) {
+        failed++;
+        reportFailure(error, 1);
+      }
     }
   }
 
@@ -135,9 +153,14 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   return {
     record: enqueue,
     recordWhenSettled(settled, finish) {
-      const done = settled.then(() => enqueue(finish()), () => enqueue(finish()));
+      const done = settled.then(noop, noop)
+        .then(() => enqueue(finish()))
+        .catch((error) => {
+          failed++;
+          options.logger.error("Cannot build a log_api row", { error });
+        })
+        .finally(() => pending.delete(done));
       pending.add(done);
-      done.finally(() => pending.delete(done));
     },
     flush,
     async close(timeoutMs) {
@@ -170,10 +193,14 @@ function toRow(call: ApiCall): NewLogApiRow {
       : truncate(call.query, LOG_API_LIMITS.callUrlParameter),
     method: truncate(call.method, LOG_API_LIMITS.method),
     status: Math.trunc(call.status),
-    duration_ms: Math.round(call.durationMs * 1000) / 1000,
-    trace_id: call.traceId,
+    duration_ms: Number.isFinite(call.durationMs) ? Math.round(call.durationMs * 1000) / 1000 : 0,
+    trace_id: call.traceId !== null && TRACE_ID.test(call.traceId) ? call.traceId : null,
   };
 }
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+function noop(): void {}
 
 /** Cuts `text` to at most `max` code points (never splitting a surrogate pair). */
 export function truncate<T extends string | null>(text: T, max: number): T {

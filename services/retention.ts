@@ -1,7 +1,11 @@
-/** @module log_api retention: prunes rows by age and by count in small background chunks. */
+/**
+ * @module log_api retention: prunes rows by age and by count in small background chunks,
+ * then refreshes planner statistics.
+ */
 
 import type { Database } from "../db/database.ts";
 import { deleteLogApiOlderThan, deleteLogApiUpTo, selectLogApiSeqBeyond } from "../db/log_api.ts";
+import { refreshPlannerStatistics } from "../db/maintenance.ts";
 import type { Logger } from "../telemetry/log.ts";
 
 /** How much of the log to keep and how often to prune. */
@@ -57,6 +61,7 @@ export function startRetention(db: Database, options: RetentionOptions): Retenti
       }
     }
     if (deleted > 0) options.logger.info("Pruned log_api", { rows: deleted });
+    refreshPlannerStatistics(db);
     return deleted;
   }
 

@@ -34,8 +34,10 @@ CREATE TABLE log_api (
   duration_ms        REAL    NOT NULL,
   trace_id           TEXT    CHECK (length(trace_id) = 32)
 ) STRICT;
+-- GET /log reads newest first by (start_time, seq); every index ends in start_time (and,
+-- implicitly, seq), so each filter is one index range read in order, never a sort.
 CREATE INDEX log_api_start_time ON log_api (start_time);
-CREATE INDEX log_api_call_url ON log_api (call_url);
-CREATE INDEX log_api_user_id ON log_api (user_id);
-CREATE INDEX log_api_status ON log_api (status);
+CREATE INDEX log_api_call_url ON log_api (call_url, start_time);
+CREATE INDEX log_api_user_id ON log_api (user_id, start_time);
+CREATE INDEX log_api_status ON log_api (status, start_time);
 `;

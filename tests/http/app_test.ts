@@ -144,6 +144,19 @@ Deno.test("A request whose client went away before the answer is logged as 499",
   assert.equal(t.logRows()[0]?.status, 499);
 });
 
+Deno.test("A request whose body stream breaks mid-way (client gone) is logged as 499", async () => {
+  using t = testApp();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(10));
+      controller.error(new Error("connection reset"));
+    },
+  });
+  await t.request("/board", { method: "POST", body });
+  assert.equal(t.logRows()[0]?.status, 499);
+  assert.ok(!t.logLines.some((line) => line.includes('"level":"error"')));
+});
+
 Deno.test("log_api rows record the peer address; X-Forwarded-For from an untrusted peer is ignored", async () => {
   using t = testApp();
   await t.request("/board/1", { headers: { "x-forwarded-for": "1.2.3.4" } }, "203.0.113.50");

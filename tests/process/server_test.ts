@@ -232,3 +232,26 @@ function otherLines(stderr: string): string[] {
 function ourLines(stderr: string): string[] {
   return stderr.split("\n").filter((line) => line.startsWith("otel-board: "));
 }
+
+Deno.test("A client that disconnects before its answer is logged as 499", async () => {
+  await using dir = await tempDir();
+  const server = await startServer({}, dir.path);
+  // Headers and the first chunk of a body, then the client goes away mid-request.
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  await conn.write(new TextEncoder().encode(
+    "POST /board?gone=1 HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+  ));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  conn.close();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const complete = await fetch(`${server.baseUrl}/board?limit=1`);
+  assert.equal((await complete.json()).length, 1);
+  const result = await server.stop();
+  assert.equal(result.code, 0);
+  assert.doesNotMatch(result.stdout, /"level":"error"/, "a client leaving is not a server error");
+  const rows = logRowsInFile(join(dir.path, "otel-board.db"));
+  assert.deepEqual(rows.map((r) => [r.method, r.call_url_parameter, r.status]), [
+    ["POST", "gone=1", 499],
+    ["GET", "limit=1", 200],
+  ]);
+});

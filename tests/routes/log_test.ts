@@ -76,6 +76,31 @@ Deno.test("GET /log pages with a relative Link that keeps the filters", async ()
   assert.equal(new Set(all).size, 25);
 });
 
+Deno.test("GET /log orders by start time, so a long call logged late sits where it began", async () => {
+  using t = testApp();
+  // seq follows completion order; the third call started first and finished last.
+  seed(t, [row("/a", 200, iso(2)), row("/b", 200, iso(3)), row("/slow", 200, iso(1))]);
+  const rows = await (await t.request("/log")).json();
+  assert.deepEqual(rows.map((r: { call_url: string }) => r.call_url), ["/b", "/a", "/slow"]);
+  const paged: string[] = [];
+  let next: string | undefined = "/log?limit=1";
+  while (next !== undefined) {
+    const page = await t.request(next);
+    paged.push(...(await page.json()).map((r: { call_url: string }) => r.call_url));
+    next = /<([^>]+)>/.exec(page.headers.get("link") ?? "")?.[1];
+  }
+  assert.deepEqual(paged, ["/b", "/a", "/slow"]);
+});
+
+Deno.test("GET /log?before= a row removed by retention continues from the next older row", async () => {
+  using t = testApp();
+  seed(t, [1, 2, 3, 4].map((minute) => row(`/p${minute}`, 200, iso(minute))));
+  t.db.prepare("DELETE FROM log_api WHERE call_url = '/p3'").run();
+  const rows = await (await t.request("/log?before=3")).json();
+  assert.deepEqual(rows.map((r: { call_url: string }) => r.call_url), ["/p2", "/p1"]);
+  assert.deepEqual(await (await t.request("/log?before=1")).json(), []);
+});
+
 for (
   const [query, expected] of [
     ["limit=0", /limit/],

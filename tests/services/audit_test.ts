@@ -1,0 +1,498 @@
+/** @module Tests for the API-call audit log: queueing, batching, truncation, failure handling. */
+
+import assert from "node:assert/strict";
+import { type Database, openDatabase } from "../../db/database.ts";
+import {
+  type ApiCall,
+  type AuditLog,
+  type AuditOptions,
+  createAuditLog,
+  LOG_API_LIMITS,
+  truncate,
+} from "../../services/audit.ts";
+import { createLogger } from "../../telemetry/log.ts";
+
+interface LogLine {
+  level: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** An in-memory database, a capturing logger, and an audit log closed (then the db) on dispose. */
+function setup(
+  options: Partial<Omit<AuditOptions, "logger">> = {},
+): { db: Database; audit: AuditLog; logs: LogLine[] } & AsyncDisposable {
+  const { db } = openDatabase(":memory:", { synchronous: "normal" });
+  const logs: LogLine[] = [];
+  const logger = createLogger({
+    level: "debug",
+    format: "json",
+    serviceName: "test",
+    write: (line) => logs.push(JSON.parse(line) as LogLine),
+  });
+  const audit = createAuditLog(db, { flushMs: 60_000, ...options, logger });
+  return {
+    db,
+    audit,
+    logs,
+    async [Symbol.asyncDispose]() {
+      await audit.close(1000);
+      db.close();
+    },
+  };
+}
+
+const START = Date.UTC(2025, 0, 2, 3, 4, 5, 6);
+
+function call(overrides: Partial<ApiCall> = {}): ApiCall {
+  return {
+    clientIp: "203.0.113.7",
+    userId: null,
+    startTime: START,
+    endTime: START + 12,
+    durationMs: 12.3456789,
+    method: "GET",
+    path: "/board/5",
+    query: "",
+    status: 200,
+    traceId: null,
+    ...overrides,
+  };
+}
+
+function count(db: Database): number {
+  return Number(db.prepare("SELECT count(*) AS n FROM log_api").get()?.n);
+}
+
+function stored(db: Database): Record<string, unknown>[] {
+  return db.prepare("SELECT * FROM log_api ORDER BY seq").all().map((r) => ({ ...r }));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls until `check()` holds, failing after a generous deadline. */
+async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** A promise with its resolve/reject exposed. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** The whole database refuses writes (SQLITE_READONLY), as a full disk or a lock would. */
+function refuseWrites(db: Database): void {
+  db.prepare("PRAGMA query_only = ON").run();
+}
+
+function acceptWrites(db: Database): void {
+  db.prepare("PRAGMA query_only = OFF").run();
+}
+
+Deno.test({
+  name: "a recorded call is not written at once but is after flush()",
+  async fn() {
+    await using t = setup();
+    t.audit.record(call());
+    assert.equal(count(t.db), 0);
+    assert.deepEqual(t.audit.stats(), { written: 0, failed: 0, queued: 1 });
+    t.audit.flush();
+    assert.equal(count(t.db), 1);
+    assert.deepEqual(t.audit.stats(), { written: 1, failed: 0, queued: 0 });
+  },
+});
+
+Deno.test({
+  name: "a recorded call reaches log_api by itself within the flush interval",
+  async fn() {
+    await using t = setup({ flushMs: 20 });
+    t.audit.record(call());
+    t.audit.record(call());
+    assert.equal(count(t.db), 0);
+    await eventually(() => count(t.db) === 2, "the timed flush");
+    assert.equal(t.audit.stats().written, 2);
+  },
+});
+
+Deno.test({
+  name: "a full batch is written without waiting for the flush interval",
+  async fn() {
+    await using t = setup({ flushMs: 60_000, batchRows: 1000 });
+    for (let i = 0; i < 999; i++) t.audit.record(call());
+    await sleep(50);
+    assert.equal(count(t.db), 0, "below batchRows, rows wait for the interval");
+    t.audit.record(call());
+    await eventually(() => count(t.db) === 1000, "the batch to be written");
+  },
+});
+
+Deno.test({
+  name: "2,500 calls recorded with batchRows 1000 are all in log_api after close",
+  async fn() {
+    const { db } = openDatabase(":memory:", { synchronous: "normal" });
+    try {
+      const logger = createLogger({ level: "debug", format: "json", serviceName: "test" });
+      const audit = createAuditLog(db, { flushMs: 60_000, batchRows: 1000, logger });
+      for (let i = 0; i < 2500; i++) audit.record(call({ path: `/board/${i}` }));
+      await audit.close(1000);
+      assert.equal(count(db), 2500);
+      assert.deepEqual(audit.stats(), { written: 2500, failed: 0, queued: 0 });
+      const urls = db.prepare("SELECT call_url FROM log_api ORDER BY seq").all();
+      assert.deepEqual(
+        urls.map((r) => r.call_url),
+        Array.from({ length: 2500 }, (_, i) => `/board/${i}`),
+        "rows are stored in the order they were recorded",
+      );
+    } finally {
+      db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "an API call maps to the log_api columns",
+  async fn() {
+    await using t = setup();
+    t.audit.record(call({
+      clientIp: "2001:db8::1",
+      userId: "alice",
+      startTime: START,
+      endTime: START + 1500,
+      durationMs: 1499.9876543,
+      method: "POST",
+      path: "/board",
+      query: "a=1&b=%20x",
+      status: 201,
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+    }));
+    t.audit.record(call({ query: "", durationMs: 0.0004 }));
+    t.audit.flush();
+    const [first, second] = stored(t.db);
+    assert.deepEqual(first, {
+      seq: 1,
+      user_ip: "2001:db8::1",
+      user_id: "alice",
+      start_time: "2025-01-02T03:04:05.006Z",
+      end_time: "2025-01-02T03:04:06.506Z",
+      call_url: "/board",
+      call_url_parameter: "a=1&b=%20x",
+      method: "POST",
+      status: 201,
+      duration_ms: 1499.988,
+      trace_id: "0af7651916cd43dd8448eb211c80319c",
+    });
+    assert.equal(second?.call_url_parameter, null, "an empty query is stored as NULL");
+    assert.equal(second?.duration_ms, 0, "durations are rounded to microseconds");
+    assert.equal(second?.user_id, null);
+    assert.equal(second?.trace_id, null);
+    for (const r of [first, second]) {
+      assert.match(String(r?.start_time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.match(String(r?.end_time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+  },
+});
+
+Deno.test({
+  name: "over-long values are truncated to the column sizes, never rejected",
+  async fn() {
+    await using t = setup();
+    const query = "q=" + "x".repeat(498);
+    const path = "/" + "p".repeat(149);
+    const ip = "2001:0db8:0000:0000:0000:ff00:0042:8329:dead:beef:cafe:f00d:12";
+    const userId = "u".repeat(40);
+    const method = "M".repeat(20);
+    assert.equal(query.length, 500);
+    assert.equal(path.length, 150);
+    assert.ok(ip.length >= 60);
+    t.audit.record(call({ query, path, clientIp: ip, userId, method }));
+    t.audit.flush();
+    const [r] = stored(t.db);
+    assert.equal(r?.call_url_parameter, query.slice(0, 300));
+    assert.equal(r?.call_url, path.slice(0, 100));
+    assert.equal(r?.user_ip, ip.slice(0, 45));
+    assert.equal(r?.user_id, userId.slice(0, 30));
+    assert.equal(r?.method, method.slice(0, 16));
+    assert.deepEqual(LOG_API_LIMITS, {
+      userIp: 45,
+      userId: 30,
+      callUrl: 100,
+      callUrlParameter: 300,
+      method: 16,
+    });
+  },
+});
+
+Deno.test({
+  name: "an emoji-heavy query string is cut by code points without splitting a surrogate pair",
+  async fn() {
+    await using t = setup();
+    const query = "a😀".repeat(200); // 400 code points, 600 UTF-16 units
+    const path = "/" + "😀".repeat(120);
+    t.audit.record(call({ query, path }));
+    t.audit.flush();
+    const [r] = stored(t.db);
+    const storedQuery = String(r?.call_url_parameter);
+    assert.equal([...storedQuery].length, 300);
+    assert.equal(storedQuery, "a😀".repeat(150));
+    assert.ok(storedQuery.isWellFormed(), "no lone surrogate");
+    const storedPath = String(r?.call_url);
+    assert.equal([...storedPath].length, 100);
+    assert.equal(storedPath, "/" + "😀".repeat(99));
+    assert.ok(storedPath.isWellFormed(), "no lone surrogate");
+  },
+});
+
+Deno.test({
+  name: "truncate counts code points and keeps short values and null as they are",
+  fn() {
+    assert.equal(truncate(null, 3), null);
+    assert.equal(truncate("", 3), "");
+    assert.equal(truncate("abc", 3), "abc");
+    assert.equal(truncate("abcd", 3), "abc");
+    assert.equal(truncate("😀😀😀", 2), "😀😀");
+    assert.equal(truncate("😀😀", 2), "😀😀"); // 4 UTF-16 units, 2 code points: unchanged
+    assert.equal(truncate("x😀y", 2), "x😀");
+    assert.equal(truncate("abc", 0), "");
+  },
+});
+
+Deno.test({
+  name: "when log_api refuses writes, rows are kept and written once it accepts them again",
+  async fn() {
+    await using t = setup();
+    refuseWrites(t.db);
+    t.audit.record(call({ path: "/a" }));
+    t.audit.record(call({ path: "/b" }));
+    t.audit.record(call({ path: "/c" }));
+    t.audit.flush(); // must not throw
+    assert.deepEqual(t.audit.stats(), { written: 0, failed: 0, queued: 3 });
+    t.audit.flush();
+    assert.deepEqual(t.audit.stats(), { written: 0, failed: 0, queued: 3 });
+    acceptWrites(t.db);
+    t.audit.flush();
+    assert.deepEqual(t.audit.stats(), { written: 3, failed: 0, queued: 0 });
+    assert.deepEqual(stored(t.db).map((r) => r.call_url), ["/a", "/b", "/c"]);
+  },
+});
+
+Deno.test({
+  name: "a failed write is retried by itself later",
+  async fn() {
+    await using t = setup({ flushMs: 10 });
+    refuseWrites(t.db);
+    t.audit.record(call());
+    await eventually(() => t.logs.some((l) => l.level === "error"), "the failed write");
+    acceptWrites(t.db);
+    // The retry waits at least 1 s after a failure; allow plenty.
+    await eventually(() => count(t.db) === 1, "the retry", 10_000);
+    assert.deepEqual(t.audit.stats(), { written: 1, failed: 0, queued: 0 });
+  },
+});
+
+Deno.test({
+  name: "a failing database is reported once, not once per attempt",
+  async fn() {
+    await using t = setup();
+    refuseWrites(t.db);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      t.audit.record(call());
+      t.audit.flush();
+    }
+    const errors = t.logs.filter((l) => l.level === "error");
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.match(errors[0]!.msg, /log_api/);
+    assert.match(JSON.stringify(errors[0]), /readonly/);
+    acceptWrites(t.db);
+    t.audit.flush();
+    assert.equal(count(t.db), 20);
+  },
+});
+
+Deno.test({
+  name: "rows waiting for a refusing database are bounded by maxQueuedRows, oldest dropped",
+  async fn() {
+    await using t = setup({ maxQueuedRows: 5 });
+    refuseWrites(t.db);
+    for (let i = 0; i < 8; i++) {
+      t.audit.record(call({ path: `/${i}` }));
+      t.audit.flush();
+    }
+    assert.deepEqual(t.audit.stats(), { written: 0, failed: 3, queued: 5 });
+    acceptWrites(t.db);
+    t.audit.flush();
+    assert.deepEqual(t.audit.stats(), { written: 5, failed: 3, queued: 0 });
+    assert.deepEqual(stored(t.db).map((r) => r.call_url), ["/3", "/4", "/5", "/6", "/7"]);
+  },
+});
+
+Deno.test({
+  name: "rows that cannot be written at shutdown are counted as failed and logged",
+  async fn() {
+    const { db } = openDatabase(":memory:", { synchronous: "normal" });
+    const logs: LogLine[] = [];
+    const logger = createLogger({
+      level: "debug",
+      format: "json",
+      serviceName: "test",
+      write: (line) => logs.push(JSON.parse(line) as LogLine),
+    });
+    const audit = createAuditLog(db, { flushMs: 60_000, logger });
+    db.close();
+    audit.record(call());
+    audit.record(call());
+    audit.flush(); // the closed database refuses; nothing throws
+    assert.deepEqual(audit.stats(), { written: 0, failed: 0, queued: 2 });
+    await audit.close(100);
+    assert.deepEqual(audit.stats(), { written: 0, failed: 2, queued: 0 });
+    assert.ok(logs.some((l) => l.level === "error" && /lost/.test(l.msg)), JSON.stringify(logs));
+  },
+});
+
+Deno.test({
+  name: "recordWhenSettled writes the row only after the response settles",
+  async fn() {
+    await using t = setup();
+    const delivered = deferred();
+    let finished = 0;
+    t.audit.recordWhenSettled(delivered.promise, () => {
+      finished++;
+      return call({ status: 200 });
+    });
+    await sleep(10);
+    t.audit.flush();
+    assert.equal(finished, 0);
+    assert.equal(count(t.db), 0);
+    delivered.resolve();
+    await delivered.promise;
+    await sleep(0);
+    t.audit.flush();
+    assert.equal(finished, 1);
+    assert.equal(count(t.db), 1);
+  },
+});
+
+Deno.test({
+  name: "recordWhenSettled also records a call whose response failed",
+  async fn() {
+    await using t = setup();
+    const delivered = deferred();
+    t.audit.recordWhenSettled(delivered.promise, () => call({ status: 499 }));
+    delivered.reject(new Error("client went away"));
+    await sleep(10);
+    t.audit.flush();
+    assert.deepEqual(stored(t.db).map((r) => r.status), [499]);
+  },
+});
+
+Deno.test({
+  name: "close waits for responses still being delivered, then writes their rows",
+  async fn() {
+    const { db } = openDatabase(":memory:", { synchronous: "normal" });
+    try {
+      const logger = createLogger({ level: "debug", format: "json", serviceName: "test" });
+      const audit = createAuditLog(db, { flushMs: 60_000, logger });
+      const delivered = deferred();
+      const timer = setTimeout(delivered.resolve, 50);
+      audit.recordWhenSettled(delivered.promise, () => call());
+      audit.record(call());
+      try {
+        await audit.close(10_000);
+      } finally {
+        clearTimeout(timer);
+      }
+      assert.equal(count(db), 2);
+      assert.equal(audit.stats().written, count(db));
+    } finally {
+      db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "close gives up on a response that never settles after its timeout",
+  async fn() {
+    await using t = setup();
+    t.audit.recordWhenSettled(new Promise(() => {}), () => call({ path: "/never" }));
+    t.audit.record(call({ path: "/done" }));
+    const started = Date.now();
+    await t.audit.close(100);
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs >= 50, `close returned too early (${tookMs} ms)`);
+    assert.ok(tookMs < 5000, `close hung for ${tookMs} ms`);
+    assert.deepEqual(stored(t.db).map((r) => r.call_url), ["/done"]);
+    assert.ok(t.logs.some((l) => l.level === "warn"), "the abandoned response is logged");
+  },
+});
+
+Deno.test({
+  name: "after close, stats().written equals the rows in log_api",
+  async fn() {
+    const { db } = openDatabase(":memory:", { synchronous: "normal" });
+    try {
+      const logger = createLogger({ level: "debug", format: "json", serviceName: "test" });
+      const audit = createAuditLog(db, { flushMs: 5, batchRows: 100, logger });
+      for (let i = 0; i < 350; i++) {
+        audit.record(call());
+        if (i % 50 === 0) await sleep(1);
+      }
+      const settled = Array.from({ length: 20 }, () => Promise.resolve());
+      for (const p of settled) audit.recordWhenSettled(p, () => call());
+      await audit.close(1000);
+      assert.equal(audit.stats().written, 370);
+      assert.equal(audit.stats().written, count(db));
+      assert.equal(audit.stats().queued, 0);
+      assert.equal(audit.stats().failed, 0);
+    } finally {
+      db.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "recordWhenSettled does not cause an unhandled rejection when building the row fails",
+  async fn() {
+    await using t = setup();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (event: PromiseRejectionEvent) => {
+      event.preventDefault();
+      unhandled.push(event.reason);
+    };
+    globalThis.addEventListener("unhandledrejection", onUnhandled);
+    try {
+      t.audit.recordWhenSettled(Promise.resolve(), () => {
+        throw new Error("cannot build the row");
+      });
+      await sleep(50);
+    } finally {
+      globalThis.removeEventListener("unhandledrejection", onUnhandled);
+    }
+    assert.deepEqual(unhandled.map(String), []);
+  },
+});
+
+Deno.test({
+  name: "one call the table rejects does not hold back the calls recorded with it",
+  async fn() {
+    await using t = setup();
+    t.audit.record(call({ path: "/before" }));
+    // trace_id must be 32 characters (CHECK constraint); this one is not.
+    t.audit.record(call({ path: "/bad", traceId: "not-a-trace-id" }));
+    t.audit.record(call({ path: "/after" }));
+    t.audit.flush();
+    t.audit.flush();
+    const urls = stored(t.db).map((r) => r.call_url);
+    assert.ok(urls.includes("/before") && urls.includes("/after"), JSON.stringify(urls));
+  },
+});

@@ -1,0 +1,359 @@
+/** @module Tests for log_api retention: pruning by age and by count, in chunks, on a schedule. */
+
+import assert from "node:assert/strict";
+import { type Database, openDatabase } from "../../db/database.ts";
+import { insertLogApiRows, type NewLogApiRow } from "../../db/log_api.ts";
+import { type Retention, type RetentionOptions, startRetention } from "../../services/retention.ts";
+import { createLogger } from "../../telemetry/log.ts";
+
+const DAY_MS = 86_400_000;
+const NOW = Date.UTC(2025, 5, 15, 12, 0, 0, 0);
+
+interface LogLine {
+  level: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** An in-memory database and a capturing logger, closed on dispose. */
+function setup():
+  & { db: Database; logs: LogLine[]; options: Pick<RetentionOptions, "logger"> }
+  & Disposable {
+  const { db } = openDatabase(":memory:", { synchronous: "normal" });
+  const logs: LogLine[] = [];
+  const logger = createLogger({
+    level: "debug",
+    format: "json",
+    serviceName: "test",
+    write: (line) => logs.push(JSON.parse(line) as LogLine),
+  });
+  return { db, logs, options: { logger }, [Symbol.dispose]: () => db.close() };
+}
+
+/** Starts retention and stops it on dispose. */
+function retention(db: Database, options: RetentionOptions): Retention & Disposable {
+  const running = startRetention(db, options);
+  return { ...running, [Symbol.dispose]: () => running.stop() };
+}
+
+function row(startMs: number): NewLogApiRow {
+  return {
+    user_ip: "203.0.113.7",
+    user_id: null,
+    start_time: new Date(startMs).toISOString(),
+    end_time: new Date(startMs + 3).toISOString(),
+    call_url: "/board",
+    call_url_parameter: null,
+    method: "GET",
+    status: 200,
+    duration_ms: 3,
+    trace_id: null,
+  };
+}
+
+/** Inserts `n` rows (one transaction) whose start times are given by `startOf(i)`. */
+function insertRows(db: Database, n: number, startOf: (i: number) => number): void {
+  insertLogApiRows(db, Array.from({ length: n }, (_, i) => row(startOf(i))));
+}
+
+function count(db: Database): number {
+  return Number(db.prepare("SELECT count(*) AS n FROM log_api").get()?.n);
+}
+
+function seqs(db: Database): number[] {
+  return db.prepare("SELECT seq FROM log_api ORDER BY seq").all().map((r) => Number(r.seq));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Long enough that the schedule never fires during a test (the first run waits ≤ 1 s). */
+const MANUAL = 3_600_000;
+
+Deno.test({
+  name: "rows older than maxAgeDays are pruned and newer ones kept",
+  async fn() {
+    using t = setup();
+    const ages = [45, 31, 30.5, 29.9, 10, 0];
+    insertRows(t.db, ages.length, (i) => NOW - ages[i]! * DAY_MS);
+    using r = retention(t.db, {
+      ...t.options,
+      maxAgeDays: 30,
+      maxRows: 0,
+      intervalMs: MANUAL,
+      now: () => NOW,
+    });
+    assert.equal(await r.pruneNow(), 3);
+    const kept = t.db.prepare("SELECT start_time FROM log_api ORDER BY seq").all();
+    assert.deepEqual(
+      kept.map((k) => k.start_time),
+      ages.slice(3).map((age) => new Date(NOW - age * DAY_MS).toISOString()),
+    );
+    assert.equal(await r.pruneNow(), 0, "a second prune finds nothing more to delete");
+    assert.ok(
+      t.logs.some((l) => l.msg === "Pruned log_api" && l.rows === 3),
+      "the prune is logged",
+    );
+  },
+});
+
+Deno.test({
+  name: "the age cutoff follows the injected clock",
+  async fn() {
+    using t = setup();
+    insertRows(t.db, 10, (i) => NOW - i * DAY_MS); // ages 0..9 days
+    let clock = NOW;
+    using r = retention(t.db, {
+      ...t.options,
+      maxAgeDays: 7,
+      maxRows: 0,
+      intervalMs: MANUAL,
+      now: () => clock,
+    });
+    assert.equal(await r.pruneNow(), 2); // ages 8 and 9 days
+    clock = NOW + 3 * DAY_MS;
+    assert.equal(await r.pruneNow(), 3); // now ages 8..10 days: the rows 5, 6 and 7 days old
+    assert.equal(count(t.db), 5);
+  },
+});
+
+Deno.test({
+  name: "maxRows keeps exactly the newest N rows",
+  async fn() {
+    using t = setup();
+    insertRows(t.db, 100, (i) => NOW - (100 - i) * 1000);
+    using r = retention(t.db, {
+      ...t.options,
+      maxAgeDays: 0,
+      maxRows: 30,
+      intervalMs: MANUAL,
+      chunkRows: 7,
+      now: () => NOW,
+    });
+    assert.equal(await r.pruneNow(), 70);
+    assert.deepEqual(seqs(t.db), Array.from({ length: 30 }, (_, i) => 71 + i));
+    assert.equal(await r.pruneNow(), 0);
+  },
+});
+
+Deno.test({
+  name: "maxRows larger than the table deletes nothing",
+  async fn() {
+    using t = setup();
+    insertRows(t.db, 10, (i) => NOW - i);
+    using r = retention(t.db, { ...t.options, maxAgeDays: 0, maxRows: 10, intervalMs: MANUAL });
+    assert.equal(await r.pruneNow(), 0);
+    assert.equal(count(t.db), 10);
+  },
+});
+
+Deno.test({
+  name: "age and row limits together keep only rows that satisfy both",
+  async fn() {
+    using t = setup();
+    // 20 rows 40 days old, then 50 rows from the last day.
+    insertRows(t.db, 70, (i) => i < 20 ? NOW - 40 * DAY_MS + i : NOW - DAY_MS + i * 1000);
+    using r = retention(t.db, {
+      ...t.options,
+      maxAgeDays: 30,
+      maxRows: 25,
+      intervalMs: MANUAL,
+      chunkRows: 10,
+      now: () => NOW,
+    });
+    assert.equal(await r.pruneNow(), 45);
+    assert.deepEqual(seqs(t.db), Array.from({ length: 25 }, (_, i) => 46 + i));
+  },
+});
+
+Deno.test({
+  name: "with both limits 0 nothing is deleted and no timer is started",
+  async fn() {
+    using t = setup();
+    insertRows(t.db, 10, (i) => NOW - 1000 * DAY_MS + i);
+    const realSetTimeout = globalThis.setTimeout;
+    const realSetInterval = globalThis.setInterval;
+    let timersStarted = 0;
+    let r: Retention;
+    try {
+      globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+        timersStarted++;
+        return realSetTimeout(...args);
+      }) as typeof setTimeout;
+      globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => {
+        timersStarted++;
+        return realSetInterval(...args);
+      }) as typeof setInterval;
+      r = startRetention(t.db, { ...t.options, maxAgeDays: 0, maxRows: 0, intervalMs: 10 });
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+      globalThis.setInterval = realSetInterval;
+    }
+    assert.equal(timersStarted, 0);
+    assert.equal(await r.pruneNow(), 0);
+    r.stop();
+    r.stop(); // stopping twice is harmless
+    await sleep(30);
+    assert.equal(count(t.db), 10);
+  },
+});
+
+Deno.test({
+  name: "the schedule prunes by itself shortly after start",
+  async fn() {
+    using t = setup();
+    insertRows(t.db, 10, (i) => NOW - 40 * DAY_MS + i);
+    insertRows(t.db, 5, (i) => NOW + i);
+    using _r = retention(t.db, {
+      ...t.options,
+      maxAgeDays: 30,
+      maxRows: 0,
+      intervalMs: 50,
+      now: () => NOW,
+    });
+    const deadline = Date.now() + 5000;
+    while (count(t.db) !== 5) {
+      if (Date.now() > deadline) assert.fail("the schedule did not prune within 5 s");
+      await sleep(10);
+    }
+  },
+});
+
+Deno.test({
+  name: "pruning 50,000 rows in chunks of 1,000 lets other work run between chunks",
+  async fn() {
+    using t = setup();
+    insertRows(t.db, 50_000, (i) => NOW - 40 * DAY_MS + i);
+    using r = retention(t.db, {
+      ...t.options,
+      maxAgeDays: 30,
+      maxRows: 0,
+      intervalMs: MANUAL,
+      chunkRows: 1000,
+      now: () => NOW,
+    });
+    let pruneDone = false;
+    const seenDuringPrune: number[] = [];
+    let ticks = 0;
+    // Scheduled before pruning starts: it can only run if pruning yields.
+    const timeout = setTimeout(() => {
+      if (!pruneDone) seenDuringPrune.push(count(t.db));
+    }, 0);
+    const interval = setInterval(() => {
+      ticks++;
+      if (!pruneDone) seenDuringPrune.push(count(t.db));
+    }, 0);
+    let deleted: number;
+    try {
+      deleted = await r.pruneNow().finally(() => pruneDone = true);
+    } finally {
+      clearTimeout(timeout);
+      clearInterval(interval);
+    }
+    assert.equal(deleted, 50_000);
+    assert.equal(count(t.db), 0);
+    assert.ok(seenDuringPrune.length >= 1, "no callback ran while pruning was in progress");
+    assert.ok(ticks >= 1);
+    assert.ok(
+      seenDuringPrune.some((remaining) => remaining > 0 && remaining < 50_000),
+      `never saw a partly pruned table: ${seenDuringPrune}`,
+    );
+    for (const remaining of seenDuringPrune) {
+      assert.equal(remaining % 1000, 0, "rows are deleted in whole chunks");
+    }
+  },
+});
+
+Deno.test({
+  name: "concurrent pruneNow calls share one run",
+  async fn() {
+    using t = setup();
+    insertRows(t.db, 5000, (i) => NOW - 40 * DAY_MS + i);
+    using r = retention(t.db, {
+      ...t.options,
+      maxAgeDays: 30,
+      maxRows: 0,
+      intervalMs: MANUAL,
+      chunkRows: 1000,
+      now: () => NOW,
+    });
+    const first = r.pruneNow();
+    const second = r.pruneNow();
+    assert.equal(first, second);
+    assert.equal(await first, 5000);
+    assert.equal(await r.pruneNow(), 0);
+  },
+});
+
+Deno.test({
+  name: "stop() before a prune prevents it from deleting anything",
+  async fn() {
+    using t = setup();
+    insertRows(t.db, 100, (i) => NOW - 40 * DAY_MS + i);
+    const r = startRetention(t.db, {
+      ...t.options,
+      maxAgeDays: 30,
+      maxRows: 10,
+      intervalMs: 20,
+      now: () => NOW,
+    });
+    r.stop();
+    await sleep(100); // past the first scheduled run and several intervals
+    assert.equal(count(t.db), 100);
+    assert.equal(await r.pruneNow(), 0);
+    assert.equal(count(t.db), 100);
+  },
+});
+
+Deno.test({
+  name: "stop() during a prune ends it after the current chunk",
+  async fn() {
+    using t = setup();
+    insertRows(t.db, 50_000, (i) => NOW - 40 * DAY_MS + i);
+    const r = startRetention(t.db, {
+      ...t.options,
+      maxAgeDays: 30,
+      maxRows: 0,
+      intervalMs: MANUAL,
+      chunkRows: 1000,
+      now: () => NOW,
+    });
+    const timer = setTimeout(() => r.stop(), 0);
+    let deleted: number;
+    try {
+      deleted = await r.pruneNow();
+    } finally {
+      clearTimeout(timer);
+      r.stop();
+    }
+    assert.ok(deleted >= 1000 && deleted < 50_000, `deleted ${deleted}`);
+    assert.equal(count(t.db), 50_000 - deleted);
+    assert.equal(await r.pruneNow(), 0, "a stopped retention deletes nothing more");
+  },
+});
+
+Deno.test({
+  name: "a prune that fails logs the error and resolves with 0 instead of rejecting",
+  async fn() {
+    const { db } = openDatabase(":memory:", { synchronous: "normal" });
+    const logs: LogLine[] = [];
+    const logger = createLogger({
+      level: "debug",
+      format: "json",
+      serviceName: "test",
+      write: (line) => logs.push(JSON.parse(line) as LogLine),
+    });
+    const r = startRetention(db, { logger, maxAgeDays: 30, maxRows: 0, intervalMs: MANUAL });
+    try {
+      db.close();
+      assert.equal(await r.pruneNow(), 0);
+      assert.ok(
+        logs.some((l) => l.level === "error" && /prune/i.test(l.msg)),
+        JSON.stringify(logs),
+      );
+    } finally {
+      r.stop();
+    }
+  },
+});
