@@ -12,6 +12,7 @@ import {
 } from "./config.ts";
 import { DatabaseOpenError, openDatabase } from "./db/database.ts";
 import { insertDemoPosts } from "./db/demo_posts.ts";
+import { problemResponse } from "./http/problem.ts";
 import { listenForStop, type StopSignal } from "./lifecycle.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
 import { createApiLogService } from "./services/api_log.ts";
@@ -104,7 +105,10 @@ export async function runServer(config: Config): Promise<void> {
       },
       onError: (error) => {
         logger.error("Unhandled error while serving", { error });
-        return new Response(null, { status: 500 });
+        return problemResponse("internal_error", "The server failed to answer this request", {
+          instance: "",
+          traceId: null,
+        });
       },
     }, app.fetch);
   } catch (error) {

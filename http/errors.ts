@@ -6,6 +6,7 @@ import type { Logger } from "../telemetry/log.ts";
 import type { AppEnv } from "./app_env.ts";
 import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";
 import { ApiError, type ProblemCode, problemResponse } from "./problem.ts";
+import { clip } from "./query.ts";
 
 const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
   400: "invalid_parameter",
@@ -42,7 +43,7 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
 /** Answers 404 for a path no route serves. */
 export function notFoundHandler(): NotFoundHandler<AppEnv> {
   return function notFound(c) {
-    return problem(c, "not_found", `There is no resource at ${c.req.path}`);
+    return problem(c, "not_found", `There is no resource at ${clip(c.req.path, 200)}`);
   };
 }
 

@@ -3,6 +3,7 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "./app_env.ts";
 import { ApiError } from "./problem.ts";
+import { clip } from "./query.ts";
 
 /**
  * Adds, for each route path of `app`, a catch-all answering 405 with the methods that
@@ -22,7 +23,7 @@ export function answerMethodNotAllowed(app: Hono<AppEnv>): void {
     app.all(path, function methodNotAllowed(c) {
       throw new ApiError(
         "method_not_allowed",
-        `${c.req.method} is not allowed on ${c.req.path}: use ${allow}`,
+        `${clip(c.req.method, 20)} is not allowed on ${clip(c.req.path, 200)}: use ${allow}`,
         { allow },
       );
     });

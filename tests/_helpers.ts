@@ -1,4 +1,7 @@
-/** @module Shared test helpers: an in-process app over :memory:, a real server process, temp dirs. */
+/**
+ * @module Shared test helpers: :memory: databases, capturing loggers, log_api rows, an
+ * in-process app, a real server process, temp dirs.
+ */
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +11,7 @@ import { parseCidrList } from "../http/ip_address.ts";
 import { openDatabase } from "../db/database.ts";
 import type { Database } from "../db/database.ts";
 import { insertDemoPosts } from "../db/demo_posts.ts";
-import type { LogApiRow } from "../db/log_api.ts";
+import type { LogApiRow, NewLogApiRow } from "../db/log_api.ts";
 import { createApiLogService } from "../services/api_log.ts";
 import { type AuditLog, createAuditLog } from "../services/audit.ts";
 import { type BoardService, createBoardService } from "../services/board.ts";
@@ -17,16 +20,66 @@ import { createLogger, type Logger } from "../telemetry/log.ts";
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../", import.meta.url));
 
+/** A fresh, migrated :memory: database, closed on dispose. */
+export function memoryDb(): { db: Database } & Disposable {
+  const { db } = openDatabase(":memory:", { synchronous: "normal" });
+  return { db, [Symbol.dispose]: () => db.close() };
+}
+
+/** A debug-level JSON logger that hands every line it writes to `write`. */
+function testLogger(write: (line: string) => void): Logger {
+  return createLogger({ level: "debug", format: "json", serviceName: "test", write });
+}
+
 /** A logger that keeps its lines in memory. */
 export function memoryLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const logger = createLogger({
-    level: "debug",
-    format: "json",
-    serviceName: "test",
-    write: (line) => lines.push(line),
-  });
-  return { logger, lines };
+  return { logger: testLogger((line) => lines.push(line)), lines };
+}
+
+/** One log line as parsed from the JSON format. */
+export interface LogRecord {
+  level: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** A logger that keeps every line it writes, parsed, in `records`. */
+export function capturingLogger(): { logger: Logger; records: LogRecord[] } {
+  const records: LogRecord[] = [];
+  return { logger: testLogger((line) => records.push(JSON.parse(line) as LogRecord)), records };
+}
+
+/** A valid log_api row (GET /board answered 200 at 2025-01-01T12:00Z) with `overrides` applied. */
+export function logApiRow(overrides: Partial<NewLogApiRow> = {}): NewLogApiRow {
+  return {
+    user_ip: "203.0.113.7",
+    user_id: null,
+    start_time: "2025-01-01T12:00:00.000Z",
+    end_time: "2025-01-01T12:00:00.005Z",
+    call_url: "/board",
+    call_url_parameter: null,
+    method: "GET",
+    status: 200,
+    duration_ms: 5.125,
+    trace_id: null,
+    ...overrides,
+  };
+}
+
+/** How many rows log_api holds. */
+export function logApiCount(db: Database): number {
+  return Number(db.prepare("SELECT count(*) AS n FROM log_api").get()?.n);
+}
+
+/** The seq of every log_api row, in ascending order. */
+export function logApiSeqs(db: Database): number[] {
+  return db.prepare("SELECT seq FROM log_api ORDER BY seq").all().map((r) => Number(r.seq));
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Options for an in-process app. */
@@ -52,7 +105,7 @@ export interface TestApp extends Disposable {
 
 /** Builds the real app over an in-memory database, as main.ts wires it. */
 export function testApp(options: TestAppOptions = {}): TestApp {
-  const { db } = openDatabase(":memory:", { synchronous: "normal" });
+  const { db } = memoryDb();
   if (options.demoData ?? true) insertDemoPosts(db, new Date("2026-11-23T10:00:00.000Z"));
   const { logger, lines } = memoryLogger();
   const audit = createAuditLog(db, { flushMs: 5, logger });

@@ -1,3 +1,5 @@
+/** @module Tests for the process lifecycle: which signals stop the service on each OS. */
+
 import assert from "node:assert/strict";
 import { stopSignals } from "../lifecycle.ts";
 

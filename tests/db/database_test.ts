@@ -12,19 +12,9 @@ import {
   SCHEMA_VERSION,
 } from "../../db/database.ts";
 import { APPLICATION_ID, MIGRATIONS } from "../../db/migrations.ts";
+import { memoryDb, tempDir } from "../_helpers.ts";
 
 const NORMAL: OpenOptions = { synchronous: "normal" };
-
-/** A temporary directory removed (with everything in it) when disposed. */
-async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "otel-board-db-test-" });
-  return {
-    path,
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(path, { recursive: true });
-    },
-  };
-}
 
 /** Opens a database that is closed when disposed. */
 function open(path: string, options: OpenOptions = NORMAL): OpenedDatabase & Disposable {
@@ -359,8 +349,8 @@ Deno.test({
 Deno.test({
   name: "db.transaction commits what the function wrote and returns its result",
   fn() {
-    using opened = open(":memory:");
-    const { db } = opened;
+    using t = memoryDb();
+    const { db } = t;
     const result = db.transaction(() => {
       db.prepare(BOARD_INSERT).run("one", "c", NOW, NOW, null);
       db.prepare(BOARD_INSERT).run("two", "c", NOW, NOW, null);
@@ -374,8 +364,8 @@ Deno.test({
 Deno.test({
   name: "db.transaction rolls back everything when the function throws, and rethrows",
   fn() {
-    using opened = open(":memory:");
-    const { db } = opened;
+    using t = memoryDb();
+    const { db } = t;
     const failure = new Error("stop here");
     assert.throws(
       () =>
@@ -395,8 +385,8 @@ Deno.test({
 Deno.test({
   name: "db.transaction rolls back when a statement inside violates a constraint",
   fn() {
-    using opened = open(":memory:");
-    const { db } = opened;
+    using t = memoryDb();
+    const { db } = t;
     assert.throws(() =>
       db.transaction(() => {
         db.prepare(BOARD_INSERT).run("fine", "c", NOW, NOW, null);
@@ -409,8 +399,8 @@ Deno.test({
 Deno.test({
   name: "a nested db.transaction joins the outer one and is rolled back with it",
   fn() {
-    using opened = open(":memory:");
-    const { db } = opened;
+    using t = memoryDb();
+    const { db } = t;
     assert.throws(() =>
       db.transaction(() => {
         db.transaction(() => db.prepare(BOARD_INSERT).run("inner", "c", NOW, NOW, null));
@@ -423,15 +413,15 @@ Deno.test({
 Deno.test({
   name: "the board title check rejects 31 characters but accepts 30 emoji",
   fn() {
-    using opened = open(":memory:");
-    const insert = opened.db.prepare(BOARD_INSERT);
+    using t = memoryDb();
+    const insert = t.db.prepare(BOARD_INSERT);
     const emoji30 = "😀".repeat(30);
     assert.equal(emoji30.length, 60); // 60 UTF-16 code units, 30 characters
     insert.run(emoji30, "c", NOW, NOW, null);
     assert.throws(() => insert.run("a".repeat(31), "c", NOW, NOW, null), /CHECK constraint/);
     assert.throws(() => insert.run("😀".repeat(31), "c", NOW, NOW, null), /CHECK constraint/);
     insert.run("a".repeat(30), "c", NOW, NOW, null);
-    const titles = opened.db.prepare("SELECT title FROM board ORDER BY seq").all();
+    const titles = t.db.prepare("SELECT title FROM board ORDER BY seq").all();
     assert.deepEqual(titles.map((r) => r.title), [emoji30, "a".repeat(30)]);
   },
 });
@@ -439,8 +429,8 @@ Deno.test({
 Deno.test({
   name: "the board content check allows 2000 characters and rejects 2001",
   fn() {
-    using opened = open(":memory:");
-    const insert = opened.db.prepare(BOARD_INSERT);
+    using t = memoryDb();
+    const insert = t.db.prepare(BOARD_INSERT);
     insert.run("t", "é".repeat(2000), NOW, NOW, null);
     assert.throws(() => insert.run("t", "x".repeat(2001), NOW, NOW, null), /CHECK constraint/);
   },
@@ -449,9 +439,9 @@ Deno.test({
 Deno.test({
   name: "foreign keys are enforced: a post cannot name an author that does not exist",
   fn() {
-    using opened = open(":memory:");
+    using t = memoryDb();
     assert.throws(
-      () => opened.db.prepare(BOARD_INSERT).run("t", "c", NOW, NOW, 999),
+      () => t.db.prepare(BOARD_INSERT).run("t", "c", NOW, NOW, 999),
       /FOREIGN KEY constraint failed/,
     );
   },
@@ -460,8 +450,8 @@ Deno.test({
 Deno.test({
   name: "db.prepare returns the same cached statement for the same SQL",
   fn() {
-    using opened = open(":memory:");
-    const { db } = opened;
+    using t = memoryDb();
+    const { db } = t;
     const sql = "SELECT count(*) AS n FROM board";
     assert.equal(db.prepare(sql), db.prepare(sql));
     assert.notEqual(db.prepare(sql), db.prepare("SELECT count(*) AS n FROM log_api"));

@@ -1,52 +1,23 @@
 /** @module Tests for the log_api queries: batched inserts, filtered reads, chunked deletes. */
 
 import assert from "node:assert/strict";
-import { type Database, openDatabase, type SqlValue, type Statement } from "../../db/database.ts";
+import type { Database, SqlValue, Statement } from "../../db/database.ts";
 import {
   deleteLogApiOlderThan,
   deleteLogApiUpTo,
   insertLogApiRows,
   type LogApiFilter,
-  type NewLogApiRow,
   selectLogApiRows,
   selectLogApiSeqBeyond,
 } from "../../db/log_api.ts";
 import { refreshPlannerStatistics } from "../../db/maintenance.ts";
+import { logApiCount, logApiRow, logApiSeqs, memoryDb } from "../_helpers.ts";
 
-/** A fresh in-memory database, closed when disposed. */
-function memoryDb(): { db: Database } & Disposable {
-  const { db } = openDatabase(":memory:", { synchronous: "normal" });
-  return { db, [Symbol.dispose]: () => db.close() };
-}
-
+/** The start time that logApiRow() gives by default. */
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0, 0);
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function row(overrides: Partial<NewLogApiRow> = {}): NewLogApiRow {
-  return {
-    user_ip: "203.0.113.7",
-    user_id: null,
-    start_time: iso(T0),
-    end_time: iso(T0 + 5),
-    call_url: "/board",
-    call_url_parameter: null,
-    method: "GET",
-    status: 200,
-    duration_ms: 5.125,
-    trace_id: null,
-    ...overrides,
-  };
-}
-
-function count(db: Database): number {
-  return Number(db.prepare("SELECT count(*) AS n FROM log_api").get()?.n);
-}
-
-function seqs(db: Database): number[] {
-  return db.prepare("SELECT seq FROM log_api ORDER BY seq").all().map((r) => Number(r.seq));
 }
 
 /** A Database that records every SQL text handed to prepare() and the values bound to it. */
@@ -99,7 +70,7 @@ Deno.test({
   name: "on a fresh database, GET /log filters on url, user and status read through their indexes",
   fn() {
     using t = memoryDb();
-    insertLogApiRows(t.db, [row()]);
+    insertLogApiRows(t.db, [logApiRow()]);
     assertUsesIndex(t.db, { url: "/board" }, "log_api_call_url");
     assertUsesIndex(t.db, { url: "/board", beforeSeq: 100 }, "log_api_call_url");
     assertUsesIndex(t.db, { userId: "alice" }, "log_api_user_id");
@@ -121,7 +92,7 @@ function busyLog(): { db: Database } & Disposable {
   insertLogApiRows(
     t.db,
     Array.from({ length: BUSY_ROWS }, (_, i) =>
-      row({
+      logApiRow({
         start_time: iso(T0 + i * 1000),
         end_time: iso(T0 + i * 1000 + 4),
         call_url: i % 500 === 0 ? "/rare" : urls[i % 3]!,
@@ -196,8 +167,8 @@ Deno.test({
   fn() {
     using t = memoryDb();
     const rows = [
-      row(),
-      row({
+      logApiRow(),
+      logApiRow({
         user_ip: "2001:db8::1",
         user_id: "alice",
         call_url: "/board/5",
@@ -214,7 +185,7 @@ Deno.test({
       stored.map(({ seq: _seq, ...rest }) => rest),
       rows.map((r) => ({ ...r })),
     );
-    assert.deepEqual(seqs(t.db), [1, 2]);
+    assert.deepEqual(logApiSeqs(t.db), [1, 2]);
   },
 });
 
@@ -222,12 +193,17 @@ Deno.test({
   name: "insertLogApiRows writes all rows or none when one violates a constraint",
   fn() {
     using t = memoryDb();
-    const rows = [row(), row(), row({ call_url: "/" + "x".repeat(100) }), row()];
+    const rows = [
+      logApiRow(),
+      logApiRow(),
+      logApiRow({ call_url: "/" + "x".repeat(100) }),
+      logApiRow(),
+    ];
     assert.throws(() => insertLogApiRows(t.db, rows), /CHECK constraint failed/);
-    assert.equal(count(t.db), 0);
+    assert.equal(logApiCount(t.db), 0);
     // No transaction was left open: the next batch commits.
-    insertLogApiRows(t.db, [row(), row()]);
-    assert.equal(count(t.db), 2);
+    insertLogApiRows(t.db, [logApiRow(), logApiRow()]);
+    assert.equal(logApiCount(t.db), 2);
   },
 });
 
@@ -235,8 +211,11 @@ Deno.test({
   name: "insertLogApiRows writes 10,000 rows in one call",
   fn() {
     using t = memoryDb();
-    insertLogApiRows(t.db, Array.from({ length: 10_000 }, (_, i) => row({ status: 200 + i % 3 })));
-    assert.equal(count(t.db), 10_000);
+    insertLogApiRows(
+      t.db,
+      Array.from({ length: 10_000 }, (_, i) => logApiRow({ status: 200 + i % 3 })),
+    );
+    assert.equal(logApiCount(t.db), 10_000);
   },
 });
 
@@ -248,7 +227,7 @@ function seedVariedLog(db: Database): void {
   insertLogApiRows(
     db,
     Array.from({ length: 24 }, (_, i) =>
-      row({
+      logApiRow({
         start_time: iso(T0 + i * 1000),
         end_time: iso(T0 + i * 1000 + 3),
         call_url: urls[i % 3]!,
@@ -343,16 +322,19 @@ Deno.test({
     // 25 rows before the cutoff, 5 after; inserted out of start-time order.
     const old = Array.from(
       { length: 25 },
-      (_, i) => row({ start_time: iso(T0 + (24 - i) * 1000) }),
+      (_, i) => logApiRow({ start_time: iso(T0 + (24 - i) * 1000) }),
     );
-    const recent = Array.from({ length: 5 }, (_, i) => row({ start_time: iso(T0 + 60_000 + i) }));
+    const recent = Array.from(
+      { length: 5 },
+      (_, i) => logApiRow({ start_time: iso(T0 + 60_000 + i) }),
+    );
     insertLogApiRows(t.db, [...recent.slice(0, 2), ...old, ...recent.slice(2)]);
     const cutoff = iso(T0 + 30_000);
     const earliest = () =>
       String(t.db.prepare("SELECT min(start_time) AS t FROM log_api").get()?.t);
 
     assert.equal(deleteLogApiOlderThan(t.db, cutoff, 10), 10);
-    assert.equal(count(t.db), 20);
+    assert.equal(logApiCount(t.db), 20);
     assert.equal(earliest(), iso(T0 + 10_000)); // the ten oldest went first
     assert.equal(deleteLogApiOlderThan(t.db, cutoff, 10), 10);
     assert.equal(deleteLogApiOlderThan(t.db, cutoff, 10), 5);
@@ -366,7 +348,10 @@ Deno.test({
   name: "deleteLogApiOlderThan keeps a row that started exactly at the cutoff",
   fn() {
     using t = memoryDb();
-    insertLogApiRows(t.db, [row({ start_time: iso(T0 - 1) }), row({ start_time: iso(T0) })]);
+    insertLogApiRows(t.db, [
+      logApiRow({ start_time: iso(T0 - 1) }),
+      logApiRow({ start_time: iso(T0) }),
+    ]);
     assert.equal(deleteLogApiOlderThan(t.db, iso(T0), 100), 1);
     assert.equal(t.db.prepare("SELECT start_time FROM log_api").get()?.start_time, iso(T0));
   },
@@ -377,7 +362,7 @@ Deno.test({
   fn() {
     using t = memoryDb();
     assert.equal(selectLogApiSeqBeyond(t.db, 0), undefined);
-    insertLogApiRows(t.db, Array.from({ length: 30 }, () => row()));
+    insertLogApiRows(t.db, Array.from({ length: 30 }, () => logApiRow()));
     assert.equal(selectLogApiSeqBeyond(t.db, 10), 20);
     assert.equal(selectLogApiSeqBeyond(t.db, 0), 30);
     assert.equal(selectLogApiSeqBeyond(t.db, 29), 1);
@@ -390,14 +375,14 @@ Deno.test({
   name: "deleteLogApiUpTo deletes the oldest rows up to a seq in chunks of the given size",
   fn() {
     using t = memoryDb();
-    insertLogApiRows(t.db, Array.from({ length: 30 }, () => row()));
+    insertLogApiRows(t.db, Array.from({ length: 30 }, () => logApiRow()));
     const lastSeq = selectLogApiSeqBeyond(t.db, 5)!;
     assert.equal(lastSeq, 25);
     assert.equal(deleteLogApiUpTo(t.db, lastSeq, 10), 10);
-    assert.deepEqual(seqs(t.db).slice(0, 1), [11]); // the oldest ten went first
+    assert.deepEqual(logApiSeqs(t.db).slice(0, 1), [11]); // the oldest ten went first
     assert.equal(deleteLogApiUpTo(t.db, lastSeq, 10), 10);
     assert.equal(deleteLogApiUpTo(t.db, lastSeq, 10), 5);
     assert.equal(deleteLogApiUpTo(t.db, lastSeq, 10), 0);
-    assert.deepEqual(seqs(t.db), [26, 27, 28, 29, 30]);
+    assert.deepEqual(logApiSeqs(t.db), [26, 27, 28, 29, 30]);
   },
 });

@@ -1,3 +1,5 @@
+/** @module Tests for the whole app: error answers, 404/405/413/500, call logging, client addresses. */
+
 import assert from "node:assert/strict";
 import { problemOf, testApp } from "../_helpers.ts";
 

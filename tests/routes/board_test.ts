@@ -1,3 +1,5 @@
+/** @module Tests for the board routes: GET /board and GET /board/{n}. */
+
 import assert from "node:assert/strict";
 import { insertPosts } from "../../db/board.ts";
 import { problemOf, testApp } from "../_helpers.ts";

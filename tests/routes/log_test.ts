@@ -1,6 +1,8 @@
+/** @module Tests for GET /log: the API-call log, its filters, paging and parameter errors. */
+
 import assert from "node:assert/strict";
 import { insertLogApiRows, type NewLogApiRow } from "../../db/log_api.ts";
-import { problemOf, type TestApp, testApp } from "../_helpers.ts";
+import { logApiRow, problemOf, testApp } from "../_helpers.ts";
 
 const LOG_KEYS = [
   "call_url",
@@ -38,7 +40,7 @@ Deno.test("GET /log answers the API-call log, newest first, with the log_api col
 
 Deno.test("GET /log filters by url, status, user_id, since and until, combined with AND", async () => {
   using t = testApp();
-  seed(t, [
+  insertLogApiRows(t.db, [
     row("/board/5", 200, "2026-11-01T00:00:00.000Z"),
     row("/board/5", 400, "2026-11-02T00:00:00.000Z"),
     row("/board", 200, "2026-11-03T00:00:00.000Z", "alice"),
@@ -59,7 +61,7 @@ Deno.test("GET /log filters by url, status, user_id, since and until, combined w
 
 Deno.test("GET /log pages with a relative Link that keeps the filters", async () => {
   using t = testApp();
-  seed(t, Array.from({ length: 25 }, (_, i) => row("/board/5", 200, iso(i))));
+  insertLogApiRows(t.db, Array.from({ length: 25 }, (_, i) => row("/board/5", 200, iso(i))));
   const first = await t.request("/log?url=%2Fboard%2F5&limit=10");
   const rows = await first.json();
   assert.equal(rows.length, 10);
@@ -79,7 +81,11 @@ Deno.test("GET /log pages with a relative Link that keeps the filters", async ()
 Deno.test("GET /log orders by start time, so a long call logged late sits where it began", async () => {
   using t = testApp();
   // seq follows completion order; the third call started first and finished last.
-  seed(t, [row("/a", 200, iso(2)), row("/b", 200, iso(3)), row("/slow", 200, iso(1))]);
+  insertLogApiRows(t.db, [
+    row("/a", 200, iso(2)),
+    row("/b", 200, iso(3)),
+    row("/slow", 200, iso(1)),
+  ]);
   const rows = await (await t.request("/log")).json();
   assert.deepEqual(rows.map((r: { call_url: string }) => r.call_url), ["/b", "/a", "/slow"]);
   const paged: string[] = [];
@@ -94,7 +100,7 @@ Deno.test("GET /log orders by start time, so a long call logged late sits where 
 
 Deno.test("GET /log?before= a row removed by retention continues from the next older row", async () => {
   using t = testApp();
-  seed(t, [1, 2, 3, 4].map((minute) => row(`/p${minute}`, 200, iso(minute))));
+  insertLogApiRows(t.db, [1, 2, 3, 4].map((minute) => row(`/p${minute}`, 200, iso(minute))));
   t.db.prepare("DELETE FROM log_api WHERE call_url = '/p3'").run();
   const rows = await (await t.request("/log?before=3")).json();
   assert.deepEqual(rows.map((r: { call_url: string }) => r.call_url), ["/p2", "/p1"]);
@@ -131,7 +137,7 @@ for (
 
 Deno.test("GET /log with injection-looking filters finds nothing and breaks nothing", async () => {
   using t = testApp();
-  seed(t, [row("/board/5", 200, iso(1))]);
+  insertLogApiRows(t.db, [row("/board/5", 200, iso(1))]);
   for (const value of ["' OR 1=1 --", "/board/5' --", "%", "_"]) {
     const response = await t.request(`/log?url=${encodeURIComponent(value)}`);
     assert.equal(response.status, 200);
@@ -144,22 +150,20 @@ function iso(minute: number): string {
   return new Date(Date.UTC(2026, 10, 1, 0, minute)).toISOString();
 }
 
-function row(url: string, status: number, start: string, userId: string | null = null) {
-  return { url, status, start, userId };
-}
-
-function seed(t: TestApp, rows: ReturnType<typeof row>[]): void {
-  const logRows: NewLogApiRow[] = rows.map((r) => ({
+/** A log_api row for a GET of `url` that started (and ended) at `start`. */
+function row(
+  url: string,
+  status: number,
+  start: string,
+  userId: string | null = null,
+): NewLogApiRow {
+  return logApiRow({
     user_ip: "198.51.100.1",
-    user_id: r.userId,
-    start_time: r.start,
-    end_time: r.start,
-    call_url: r.url,
-    call_url_parameter: null,
-    method: "GET",
-    status: r.status,
+    user_id: userId,
+    start_time: start,
+    end_time: start,
+    call_url: url,
+    status,
     duration_ms: 1.5,
-    trace_id: null,
-  }));
-  insertLogApiRows(t.db, logRows);
+  });
 }

@@ -1,7 +1,7 @@
 /** @module Tests for the API-call audit log: queueing, batching, truncation, failure handling. */
 
 import assert from "node:assert/strict";
-import { type Database, openDatabase } from "../../db/database.ts";
+import type { Database } from "../../db/database.ts";
 import {
   type ApiCall,
   type AuditLog,
@@ -10,26 +10,14 @@ import {
   LOG_API_LIMITS,
   truncate,
 } from "../../services/audit.ts";
-import { createLogger } from "../../telemetry/log.ts";
-
-interface LogLine {
-  level: string;
-  msg: string;
-  [key: string]: unknown;
-}
+import { capturingLogger, logApiCount, type LogRecord, memoryDb, sleep } from "../_helpers.ts";
 
 /** An in-memory database, a capturing logger, and an audit log closed (then the db) on dispose. */
 function setup(
   options: Partial<Omit<AuditOptions, "logger">> = {},
-): { db: Database; audit: AuditLog; logs: LogLine[] } & AsyncDisposable {
-  const { db } = openDatabase(":memory:", { synchronous: "normal" });
-  const logs: LogLine[] = [];
-  const logger = createLogger({
-    level: "debug",
-    format: "json",
-    serviceName: "test",
-    write: (line) => logs.push(JSON.parse(line) as LogLine),
-  });
+): { db: Database; audit: AuditLog; logs: LogRecord[] } & AsyncDisposable {
+  const { db } = memoryDb();
+  const { logger, records: logs } = capturingLogger();
   const audit = createAuditLog(db, { flushMs: 60_000, ...options, logger });
   return {
     db,
@@ -60,16 +48,8 @@ function call(overrides: Partial<ApiCall> = {}): ApiCall {
   };
 }
 
-function count(db: Database): number {
-  return Number(db.prepare("SELECT count(*) AS n FROM log_api").get()?.n);
-}
-
 function stored(db: Database): Record<string, unknown>[] {
   return db.prepare("SELECT * FROM log_api ORDER BY seq").all().map((r) => ({ ...r }));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Polls until `check()` holds, failing after a generous deadline. */
@@ -106,10 +86,10 @@ Deno.test({
   async fn() {
     await using t = setup();
     t.audit.record(call());
-    assert.equal(count(t.db), 0);
+    assert.equal(logApiCount(t.db), 0);
     assert.deepEqual(t.audit.stats(), { written: 0, failed: 0, queued: 1 });
     t.audit.flush();
-    assert.equal(count(t.db), 1);
+    assert.equal(logApiCount(t.db), 1);
     assert.deepEqual(t.audit.stats(), { written: 1, failed: 0, queued: 0 });
   },
 });
@@ -120,8 +100,8 @@ Deno.test({
     await using t = setup({ flushMs: 20 });
     t.audit.record(call());
     t.audit.record(call());
-    assert.equal(count(t.db), 0);
-    await eventually(() => count(t.db) === 2, "the timed flush");
+    assert.equal(logApiCount(t.db), 0);
+    await eventually(() => logApiCount(t.db) === 2, "the timed flush");
     assert.equal(t.audit.stats().written, 2);
   },
 });
@@ -132,32 +112,26 @@ Deno.test({
     await using t = setup({ flushMs: 60_000, batchRows: 1000 });
     for (let i = 0; i < 999; i++) t.audit.record(call());
     await sleep(50);
-    assert.equal(count(t.db), 0, "below batchRows, rows wait for the interval");
+    assert.equal(logApiCount(t.db), 0, "below batchRows, rows wait for the interval");
     t.audit.record(call());
-    await eventually(() => count(t.db) === 1000, "the batch to be written");
+    await eventually(() => logApiCount(t.db) === 1000, "the batch to be written");
   },
 });
 
 Deno.test({
   name: "2,500 calls recorded with batchRows 1000 are all in log_api after close",
   async fn() {
-    const { db } = openDatabase(":memory:", { synchronous: "normal" });
-    try {
-      const logger = createLogger({ level: "debug", format: "json", serviceName: "test" });
-      const audit = createAuditLog(db, { flushMs: 60_000, batchRows: 1000, logger });
-      for (let i = 0; i < 2500; i++) audit.record(call({ path: `/board/${i}` }));
-      await audit.close(1000);
-      assert.equal(count(db), 2500);
-      assert.deepEqual(audit.stats(), { written: 2500, failed: 0, queued: 0 });
-      const urls = db.prepare("SELECT call_url FROM log_api ORDER BY seq").all();
-      assert.deepEqual(
-        urls.map((r) => r.call_url),
-        Array.from({ length: 2500 }, (_, i) => `/board/${i}`),
-        "rows are stored in the order they were recorded",
-      );
-    } finally {
-      db.close();
-    }
+    await using t = setup({ batchRows: 1000 });
+    for (let i = 0; i < 2500; i++) t.audit.record(call({ path: `/board/${i}` }));
+    await t.audit.close(1000);
+    assert.equal(logApiCount(t.db), 2500);
+    assert.deepEqual(t.audit.stats(), { written: 2500, failed: 0, queued: 0 });
+    const urls = t.db.prepare("SELECT call_url FROM log_api ORDER BY seq").all();
+    assert.deepEqual(
+      urls.map((r) => r.call_url),
+      Array.from({ length: 2500 }, (_, i) => `/board/${i}`),
+      "rows are stored in the order they were recorded",
+    );
   },
 });
 
@@ -296,7 +270,7 @@ Deno.test({
     await eventually(() => t.logs.some((l) => l.level === "error"), "the failed write");
     acceptWrites(t.db);
     // The retry waits at least 1 s after a failure; allow plenty.
-    await eventually(() => count(t.db) === 1, "the retry", 10_000);
+    await eventually(() => logApiCount(t.db) === 1, "the retry", 10_000);
     assert.deepEqual(t.audit.stats(), { written: 1, failed: 0, queued: 0 });
   },
 });
@@ -316,7 +290,7 @@ Deno.test({
     assert.match(JSON.stringify(errors[0]), /readonly/);
     acceptWrites(t.db);
     t.audit.flush();
-    assert.equal(count(t.db), 20);
+    assert.equal(logApiCount(t.db), 20);
   },
 });
 
@@ -340,23 +314,18 @@ Deno.test({
 Deno.test({
   name: "rows that cannot be written at shutdown are counted as failed and logged",
   async fn() {
-    const { db } = openDatabase(":memory:", { synchronous: "normal" });
-    const logs: LogLine[] = [];
-    const logger = createLogger({
-      level: "debug",
-      format: "json",
-      serviceName: "test",
-      write: (line) => logs.push(JSON.parse(line) as LogLine),
-    });
-    const audit = createAuditLog(db, { flushMs: 60_000, logger });
-    db.close();
-    audit.record(call());
-    audit.record(call());
-    audit.flush(); // the closed database refuses; nothing throws
-    assert.deepEqual(audit.stats(), { written: 0, failed: 0, queued: 2 });
-    await audit.close(100);
-    assert.deepEqual(audit.stats(), { written: 0, failed: 2, queued: 0 });
-    assert.ok(logs.some((l) => l.level === "error" && /lost/.test(l.msg)), JSON.stringify(logs));
+    await using t = setup(); // closing the audit log and the database again is harmless
+    t.db.close();
+    t.audit.record(call());
+    t.audit.record(call());
+    t.audit.flush(); // the closed database refuses; nothing throws
+    assert.deepEqual(t.audit.stats(), { written: 0, failed: 0, queued: 2 });
+    await t.audit.close(100);
+    assert.deepEqual(t.audit.stats(), { written: 0, failed: 2, queued: 0 });
+    assert.ok(
+      t.logs.some((l) => l.level === "error" && /lost/.test(l.msg)),
+      JSON.stringify(t.logs),
+    );
   },
 });
 
@@ -373,13 +342,13 @@ Deno.test({
     await sleep(10);
     t.audit.flush();
     assert.equal(finished, 0);
-    assert.equal(count(t.db), 0);
+    assert.equal(logApiCount(t.db), 0);
     delivered.resolve();
     await delivered.promise;
     await sleep(0);
     t.audit.flush();
     assert.equal(finished, 1);
-    assert.equal(count(t.db), 1);
+    assert.equal(logApiCount(t.db), 1);
   },
 });
 
@@ -399,24 +368,18 @@ Deno.test({
 Deno.test({
   name: "close waits for responses still being delivered, then writes their rows",
   async fn() {
-    const { db } = openDatabase(":memory:", { synchronous: "normal" });
+    await using t = setup();
+    const delivered = deferred();
+    const timer = setTimeout(delivered.resolve, 50);
+    t.audit.recordWhenSettled(delivered.promise, () => call());
+    t.audit.record(call());
     try {
-      const logger = createLogger({ level: "debug", format: "json", serviceName: "test" });
-      const audit = createAuditLog(db, { flushMs: 60_000, logger });
-      const delivered = deferred();
-      const timer = setTimeout(delivered.resolve, 50);
-      audit.recordWhenSettled(delivered.promise, () => call());
-      audit.record(call());
-      try {
-        await audit.close(10_000);
-      } finally {
-        clearTimeout(timer);
-      }
-      assert.equal(count(db), 2);
-      assert.equal(audit.stats().written, count(db));
+      await t.audit.close(10_000);
     } finally {
-      db.close();
+      clearTimeout(timer);
     }
+    assert.equal(logApiCount(t.db), 2);
+    assert.equal(t.audit.stats().written, logApiCount(t.db));
   },
 });
 
@@ -439,24 +402,18 @@ Deno.test({
 Deno.test({
   name: "after close, stats().written equals the rows in log_api",
   async fn() {
-    const { db } = openDatabase(":memory:", { synchronous: "normal" });
-    try {
-      const logger = createLogger({ level: "debug", format: "json", serviceName: "test" });
-      const audit = createAuditLog(db, { flushMs: 5, batchRows: 100, logger });
-      for (let i = 0; i < 350; i++) {
-        audit.record(call());
-        if (i % 50 === 0) await sleep(1);
-      }
-      const settled = Array.from({ length: 20 }, () => Promise.resolve());
-      for (const p of settled) audit.recordWhenSettled(p, () => call());
-      await audit.close(1000);
-      assert.equal(audit.stats().written, 370);
-      assert.equal(audit.stats().written, count(db));
-      assert.equal(audit.stats().queued, 0);
-      assert.equal(audit.stats().failed, 0);
-    } finally {
-      db.close();
+    await using t = setup({ flushMs: 5, batchRows: 100 });
+    for (let i = 0; i < 350; i++) {
+      t.audit.record(call());
+      if (i % 50 === 0) await sleep(1);
     }
+    const settled = Array.from({ length: 20 }, () => Promise.resolve());
+    for (const p of settled) t.audit.recordWhenSettled(p, () => call());
+    await t.audit.close(1000);
+    assert.equal(t.audit.stats().written, 370);
+    assert.equal(t.audit.stats().written, logApiCount(t.db));
+    assert.equal(t.audit.stats().queued, 0);
+    assert.equal(t.audit.stats().failed, 0);
   },
 });
 

@@ -1,33 +1,28 @@
 /** @module Tests for log_api retention: pruning by age and by count, in chunks, on a schedule. */
 
 import assert from "node:assert/strict";
-import { type Database, openDatabase } from "../../db/database.ts";
+import type { Database } from "../../db/database.ts";
 import { insertLogApiRows, type NewLogApiRow } from "../../db/log_api.ts";
 import { type Retention, type RetentionOptions, startRetention } from "../../services/retention.ts";
-import { createLogger } from "../../telemetry/log.ts";
+import {
+  capturingLogger,
+  logApiCount,
+  logApiRow,
+  logApiSeqs,
+  type LogRecord,
+  memoryDb,
+  sleep,
+} from "../_helpers.ts";
 
 const DAY_MS = 86_400_000;
 const NOW = Date.UTC(2025, 5, 15, 12, 0, 0, 0);
 
-interface LogLine {
-  level: string;
-  msg: string;
-  [key: string]: unknown;
-}
-
 /** An in-memory database and a capturing logger, closed on dispose. */
 function setup():
-  & { db: Database; logs: LogLine[]; options: Pick<RetentionOptions, "logger"> }
+  & { db: Database; logs: LogRecord[]; options: Pick<RetentionOptions, "logger"> }
   & Disposable {
-  const { db } = openDatabase(":memory:", { synchronous: "normal" });
-  const logs: LogLine[] = [];
-  const logger = createLogger({
-    level: "debug",
-    format: "json",
-    serviceName: "test",
-    write: (line) => logs.push(JSON.parse(line) as LogLine),
-  });
-  return { db, logs, options: { logger }, [Symbol.dispose]: () => db.close() };
+  const { logger, records } = capturingLogger();
+  return { ...memoryDb(), logs: records, options: { logger } };
 }
 
 /** Starts retention and stops it on dispose. */
@@ -36,19 +31,13 @@ function retention(db: Database, options: RetentionOptions): Retention & Disposa
   return { ...running, [Symbol.dispose]: () => running.stop() };
 }
 
+/** A log_api row for a call that started at `startMs` and took 3 ms. */
 function row(startMs: number): NewLogApiRow {
-  return {
-    user_ip: "203.0.113.7",
-    user_id: null,
+  return logApiRow({
     start_time: new Date(startMs).toISOString(),
     end_time: new Date(startMs + 3).toISOString(),
-    call_url: "/board",
-    call_url_parameter: null,
-    method: "GET",
-    status: 200,
     duration_ms: 3,
-    trace_id: null,
-  };
+  });
 }
 
 /** Inserts `n` rows (one transaction) whose start times are given by `startOf(i)`. */
@@ -56,20 +45,22 @@ function insertRows(db: Database, n: number, startOf: (i: number) => number): vo
   insertLogApiRows(db, Array.from({ length: n }, (_, i) => row(startOf(i))));
 }
 
-function count(db: Database): number {
-  return Number(db.prepare("SELECT count(*) AS n FROM log_api").get()?.n);
-}
-
-function seqs(db: Database): number[] {
-  return db.prepare("SELECT seq FROM log_api ORDER BY seq").all().map((r) => Number(r.seq));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Inserts `n` rows 40 days old, a millisecond apart: all past a 30-day age limit. */
+function insertOldRows(db: Database, n: number): void {
+  insertRows(db, n, (i) => NOW - 40 * DAY_MS + i);
 }
 
 /** Long enough that the schedule never fires during a test (the first run waits ≤ 1 s). */
 const MANUAL = 3_600_000;
+
+/** Prunes rows over 30 days old (by the clock NOW), 1,000 a chunk, only when asked. */
+const BY_AGE_IN_CHUNKS: Omit<RetentionOptions, "logger"> = {
+  maxAgeDays: 30,
+  maxRows: 0,
+  intervalMs: MANUAL,
+  chunkRows: 1000,
+  now: () => NOW,
+};
 
 Deno.test({
   name: "rows older than maxAgeDays are pruned and newer ones kept",
@@ -114,7 +105,7 @@ Deno.test({
     assert.equal(await r.pruneNow(), 2); // ages 8 and 9 days
     clock = NOW + 3 * DAY_MS;
     assert.equal(await r.pruneNow(), 3); // now ages 8..10 days: the rows 5, 6 and 7 days old
-    assert.equal(count(t.db), 5);
+    assert.equal(logApiCount(t.db), 5);
   },
 });
 
@@ -132,7 +123,7 @@ Deno.test({
       now: () => NOW,
     });
     assert.equal(await r.pruneNow(), 70);
-    assert.deepEqual(seqs(t.db), Array.from({ length: 30 }, (_, i) => 71 + i));
+    assert.deepEqual(logApiSeqs(t.db), Array.from({ length: 30 }, (_, i) => 71 + i));
     assert.equal(await r.pruneNow(), 0);
   },
 });
@@ -144,7 +135,7 @@ Deno.test({
     insertRows(t.db, 10, (i) => NOW - i);
     using r = retention(t.db, { ...t.options, maxAgeDays: 0, maxRows: 10, intervalMs: MANUAL });
     assert.equal(await r.pruneNow(), 0);
-    assert.equal(count(t.db), 10);
+    assert.equal(logApiCount(t.db), 10);
   },
 });
 
@@ -163,7 +154,7 @@ Deno.test({
       now: () => NOW,
     });
     assert.equal(await r.pruneNow(), 45);
-    assert.deepEqual(seqs(t.db), Array.from({ length: 25 }, (_, i) => 46 + i));
+    assert.deepEqual(logApiSeqs(t.db), Array.from({ length: 25 }, (_, i) => 46 + i));
   },
 });
 
@@ -195,7 +186,7 @@ Deno.test({
     r.stop();
     r.stop(); // stopping twice is harmless
     await sleep(30);
-    assert.equal(count(t.db), 10);
+    assert.equal(logApiCount(t.db), 10);
   },
 });
 
@@ -203,7 +194,7 @@ Deno.test({
   name: "the schedule prunes by itself shortly after start",
   async fn() {
     using t = setup();
-    insertRows(t.db, 10, (i) => NOW - 40 * DAY_MS + i);
+    insertOldRows(t.db, 10);
     insertRows(t.db, 5, (i) => NOW + i);
     using _r = retention(t.db, {
       ...t.options,
@@ -213,7 +204,7 @@ Deno.test({
       now: () => NOW,
     });
     const deadline = Date.now() + 5000;
-    while (count(t.db) !== 5) {
+    while (logApiCount(t.db) !== 5) {
       if (Date.now() > deadline) assert.fail("the schedule did not prune within 5 s");
       await sleep(10);
     }
@@ -224,25 +215,18 @@ Deno.test({
   name: "pruning 50,000 rows in chunks of 1,000 lets other work run between chunks",
   async fn() {
     using t = setup();
-    insertRows(t.db, 50_000, (i) => NOW - 40 * DAY_MS + i);
-    using r = retention(t.db, {
-      ...t.options,
-      maxAgeDays: 30,
-      maxRows: 0,
-      intervalMs: MANUAL,
-      chunkRows: 1000,
-      now: () => NOW,
-    });
+    insertOldRows(t.db, 50_000);
+    using r = retention(t.db, { ...t.options, ...BY_AGE_IN_CHUNKS });
     let pruneDone = false;
     const seenDuringPrune: number[] = [];
     let ticks = 0;
     // Scheduled before pruning starts: it can only run if pruning yields.
     const timeout = setTimeout(() => {
-      if (!pruneDone) seenDuringPrune.push(count(t.db));
+      if (!pruneDone) seenDuringPrune.push(logApiCount(t.db));
     }, 0);
     const interval = setInterval(() => {
       ticks++;
-      if (!pruneDone) seenDuringPrune.push(count(t.db));
+      if (!pruneDone) seenDuringPrune.push(logApiCount(t.db));
     }, 0);
     let deleted: number;
     try {
@@ -252,7 +236,7 @@ Deno.test({
       clearInterval(interval);
     }
     assert.equal(deleted, 50_000);
-    assert.equal(count(t.db), 0);
+    assert.equal(logApiCount(t.db), 0);
     assert.ok(seenDuringPrune.length >= 1, "no callback ran while pruning was in progress");
     assert.ok(ticks >= 1);
     assert.ok(
@@ -269,15 +253,8 @@ Deno.test({
   name: "concurrent pruneNow calls share one run",
   async fn() {
     using t = setup();
-    insertRows(t.db, 5000, (i) => NOW - 40 * DAY_MS + i);
-    using r = retention(t.db, {
-      ...t.options,
-      maxAgeDays: 30,
-      maxRows: 0,
-      intervalMs: MANUAL,
-      chunkRows: 1000,
-      now: () => NOW,
-    });
+    insertOldRows(t.db, 5000);
+    using r = retention(t.db, { ...t.options, ...BY_AGE_IN_CHUNKS });
     const first = r.pruneNow();
     const second = r.pruneNow();
     assert.equal(first, second);
@@ -290,7 +267,7 @@ Deno.test({
   name: "stop() before a prune prevents it from deleting anything",
   async fn() {
     using t = setup();
-    insertRows(t.db, 100, (i) => NOW - 40 * DAY_MS + i);
+    insertOldRows(t.db, 100);
     const r = startRetention(t.db, {
       ...t.options,
       maxAgeDays: 30,
@@ -300,9 +277,9 @@ Deno.test({
     });
     r.stop();
     await sleep(100); // past the first scheduled run and several intervals
-    assert.equal(count(t.db), 100);
+    assert.equal(logApiCount(t.db), 100);
     assert.equal(await r.pruneNow(), 0);
-    assert.equal(count(t.db), 100);
+    assert.equal(logApiCount(t.db), 100);
   },
 });
 
@@ -310,15 +287,8 @@ Deno.test({
   name: "stop() during a prune ends it after the current chunk",
   async fn() {
     using t = setup();
-    insertRows(t.db, 50_000, (i) => NOW - 40 * DAY_MS + i);
-    const r = startRetention(t.db, {
-      ...t.options,
-      maxAgeDays: 30,
-      maxRows: 0,
-      intervalMs: MANUAL,
-      chunkRows: 1000,
-      now: () => NOW,
-    });
+    insertOldRows(t.db, 50_000);
+    const r = startRetention(t.db, { ...t.options, ...BY_AGE_IN_CHUNKS });
     const timer = setTimeout(() => r.stop(), 0);
     let deleted: number;
     try {
@@ -328,7 +298,7 @@ Deno.test({
       r.stop();
     }
     assert.ok(deleted >= 1000 && deleted < 50_000, `deleted ${deleted}`);
-    assert.equal(count(t.db), 50_000 - deleted);
+    assert.equal(logApiCount(t.db), 50_000 - deleted);
     assert.equal(await r.pruneNow(), 0, "a stopped retention deletes nothing more");
   },
 });
@@ -336,21 +306,19 @@ Deno.test({
 Deno.test({
   name: "a prune that fails logs the error and resolves with 0 instead of rejecting",
   async fn() {
-    const { db } = openDatabase(":memory:", { synchronous: "normal" });
-    const logs: LogLine[] = [];
-    const logger = createLogger({
-      level: "debug",
-      format: "json",
-      serviceName: "test",
-      write: (line) => logs.push(JSON.parse(line) as LogLine),
+    using t = setup(); // closing the database a second time on dispose is harmless
+    const r = startRetention(t.db, {
+      ...t.options,
+      maxAgeDays: 30,
+      maxRows: 0,
+      intervalMs: MANUAL,
     });
-    const r = startRetention(db, { logger, maxAgeDays: 30, maxRows: 0, intervalMs: MANUAL });
     try {
-      db.close();
+      t.db.close();
       assert.equal(await r.pruneNow(), 0);
       assert.ok(
-        logs.some((l) => l.level === "error" && /prune/i.test(l.msg)),
-        JSON.stringify(logs),
+        t.logs.some((l) => l.level === "error" && /prune/i.test(l.msg)),
+        JSON.stringify(t.logs),
       );
     } finally {
       r.stop();

@@ -1,3 +1,5 @@
+/** @module Tests for the logger: JSON and text log lines. */
+
 import assert from "node:assert/strict";
 import { createLogger, type LoggerOptions } from "../../telemetry/log.ts";
 
