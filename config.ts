@@ -300,6 +300,7 @@ function parseProxies(raw: string, name: string): readonly CidrBlock[] {
 
 function parseDbPath(raw: string | undefined, name: string, runtime: RuntimeFacts): string {
   if (raw === ":memory:") return raw;
+  if (raw === "") throw new ConfigError(`${name} must be a file path, got an empty value`);
   if (raw !== undefined && raw.includes("\0")) {
     throw new ConfigError(`${name} must be a file path, got a value with a NUL character`);
   }

@@ -78,12 +78,18 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   let lastFailureLog = -Infinity;
   let failuresSinceLog = 0;
   let closed = false;
+  let finished = false;
 
   const schedule = (delayMs: number) => {
     if (timer === undefined && !closed) timer = setTimeout(flush, delayMs);
   };
 
   function enqueue(call: ApiCall): void {
+    if (finished) {
+      // Delivered after close() gave up waiting: the database is gone, so count the loss.
+      failed++;
+      return;
+    }
     queue.push(toRow(call));
     if (queue.length > maxQueuedRows) {
       const dropped = queue.length - maxQueuedRows;
@@ -171,6 +177,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
       }
       closed = true;
       flush();
+      finished = true;
       if (queue.length > 0) {
         failed += queue.length;
         options.logger.error("log_api rows lost at shutdown", { rows: queue.length });

@@ -499,3 +499,11 @@ Deno.test({
     );
   },
 });
+
+Deno.test("--db= with an empty value is refused at start-up, naming the flag", () => {
+  assert.throws(
+    () => loadConfig({}, ["--db="], { standalone: false, execPath: "/usr/bin/deno", os: "linux" }),
+    (error: unknown) =>
+      error instanceof ConfigError && /--db must be a file path/.test(error.message),
+  );
+});

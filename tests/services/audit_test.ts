@@ -453,3 +453,16 @@ Deno.test({
     assert.ok(urls.includes("/before") && urls.includes("/after"), JSON.stringify(urls));
   },
 });
+
+Deno.test({
+  name: "a call delivered after close() gave up waiting is counted as failed, not kept forever",
+  async fn() {
+    await using t = setup();
+    const late = deferred();
+    t.audit.recordWhenSettled(late.promise, () => call());
+    await t.audit.close(10);
+    late.resolve();
+    await sleep(0);
+    assert.deepEqual(t.audit.stats(), { written: 0, failed: 1, queued: 0 });
+  },
+});
