@@ -14,7 +14,9 @@ import { logRoutes } from "./routes/log.ts";
 import type { ApiLogService } from "./services/api_log.ts";
 import type { AuditLog } from "./services/audit.ts";
 import type { BoardService } from "./services/board.ts";
+import { httpServerSpans } from "./telemetry/http_spans.ts";
 import type { Logger } from "./telemetry/log.ts";
+import type { Tracing } from "./telemetry/tracing.ts";
 
 /** Everything the app needs, passed in so tests can build it over an in-memory database. */
 export interface AppDeps {
@@ -25,15 +27,20 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly trustedProxies: readonly CidrBlock[];
   readonly maxBodyBytes: number;
+  /** Request spans and `x-trace-id`; absent when telemetry is off. */
+  readonly tracing?: Tracing;
 }
 
-/** Paths that are probed often and would drown the audit log. */
+/** Paths that are probed often and would drown the audit log and the traces. */
 export const UNAUDITED_PATHS: ReadonlySet<string> = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** Builds the HTTP app: middleware in order, then the routes, then 404/405/error handling. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>()
-    .use(clientIp(deps.trustedProxies))
+  const app = new Hono<AppEnv>().use(clientIp(deps.trustedProxies));
+  if (deps.tracing !== undefined) {
+    app.use(httpServerSpans<AppEnv>(deps.tracing, UNAUDITED_PATHS));
+  }
+  app
     .use(apiCallLog(deps.audit, UNAUDITED_PATHS))
     .use(bodyLimit(deps.maxBodyBytes))
     .route("/", healthRoutes(deps.readiness))

@@ -4,6 +4,12 @@ import { posix, resolve, win32 } from "node:path";
 import denoJson from "./deno.json" with { type: "json" };
 import { type CidrBlock, parseCidrList } from "./http/ip_address.ts";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./telemetry/log.ts";
+import {
+  OtelConfigError,
+  parseTelemetryEnv,
+  TELEMETRY_SETTINGS,
+  type TelemetryConfig,
+} from "./telemetry/otel_env.ts";
 
 /** The service's name, as it appears in logs and `--version`. */
 export const SERVICE_NAME = "otel-board";
@@ -27,6 +33,9 @@ export interface Config {
   readonly demoData: boolean;
   readonly maxBodyBytes: number;
   readonly shutdownTimeoutMs: number;
+  readonly telemetryFlushTimeoutMs: number;
+  /** The standard OTEL_* settings. */
+  readonly telemetry: TelemetryConfig;
 }
 
 /** What the command line asked for: serve with a config, or print help or the version. */
@@ -177,6 +186,14 @@ const OPTIONS: readonly Option<keyof Config>[] = [
     help: "On SIGINT/SIGTERM, how long in-flight requests may take to finish",
     parse: (raw, name) => parseInteger(raw ?? "10000", name, 0, 600_000),
   }),
+  option({
+    key: "telemetryFlushTimeoutMs",
+    env: "TELEMETRY_FLUSH_TIMEOUT_MS",
+    placeholder: "<ms>",
+    defaultText: "5000",
+    help: "On stop, how long queued spans may take to reach the collector",
+    parse: (raw, name) => parseInteger(raw ?? "5000", name, 0, 600_000),
+  }),
 ];
 
 const BOOLEAN_FLAGS = new Set(["--help", "-h", "--version", "-V"]);
@@ -195,7 +212,7 @@ export function loadConfig(
   const flags = parseFlags(args);
   if (flags.has("--help") || flags.has("-h")) return { action: "help" };
   if (flags.has("--version") || flags.has("-V")) return { action: "version" };
-  const config: Record<string, unknown> = {};
+  const config: Record<string, unknown> = { telemetry: parseTelemetry(env) };
   for (const opt of OPTIONS) {
     const fromFlag = opt.flag === undefined ? undefined : flags.get(opt.flag);
     const fromEnv = env[opt.env] === "" ? undefined : env[opt.env];
@@ -219,6 +236,11 @@ export function helpText(): string {
     lines.push(`  ${opt.env}=${opt.placeholder}${flag}`);
     lines.push(`      ${opt.help}. Default: ${opt.defaultText}`);
   }
+  lines.push("", "OpenTelemetry settings (the standard OTEL_* variables):");
+  for (const setting of TELEMETRY_SETTINGS) {
+    lines.push(`  ${setting.name}`);
+    lines.push(`      ${setting.help}. Default: ${setting.defaultText}`);
+  }
   lines.push("", "Invalid settings stop start-up with a message naming the setting (exit code 2).");
   return lines.join("\n") + "\n";
 }
@@ -226,6 +248,15 @@ export function helpText(): string {
 /** The `--version` text. */
 export function versionText(): string {
   return `${SERVICE_NAME} ${SERVICE_VERSION} (deno ${Deno.version.deno})\n`;
+}
+
+function parseTelemetry(env: Readonly<Record<string, string>>): TelemetryConfig {
+  try {
+    return parseTelemetryEnv(env, { serviceName: SERVICE_NAME });
+  } catch (error) {
+    if (error instanceof OtelConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 function option<K extends keyof Config>(opt: Option<K>): Option<keyof Config> {

@@ -19,7 +19,11 @@ import { createApiLogService } from "./services/api_log.ts";
 import { createAuditLog } from "./services/audit.ts";
 import { createBoardService } from "./services/board.ts";
 import { startRetention } from "./services/retention.ts";
-import { createLogger } from "./telemetry/log.ts";
+import { instrumentDatabase } from "./telemetry/db_spans.ts";
+import { createLogger, type Logger } from "./telemetry/log.ts";
+import { buildResource, currentProcess } from "./telemetry/resource.ts";
+import { spanHelpers } from "./telemetry/traced.ts";
+import { startTracing, type Tracing } from "./telemetry/tracing.ts";
 
 /** Exit code for a setting that is invalid (bad value, unusable database file). */
 export const EXIT_INVALID_SETTING = 2;
@@ -61,8 +65,12 @@ export async function runServer(config: Config): Promise<void> {
     }
     throw error;
   }
-  const { db } = opened;
-  if (opened.created && config.demoData) insertDemoPosts(db, new Date());
+  if (opened.created && config.demoData) insertDemoPosts(opened.db, new Date());
+  const tracing = startTelemetry(config, logger);
+  const db = tracing === undefined ? opened.db : instrumentDatabase(opened.db, tracing.tracer, {
+    databaseDup: config.telemetry.semconv.databaseDup,
+  });
+  const spans = spanHelpers(tracing?.tracer);
 
   const audit = createAuditLog(db, {
     flushMs: config.logApiFlushMs,
@@ -73,11 +81,12 @@ export async function runServer(config: Config): Promise<void> {
     maxRows: config.logApiMaxRows,
     intervalMs: config.logApiPruneIntervalMs,
     logger: logger.scoped("services/retention.ts"),
+    spans,
   });
   let draining = false;
   const app = createApp({
-    board: createBoardService(db),
-    apiLog: createApiLogService(db),
+    board: createBoardService(db, spans),
+    apiLog: createApiLogService(db, spans),
     audit,
     readiness: {
       draining: () => draining,
@@ -86,6 +95,7 @@ export async function runServer(config: Config): Promise<void> {
     logger,
     trustedProxies: config.trustedProxies,
     maxBodyBytes: config.maxBodyBytes,
+    ...(tracing === undefined ? {} : { tracing }),
   });
 
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -101,6 +111,7 @@ export async function runServer(config: Config): Promise<void> {
           schema_version: opened.version,
           created_database: opened.created,
           startup_ms: Math.round(performance.now()),
+          telemetry: describeTelemetry(config),
         });
       },
       onError: (error) => {
@@ -143,9 +154,49 @@ export async function runServer(config: Config): Promise<void> {
   }
   retention.stop();
   await audit.close(1000);
+  const flushed = await tracing?.shutdown(config.telemetryFlushTimeoutMs) ?? true;
+  if (!flushed) {
+    logger.warn("Spans still queued after TELEMETRY_FLUSH_TIMEOUT_MS were dropped", {
+      telemetry_flush_timeout_ms: config.telemetryFlushTimeoutMs,
+    });
+  }
   db.close();
   forceStop();
-  logger.info("Stopped", { log_api_rows: audit.stats() });
+  logger.info("Stopped", { log_api_rows: audit.stats(), span_export: tracing?.stats() ?? null });
+}
+
+/** Starts tracing unless OTEL_SDK_DISABLED; a CA file that cannot be read stops start-up. */
+function startTelemetry(config: Config, logger: Logger): Tracing | undefined {
+  const telemetry = config.telemetry;
+  if (telemetry.disabled) return undefined;
+  const resource = buildResource({
+    serviceName: telemetry.serviceName,
+    serviceVersion: SERVICE_VERSION,
+    attributes: telemetry.resourceAttributes,
+  }, currentProcess());
+  try {
+    return startTracing(telemetry, resource, logger.scoped("telemetry/otlp_exporter.ts"));
+  } catch (error) {
+    throw new StartupError(
+      `OTEL_EXPORTER_OTLP_CERTIFICATE: ${error instanceof Error ? error.message : error}`,
+      EXIT_INVALID_SETTING,
+    );
+  }
+}
+
+/** The effective telemetry settings for the start-up line (header values masked). */
+function describeTelemetry(config: Config): Record<string, unknown> {
+  const { telemetry } = config;
+  if (telemetry.disabled) return { disabled: true };
+  return {
+    service_name: telemetry.serviceName,
+    traces_exporter: telemetry.traces.exporters.join(",") || "none",
+    traces_endpoint: telemetry.traces.otlp.url,
+    traces_headers: Object.keys(telemetry.traces.otlp.headers),
+    sampler: telemetry.traces.sampler,
+    sampler_ratio: telemetry.traces.samplerRatio,
+    propagators: telemetry.propagators.join(",") || "none",
+  };
 }
 
 function fail(message: string, exitCode: number): never {

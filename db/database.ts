@@ -25,6 +25,8 @@ export interface Database {
   readonly path: string;
   /** A cached prepared statement for `sql`. */
   prepare(sql: string): Statement;
+  /** Runs `sql` once per parameter row, all in one transaction (all rows or none). */
+  runBatch(sql: string, rows: readonly (readonly SqlValue[])[]): void;
   /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws. */
   transaction<T>(fn: () => T): T;
   /** Closes the file; further calls fail. */
@@ -215,15 +217,22 @@ function migrate(raw: DatabaseSync, fromVersion: number): void {
 function wrap(raw: DatabaseSync, path: string): Database {
   const statements = new Map<string, StatementSync>();
   let depth = 0;
-  return {
+  const prepare = (sql: string): StatementSync => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = raw.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const db: Database = {
     path,
-    prepare(sql) {
-      let statement = statements.get(sql);
-      if (statement === undefined) {
-        statement = raw.prepare(sql);
-        statements.set(sql, statement);
-      }
-      return statement;
+    prepare,
+    runBatch(sql, rows) {
+      const statement = prepare(sql);
+      db.transaction(() => {
+        for (const row of rows) statement.run(...row);
+      });
     },
     transaction(fn) {
       // Nested calls join the outer transaction instead of failing on a second BEGIN.
@@ -246,6 +255,7 @@ function wrap(raw: DatabaseSync, path: string): Database {
       if (raw.isOpen) raw.close();
     },
   };
+  return db;
 }
 
 function messageOf(error: unknown): string {

@@ -35,23 +35,21 @@ const INSERT = `INSERT INTO log_api (user_ip, user_id, start_time, end_time, cal
 
 /** Writes rows in one transaction (all or none). */
 export function insertLogApiRows(db: Database, rows: readonly NewLogApiRow[]): void {
-  const insert = db.prepare(INSERT);
-  db.transaction(() => {
-    for (const r of rows) {
-      insert.run(
-        r.user_ip,
-        r.user_id,
-        r.start_time,
-        r.end_time,
-        r.call_url,
-        r.call_url_parameter,
-        r.method,
-        r.status,
-        r.duration_ms,
-        r.trace_id,
-      );
-    }
-  });
+  db.runBatch(
+    INSERT,
+    rows.map((r) => [
+      r.user_ip,
+      r.user_id,
+      r.start_time,
+      r.end_time,
+      r.call_url,
+      r.call_url_parameter,
+      r.method,
+      r.status,
+      r.duration_ms,
+      r.trace_id,
+    ]),
+  );
 }
 
 /**

@@ -34,7 +34,7 @@ export function apiCallLog(
         path: c.req.path,
         query: queryStart === -1 ? "" : url.slice(queryStart + 1),
         status: signal.aborted ? CLIENT_CLOSED_REQUEST : c.res.status,
-        traceId: null,
+        traceId: c.get("traceId") ?? null,
       });
       const delivered = c.env?.completed;
       if (delivered === undefined) audit.record(finish());

@@ -13,6 +13,8 @@ export interface AppVariables {
   clientIp: string | null;
   /** The authenticated username; null when anonymous. */
   userId: string | null;
+  /** The request span's trace id; null when telemetry is off. */
+  traceId: string | null;
 }
 
 /** The Hono environment type of the app. */

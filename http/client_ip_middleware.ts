@@ -17,6 +17,7 @@ export function clientIp(trustedProxies: readonly CidrBlock[]): MiddlewareHandle
       }, trustedProxies),
     );
     c.set("userId", null);
+    c.set("traceId", null);
     await next();
   };
 }

@@ -2,6 +2,7 @@
 
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { recordRequestFailure } from "../telemetry/http_spans.ts";
 import type { Logger } from "../telemetry/log.ts";
 import type { AppEnv } from "./app_env.ts";
 import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";
@@ -32,6 +33,7 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     const code = error instanceof HTTPException ? CODE_BY_STATUS[error.status] : undefined;
     if (code !== undefined) return problem(c, code, error.message || "The request was refused");
     logger.error("Request failed", { error, method: c.req.method, path: c.req.path });
+    recordRequestFailure(error);
     return problem(
       c,
       "internal_error",
@@ -53,5 +55,9 @@ function problem(
   detail: string,
   headers: Readonly<Record<string, string>> = {},
 ): Response {
-  return problemResponse(code, detail, { instance: c.req.path, traceId: null, headers });
+  return problemResponse(code, detail, {
+    instance: c.req.path,
+    traceId: c.get("traceId") ?? null,
+    headers,
+  });
 }

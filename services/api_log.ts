@@ -2,6 +2,7 @@
 
 import type { Database } from "../db/database.ts";
 import { type LogApiFilter, type LogApiRow, selectLogApiRows } from "../db/log_api.ts";
+import type { SpanHelpers } from "../telemetry/traced.ts";
 
 export type { LogApiFilter, LogApiRow };
 
@@ -18,14 +19,14 @@ export interface ApiLogService {
   page(filter: LogApiFilter, limit: number): LogPage;
 }
 
-/** The API-call log reader over a database. */
-export function createApiLogService(db: Database): ApiLogService {
+/** The API-call log reader over a database; each call is a span named `api_log.page`. */
+export function createApiLogService(db: Database, spans: SpanHelpers): ApiLogService {
   return {
-    page(filter, limit) {
+    page: spans.traced("api_log.page", (filter: LogApiFilter, limit: number): LogPage => {
       const rows = selectLogApiRows(db, filter, limit + 1);
       if (rows.length <= limit) return { rows };
       rows.length = limit;
       return { rows, nextBefore: rows[limit - 1]!.seq };
-    },
+    }),
   };
 }

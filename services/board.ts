@@ -2,6 +2,7 @@
 
 import { type PostRow, selectPostsBefore } from "../db/board.ts";
 import type { Database } from "../db/database.ts";
+import type { SpanHelpers } from "../telemetry/traced.ts";
 
 /** One page of posts and the cursor of the next page, if any posts remain. */
 export interface PostPage {
@@ -18,16 +19,19 @@ export interface BoardService {
   page(limit: number, before?: number): PostPage;
 }
 
-/** The board service over a database. */
-export function createBoardService(db: Database): BoardService {
+/** The board service over a database; each call is a span named `board.<function>`. */
+export function createBoardService(db: Database, spans: SpanHelpers): BoardService {
   return {
-    latest: (count) => selectPostsBefore(db, Number.MAX_SAFE_INTEGER, count),
-    page(limit, before) {
+    latest: spans.traced(
+      "board.latest",
+      (count: number) => selectPostsBefore(db, Number.MAX_SAFE_INTEGER, count),
+    ),
+    page: spans.traced("board.page", (limit: number, before?: number): PostPage => {
       // One row more than asked tells whether another page exists without a COUNT(*).
       const rows = selectPostsBefore(db, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
       if (rows.length <= limit) return { posts: rows };
       rows.length = limit;
       return { posts: rows, nextBefore: rows[limit - 1]!.seq };
-    },
+    }),
   };
 }

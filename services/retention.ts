@@ -7,6 +7,7 @@ import type { Database } from "../db/database.ts";
 import { deleteLogApiOlderThan, deleteLogApiUpTo, selectLogApiSeqBeyond } from "../db/log_api.ts";
 import { refreshPlannerStatistics } from "../db/maintenance.ts";
 import type { Logger } from "../telemetry/log.ts";
+import { type SpanHelpers, spanHelpers } from "../telemetry/traced.ts";
 
 /** How much of the log to keep and how often to prune. */
 export interface RetentionOptions {
@@ -18,6 +19,8 @@ export interface RetentionOptions {
   /** Rows deleted per transaction; the event loop runs between chunks. */
   readonly chunkRows?: number;
   readonly logger: Logger;
+  /** Puts each prune in one `log_api.prune` span (its DELETEs are its children). */
+  readonly spans?: SpanHelpers;
   /** Clock, injectable for tests. */
   readonly now?: () => number;
 }
@@ -65,8 +68,10 @@ export function startRetention(db: Database, options: RetentionOptions): Retenti
     return deleted;
   }
 
+  const spans = options.spans ?? spanHelpers(undefined);
+
   function pruneNow(): Promise<number> {
-    running ??= prune().catch((error) => {
+    running ??= spans.withSpan("log_api.prune", prune).catch((error) => {
       options.logger.error("Cannot prune log_api", { error });
       return 0;
     }).finally(() => running = undefined);

@@ -1,4 +1,6 @@
-/** @module The service's one logger: JSON lines (or human lines) on stdout. */
+/** @module The service's one logger: JSON lines (or human lines) on stdout, with the active trace. */
+
+import { isSpanContextValid, trace } from "@opentelemetry/api";
 
 /** Log levels, lowest first. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -44,9 +46,10 @@ export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger 
   const emit = (level: LogLevel, msg: string, attributes: LogAttributes = {}): void => {
     if (LOG_LEVELS.indexOf(level) < minimum) return;
     const time = now().toISOString();
+    const ids = activeIds();
     const line = options.format === "json"
-      ? jsonLine(time, level, scope, msg, attributes)
-      : textLine(time, level, options.serviceName, scope, msg, attributes);
+      ? jsonLine(time, level, scope, msg, ids, attributes)
+      : textLine(time, level, options.serviceName, scope, msg, ids, attributes);
     write(line + "\n");
   };
   return {
@@ -58,11 +61,24 @@ export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger 
   };
 }
 
+interface TraceIds {
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+/** The active span's ids, so a line can be found from its trace and vice versa. */
+function activeIds(): TraceIds | undefined {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
+  return { traceId: spanContext.traceId, spanId: spanContext.spanId };
+}
+
 function jsonLine(
   time: string,
   level: LogLevel,
   scope: string,
   msg: string,
+  ids: TraceIds | undefined,
   attributes: LogAttributes,
 ): string {
   const record: Record<string, unknown> = {
@@ -70,8 +86,8 @@ function jsonLine(
     level,
     msg,
     scope,
-    trace_id: null,
-    span_id: null,
+    trace_id: ids?.traceId ?? null,
+    span_id: ids?.spanId ?? null,
   };
   for (const [key, value] of Object.entries(attributes)) {
     if (!RESERVED.has(key)) record[key] = plain(value);
@@ -85,13 +101,14 @@ function textLine(
   service: string,
   scope: string,
   msg: string,
+  ids: TraceIds | undefined,
   attributes: LogAttributes,
 ): string {
   const extras = Object.entries(attributes)
     .map(([key, value]) => `${key}=${JSON.stringify(plain(value))}`)
     .join(" ");
-  const head =
-    `${time} ${level.toUpperCase()} [${service}] [${scope}] [trace_id=0 span_id=0] - ${msg}`;
+  const trace = `trace_id=${ids?.traceId ?? "0"} span_id=${ids?.spanId ?? "0"}`;
+  const head = `${time} ${level.toUpperCase()} [${service}] [${scope}] [${trace}] - ${msg}`;
   return extras === "" ? head : `${head} ${extras}`;
 }
 

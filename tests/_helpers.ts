@@ -15,7 +15,13 @@ import type { LogApiRow, NewLogApiRow } from "../db/log_api.ts";
 import { createApiLogService } from "../services/api_log.ts";
 import { type AuditLog, createAuditLog } from "../services/audit.ts";
 import { type BoardService, createBoardService } from "../services/board.ts";
+import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { instrumentDatabase } from "../telemetry/db_spans.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
+import { parseTelemetryEnv, type TelemetryConfig } from "../telemetry/otel_env.ts";
+import { buildResource } from "../telemetry/resource.ts";
+import { spanHelpers } from "../telemetry/traced.ts";
+import { startTracing, type Tracing } from "../telemetry/tracing.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../", import.meta.url));
@@ -90,13 +96,17 @@ export interface TestAppOptions {
   readonly draining?: () => boolean;
   /** Replaces parts of the board service (to make it fail, for example). */
   readonly board?: Partial<BoardService>;
+  /** OTEL_* variables: when given, the app traces into an in-memory exporter. */
+  readonly telemetry?: Readonly<Record<string, string>>;
 }
 
-/** An in-process app over a fresh :memory: database. */
-export interface TestApp extends Disposable {
+/** An in-process app over a fresh :memory: database (`await using` when tracing). */
+export interface TestApp extends Disposable, AsyncDisposable {
   readonly db: Database;
   readonly audit: AuditLog;
   readonly logLines: string[];
+  /** Every span finished so far (after a flush); empty without `telemetry`. */
+  finishedSpans(): Promise<ReadableSpan[]>;
   /** Sends a request as if from `peer` (default 203.0.113.7, an untrusted client). */
   request(path: string, init?: RequestInit, peer?: string): Promise<Response>;
   /** Writes pending audit rows and returns every log_api row, oldest first. */
@@ -105,13 +115,23 @@ export interface TestApp extends Disposable {
 
 /** Builds the real app over an in-memory database, as main.ts wires it. */
 export function testApp(options: TestAppOptions = {}): TestApp {
-  const { db } = memoryDb();
-  if (options.demoData ?? true) insertDemoPosts(db, new Date("2026-11-23T10:00:00.000Z"));
+  const { db: rawDb } = memoryDb();
+  if (options.demoData ?? true) insertDemoPosts(rawDb, new Date("2026-11-23T10:00:00.000Z"));
   const { logger, lines } = memoryLogger();
+  const exporter = new InMemorySpanExporter();
+  const tracing = options.telemetry === undefined ? undefined : testTracing(
+    parseTelemetryEnv(options.telemetry, { serviceName: "otel-board" }),
+    logger,
+    exporter,
+  );
+  const db = tracing === undefined
+    ? rawDb
+    : instrumentDatabase(rawDb, tracing.tracer, { databaseDup: tracing.semconv.databaseDup });
+  const spans = spanHelpers(tracing?.tracer);
   const audit = createAuditLog(db, { flushMs: 5, logger });
   const app = createApp({
-    board: { ...createBoardService(db), ...options.board },
-    apiLog: createApiLogService(db),
+    board: { ...createBoardService(db, spans), ...options.board },
+    apiLog: createApiLogService(db, spans),
     audit,
     readiness: {
       draining: options.draining ?? (() => false),
@@ -120,11 +140,21 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     logger,
     trustedProxies: parseCidrList(options.trustedProxies ?? "127.0.0.1/32,::1/128"),
     maxBodyBytes: options.maxBodyBytes ?? 65536,
+    ...(tracing === undefined ? {} : { tracing }),
   });
+  const dispose = () => {
+    audit.flush();
+    void audit.close(0);
+    db.close();
+  };
   return {
     db,
     audit,
     logLines: lines,
+    async finishedSpans() {
+      await tracing?.forceFlush();
+      return exporter.getFinishedSpans();
+    },
     request: async (path, init, peer = "203.0.113.7") => {
       const response = await app.request(path, init, {
         remoteAddr: { hostname: peer, port: 40000 },
@@ -135,12 +165,33 @@ export function testApp(options: TestAppOptions = {}): TestApp {
       audit.flush();
       return db.prepare("SELECT * FROM log_api ORDER BY seq").all() as unknown as LogApiRow[];
     },
-    [Symbol.dispose]() {
-      audit.flush();
-      void audit.close(0);
-      db.close();
+    [Symbol.dispose]: dispose,
+    async [Symbol.asyncDispose]() {
+      dispose();
+      await tracing?.shutdown(1000);
     },
   };
+}
+
+/** Tracing as main.ts starts it, exporting into `exporter`. */
+export function testTracing(
+  config: TelemetryConfig,
+  logger: Logger,
+  exporter: InMemorySpanExporter,
+): Tracing {
+  const resource = buildResource({
+    serviceName: config.serviceName,
+    serviceVersion: "test",
+    attributes: config.resourceAttributes,
+  }, {
+    hostname: "test-host",
+    arch: "x86_64",
+    os: "linux",
+    pid: 4242,
+    denoVersion: Deno.version.deno,
+    instanceId: "test-instance",
+  });
+  return startTracing(config, resource, logger, { exporter });
 }
 
 /** Asserts-friendly reading of a problem answer. */
@@ -276,7 +327,14 @@ function serverCommand(
     cwd,
     // Only what Deno itself needs passes through, so the developer's own PORT, DB_PATH or
     // OTEL_* settings cannot leak into a test.
-    env: { ...passThroughEnv(), NO_COLOR: "1", LOG_API_FLUSH_MS: "20", ...env },
+    // No exporter unless a test asks: a collector that happens to run on :4318 stays out.
+    env: {
+      ...passThroughEnv(),
+      NO_COLOR: "1",
+      LOG_API_FLUSH_MS: "20",
+      OTEL_TRACES_EXPORTER: "none",
+      ...env,
+    },
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

@@ -428,6 +428,7 @@ Deno.test({
       DEMO_DATA: String(config.demoData),
       MAX_BODY_BYTES: String(config.maxBodyBytes),
       SHUTDOWN_TIMEOUT_MS: String(config.shutdownTimeoutMs),
+      TELEMETRY_FLUSH_TIMEOUT_MS: String(config.telemetryFlushTimeoutMs),
     };
     for (const { env, defaultText } of await declaredOptions()) {
       if (env === "DB_PATH") {

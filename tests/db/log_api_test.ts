@@ -39,6 +39,11 @@ function recording(db: Database): { db: Database; sql: string[]; params: SqlValu
         sql.push(text);
         return spyOn(db.prepare(text));
       },
+      runBatch: (text, rows) => {
+        sql.push(text);
+        params.push([]);
+        db.runBatch(text, rows);
+      },
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),
     },

@@ -1,0 +1,178 @@
+/**
+ * @module One CLIENT span per SQLite statement, added by wrapping the database every query
+ * goes through, so query functions never build spans by hand.
+ */
+
+import { type Attributes, type Span, SpanKind, type Tracer } from "@opentelemetry/api";
+import {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_NAMESPACE,
+  ATTR_DB_OPERATION_BATCH_SIZE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_TEXT,
+  ATTR_DB_SYSTEM_NAME,
+} from "@opentelemetry/semantic-conventions";
+import { ATTR_DB_RESPONSE_RETURNED_ROWS, DB_SYSTEM_NAME_VALUE_SQLITE, OLD_DB } from "./semconv.ts";
+import { fail } from "./traced.ts";
+
+// The shapes below mirror db/database.ts structurally, so telemetry/ need not import db/.
+
+/** A prepared statement as the service uses it. */
+export interface InstrumentableStatement {
+  all(...params: never[]): unknown[];
+  get(...params: never[]): unknown;
+  run(...params: never[]): unknown;
+  iterate(...params: never[]): Iterator<unknown>;
+}
+
+/** A database as the service uses it. */
+export interface InstrumentableDatabase<S extends InstrumentableStatement> {
+  readonly path: string;
+  prepare(sql: string): S;
+  runBatch(sql: string, rows: readonly (readonly unknown[])[]): void;
+}
+
+/** What a statement's span is named and tagged with, parsed once per SQL text. */
+interface StatementShape {
+  readonly name: string;
+  readonly attributes: Attributes;
+  readonly operation: string;
+  readonly table: string | undefined;
+}
+
+/**
+ * Wraps `db` so every statement execution (and every `runBatch`, as one span) becomes a
+ * CLIENT span, child of the active span: `{OPERATION} {table}`, with the parameterised SQL
+ * and never the bound values.
+ */
+export function instrumentDatabase<
+  S extends InstrumentableStatement,
+  D extends InstrumentableDatabase<S>,
+>(db: D, tracer: Tracer, options: { readonly databaseDup: boolean }): D {
+  const shapes = new Map<string, StatementShape>();
+  const shapeOf = (sql: string): StatementShape => {
+    let shape = shapes.get(sql);
+    if (shape === undefined) {
+      shape = describeStatement(sql, db.path, options.databaseDup);
+      shapes.set(sql, shape);
+    }
+    return shape;
+  };
+  const start = (shape: StatementShape, name = shape.name, extra?: Attributes): Span =>
+    tracer.startSpan(name, {
+      kind: SpanKind.CLIENT,
+      attributes: extra === undefined ? shape.attributes : { ...shape.attributes, ...extra },
+    });
+
+  function traceCall<R>(
+    shape: StatementShape,
+    call: () => R,
+    rows: (r: R) => number | undefined,
+  ): R {
+    const span = start(shape);
+    try {
+      const result = call();
+      const count = rows(result);
+      if (count !== undefined) span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, count);
+      return result;
+    } catch (error) {
+      fail(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  function wrapStatement(sql: string, statement: S): S {
+    const shape = shapeOf(sql);
+    const wrapped: InstrumentableStatement = {
+      all: (...params) => traceCall(shape, () => statement.all(...params), (rows) => rows.length),
+      get: (...params) =>
+        traceCall(shape, () => statement.get(...params), (row) => (row === undefined ? 0 : 1)),
+      run: (...params) => traceCall(shape, () => statement.run(...params), () => undefined),
+      iterate: (...params) => traceIteration(start(shape), statement.iterate(...params)),
+    };
+    return wrapped as S;
+  }
+
+  const prepared = new Map<string, S>();
+  return {
+    ...db,
+    path: db.path,
+    prepare(sql: string): S {
+      let statement = prepared.get(sql);
+      if (statement === undefined) {
+        statement = wrapStatement(sql, db.prepare(sql));
+        prepared.set(sql, statement);
+      }
+      return statement;
+    },
+    runBatch(sql: string, rows: readonly (readonly unknown[])[]): void {
+      const shape = shapeOf(sql);
+      const span = start(shape, `BATCH ${shape.name}`, {
+        [ATTR_DB_OPERATION_NAME]: `BATCH ${shape.operation}`,
+        [ATTR_DB_OPERATION_BATCH_SIZE]: rows.length,
+      });
+      try {
+        db.runBatch(sql, rows);
+      } catch (error) {
+        fail(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  } as D;
+}
+
+/** Ends `span` when the iteration finishes, is abandoned, or fails; counts the rows. */
+function* traceIteration(span: Span, rows: Iterator<unknown>): Iterator<unknown> {
+  let count = 0;
+  try {
+    for (let next = rows.next(); !next.done; next = rows.next()) {
+      count++;
+      yield next.value;
+    }
+  } catch (error) {
+    fail(span, error);
+    throw error;
+  } finally {
+    span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, count);
+    span.end();
+  }
+}
+
+const OPERATION = /^\s*(?:--[^\n]*\n\s*)*([A-Za-z]+)/;
+const TABLE_AFTER: Readonly<Record<string, RegExp>> = {
+  SELECT: /\bFROM\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
+  DELETE: /\bFROM\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
+  INSERT: /\bINTO\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
+  REPLACE: /\bINTO\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
+  UPDATE: /^\s*UPDATE\s+(?:OR\s+\w+\s+)?["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
+};
+
+/** Span name and attributes of one SQL text: `SELECT board`, `db.query.text`, … */
+export function describeStatement(sql: string, path: string, dup: boolean): StatementShape {
+  const operation = (OPERATION.exec(sql)?.[1] ?? "SQL").toUpperCase();
+  const table = TABLE_AFTER[operation]?.exec(sql)?.[1];
+  const text = sql.replace(/\s+/g, " ").trim();
+  const attributes: Attributes = {
+    [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_SQLITE,
+    [ATTR_DB_NAMESPACE]: path,
+    [ATTR_DB_QUERY_TEXT]: text,
+    [ATTR_DB_OPERATION_NAME]: operation,
+  };
+  if (table !== undefined) attributes[ATTR_DB_COLLECTION_NAME] = table;
+  if (dup) {
+    attributes[OLD_DB.system] = DB_SYSTEM_NAME_VALUE_SQLITE;
+    attributes[OLD_DB.statement] = text;
+    attributes[OLD_DB.operation] = operation;
+    if (table !== undefined) attributes[OLD_DB.table] = table;
+  }
+  return {
+    name: table === undefined ? operation : `${operation} ${table}`,
+    attributes,
+    operation,
+    table,
+  };
+}

@@ -1,0 +1,155 @@
+/** @module One SERVER span per HTTP request, with the stable HTTP semantic conventions. */
+
+import {
+  type Attributes,
+  context,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  trace,
+} from "@opentelemetry/api";
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_QUERY,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from "@opentelemetry/semantic-conventions";
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { OLD_HTTP } from "./semconv.ts";
+import { fail } from "./traced.ts";
+import type { Tracing } from "./tracing.ts";
+
+/** The context variables this middleware reads (`clientIp`) and sets (`traceId`). */
+export interface SpanEnv {
+  Variables: {
+    clientIp: string | null;
+    traceId: string | null;
+  };
+}
+
+/** Response header carrying the request's trace id. */
+export const TRACE_ID_HEADER = "x-trace-id";
+
+const KNOWN_METHODS = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+]);
+
+const headerGetter: TextMapGetter<Headers> = {
+  keys: (headers) => [...headers.keys()],
+  get: (headers, key) => headers.get(key) ?? undefined,
+};
+
+/**
+ * Starts a SERVER span per request (except `skipPaths`, the probes), parented on an
+ * incoming `traceparent`, named
+ * `{METHOD} {route}` once the route is known (just `{METHOD}` when none matched), makes it
+ * the active span for everything the request does, and answers `x-trace-id`.
+ */
+export function httpServerSpans<E extends SpanEnv>(
+  tracing: Tracing,
+  skipPaths: ReadonlySet<string> = new Set(),
+): MiddlewareHandler<E> {
+  const { tracer, propagator } = tracing;
+  const dup = tracing.semconv.httpDup;
+  return async function httpServerSpan(c, next) {
+    if (skipPaths.has(c.req.path)) return next();
+    const request = c.req.raw;
+    const url = new URL(request.url);
+    const known = KNOWN_METHODS.has(request.method);
+    const method = known ? request.method : "_OTHER";
+    const scheme = url.protocol.slice(0, -1);
+    const attributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_URL_PATH]: url.pathname,
+      [ATTR_URL_SCHEME]: scheme,
+      [ATTR_SERVER_ADDRESS]: url.hostname,
+      [ATTR_SERVER_PORT]: Number(url.port || (scheme === "https" ? 443 : 80)),
+      // Deno.serve without TLS speaks HTTP/1.1, the only protocol nginx uses upstream.
+      [ATTR_NETWORK_PROTOCOL_VERSION]: "1.1",
+    };
+    if (!known) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = request.method;
+    if (url.search.length > 1) attributes[ATTR_URL_QUERY] = url.search.slice(1);
+    const userAgent = request.headers.get("user-agent");
+    if (userAgent !== null) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
+    const clientIp = (c as unknown as Context<SpanEnv>).get("clientIp");
+    if (clientIp !== null && clientIp !== undefined) attributes[ATTR_CLIENT_ADDRESS] = clientIp;
+    if (dup) {
+      attributes[OLD_HTTP.method] = request.method;
+      attributes[OLD_HTTP.url] = url.href;
+      attributes[OLD_HTTP.target] = url.pathname + url.search;
+      if (userAgent !== null) attributes[OLD_HTTP.userAgent] = userAgent;
+      if (clientIp !== null && clientIp !== undefined) attributes[OLD_HTTP.peerIp] = clientIp;
+    }
+
+    const parent = propagator.extract(ROOT_CONTEXT, request.headers, headerGetter);
+    const span = tracer.startSpan(
+      known ? method : "HTTP",
+      { kind: SpanKind.SERVER, attributes },
+      parent,
+    );
+    const spanContext = span.spanContext();
+    const traceId = isSpanContextValid(spanContext) ? spanContext.traceId : null;
+    (c as unknown as Context<SpanEnv>).set("traceId", traceId);
+    try {
+      await context.with(trace.setSpan(parent, span), next);
+    } finally {
+      const route = matchedRoute(c);
+      if (route !== undefined) {
+        span.updateName(`${known ? method : "HTTP"} ${route}`);
+        span.setAttribute(ATTR_HTTP_ROUTE, route);
+      }
+      const status = c.res.status;
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+      if (dup) span.setAttribute(OLD_HTTP.statusCode, status);
+      if (status >= 500) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        // An exception recorded by the error handler has already named the error type.
+        if (!("attributes" in span && hasErrorType(span.attributes))) {
+          span.setAttribute(ATTR_ERROR_TYPE, String(status));
+        }
+      }
+      if (traceId !== null) c.res.headers.set(TRACE_ID_HEADER, traceId);
+      span.end();
+    }
+  };
+}
+
+/** Records an unexpected failure on the active request span (exception event, ERROR). */
+export function recordRequestFailure(error: unknown): void {
+  const span = trace.getActiveSpan();
+  if (span !== undefined) fail(span, error);
+}
+
+/** The route template that served the request; undefined when none matched (a 404). */
+function matchedRoute(c: Context): string | undefined {
+  const routes = matchedRoutes(c);
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const path = routes[i]!.path;
+    if (path !== "*" && path !== "/*") return path;
+  }
+  return undefined;
+}
+
+function hasErrorType(attributes: unknown): boolean {
+  return typeof attributes === "object" && attributes !== null && ATTR_ERROR_TYPE in attributes;
+}

@@ -1,0 +1,188 @@
+/**
+ * @module OTLP/HTTP protobuf export over `fetch`, shared by every signal.
+ *
+ * The npm OTLP exporters send through `node:http`, which under Deno ignores DENO_CERT and
+ * any CA we hand it (measured: an HTTPS collector with a private CA fails with
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE), and a compiled Deno binary has been reported to time
+ * out on HTTPS export. `fetch` honours DENO_CERT, the system store and a CA file, and gives
+ * us a timeout, gzip and failure accounting in one place. Serialization stays the SDK's
+ * (`@opentelemetry/otlp-transformer`).
+ */
+
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { Logger } from "./log.ts";
+import type { OtlpEndpointConfig } from "./otel_env.ts";
+
+/** A telemetry signal, as named in metrics and log lines. */
+export type Signal = "traces" | "metrics" | "logs";
+
+/** What one sender has done so far. */
+export interface ExportStats {
+  /** Items (spans, points, records) the collector accepted. */
+  readonly exportedItems: number;
+  /** Items in requests that failed (refused, timed out, unreachable): lost. */
+  readonly failedItems: number;
+  /** Requests that failed. */
+  readonly failedRequests: number;
+}
+
+/** Sends serialized OTLP requests to one endpoint. */
+export interface OtlpSender {
+  /** POSTs `body` (holding `items` items); never rejects. */
+  send(body: Uint8Array, items: number): Promise<ExportResult>;
+  /** Aborts requests still running and releases the HTTP client. */
+  shutdown(): Promise<void>;
+  stats(): ExportStats;
+}
+
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const FAILURE_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * A sender for `endpoint`. Retryable answers (429, 502, 503, 504) are retried with
+ * backoff while the export timeout allows; failures are counted and logged at most once
+ * every 30 s, and a recovery is logged once.
+ */
+export function createOtlpSender(
+  signal: Signal,
+  endpoint: OtlpEndpointConfig,
+  logger: Logger,
+): OtlpSender {
+  const client = endpoint.certificatePath === undefined
+    ? undefined
+    : Deno.createHttpClient({ caCerts: [readCertificate(endpoint.certificatePath)] });
+  const stopping = new AbortController();
+  const headers = {
+    ...endpoint.headers,
+    "content-type": "application/x-protobuf",
+    ...(endpoint.compression === "gzip" ? { "content-encoding": "gzip" } : {}),
+  };
+  let exportedItems = 0;
+  let failedItems = 0;
+  let failedRequests = 0;
+  let failuresSinceLog = 0;
+  let lastFailureLog = -Infinity;
+  let failing = false;
+
+  function failed(items: number, reason: string): ExportResult {
+    failedItems += items;
+    failedRequests++;
+    failuresSinceLog++;
+    failing = true;
+    const now = performance.now();
+    if (now - lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
+      logger.warn(`Cannot export ${signal} to the collector: ${reason}`, {
+        signal,
+        endpoint: endpoint.url,
+        failed_requests: failuresSinceLog,
+        failed_items_total: failedItems,
+      });
+      lastFailureLog = now;
+      failuresSinceLog = 0;
+    }
+    return { code: ExportResultCode.FAILED, error: new Error(reason) };
+  }
+
+  async function send(body: Uint8Array, items: number): Promise<ExportResult> {
+    const deadline = performance.now() + endpoint.timeoutMs;
+    const payload = (endpoint.compression === "gzip" ? await gzip(body) : body) as Uint8Array<
+      ArrayBuffer
+    >;
+    for (let attempt = 0;; attempt++) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return failed(items, `no answer within ${endpoint.timeoutMs} ms`);
+      let response: Response;
+      try {
+        response = await fetch(endpoint.url, {
+          method: "POST",
+          headers,
+          body: payload,
+          signal: AbortSignal.any([AbortSignal.timeout(remaining), stopping.signal]),
+          ...(client === undefined ? {} : { client }),
+        });
+      } catch (error) {
+        const timedOut = error instanceof DOMException &&
+          (error.name === "TimeoutError" || error.name === "AbortError");
+        return failed(
+          items,
+          timedOut ? `no answer within ${endpoint.timeoutMs} ms` : describe(error),
+        );
+      }
+      await response.body?.cancel();
+      if (response.ok) {
+        exportedItems += items;
+        if (failing) {
+          logger.info(`Export of ${signal} to the collector works again`, { signal });
+          failing = false;
+        }
+        return { code: ExportResultCode.SUCCESS };
+      }
+      if (!RETRYABLE.has(response.status)) {
+        return failed(items, `the collector answered ${response.status}`);
+      }
+      const wait = Math.min(
+        retryAfterMs(response.headers.get("retry-after")) ?? 100 * 2 ** attempt,
+        deadline - performance.now(),
+      );
+      if (wait <= 0) return failed(items, `the collector answered ${response.status}`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  return {
+    send,
+    shutdown() {
+      stopping.abort();
+      client?.close();
+      return Promise.resolve();
+    },
+    stats: () => ({ exportedItems, failedItems, failedRequests }),
+  };
+}
+
+/** A span exporter that serializes with the SDK's protobuf serializer and sends with `sender`. */
+export function otlpSpanExporter(sender: OtlpSender): SpanExporter {
+  return {
+    export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+      const body = ProtobufTraceSerializer.serializeRequest(spans);
+      if (body === undefined) {
+        done({ code: ExportResultCode.FAILED, error: new Error("Cannot serialize spans") });
+        return;
+      }
+      sender.send(body, spans.length).then(done);
+    },
+    shutdown: () => sender.shutdown(),
+    forceFlush: () => Promise.resolve(),
+  };
+}
+
+/** Reads a PEM CA file named by OTEL_EXPORTER_OTLP_*_CERTIFICATE. */
+function readCertificate(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new Error(`Cannot read the OTLP CA certificate "${path}": ${describe(error)}`);
+  }
+}
+
+async function gzip(body: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([body as Uint8Array<ArrayBuffer>]).stream()
+    .pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
+}

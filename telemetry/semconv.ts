@@ -1,0 +1,41 @@
+/**
+ * @module The few incubating semantic-convention keys we use, copied here (as the contrib
+ * instrumentations do) instead of importing the unstable entry point; plus the old names
+ * emitted under OTEL_SEMCONV_STABILITY_OPT_IN=http/dup and database/dup.
+ */
+
+/** `db.response.returned_rows` (incubating). */
+export const ATTR_DB_RESPONSE_RETURNED_ROWS = "db.response.returned_rows";
+/** `db.system.name` value for SQLite (incubating). */
+export const DB_SYSTEM_NAME_VALUE_SQLITE = "sqlite";
+/** `host.name` (incubating). */
+export const ATTR_HOST_NAME = "host.name";
+/** `host.arch` (incubating). */
+export const ATTR_HOST_ARCH = "host.arch";
+/** `os.type` (incubating). */
+export const ATTR_OS_TYPE = "os.type";
+/** `process.pid` (incubating). */
+export const ATTR_PROCESS_PID = "process.pid";
+/** `process.runtime.name` (incubating). */
+export const ATTR_PROCESS_RUNTIME_NAME = "process.runtime.name";
+/** `process.runtime.version` (incubating). */
+export const ATTR_PROCESS_RUNTIME_VERSION = "process.runtime.version";
+
+/** Pre-stable HTTP attribute names, sent beside the stable ones with `http/dup`. */
+export const OLD_HTTP = Object.freeze({
+  method: "http.method",
+  url: "http.url",
+  statusCode: "http.status_code",
+  userAgent: "http.user_agent",
+  target: "http.target",
+  route: "http.route",
+  peerIp: "net.peer.ip",
+});
+
+/** Pre-stable database attribute names, sent beside the stable ones with `database/dup`. */
+export const OLD_DB = Object.freeze({
+  system: "db.system",
+  statement: "db.statement",
+  operation: "db.operation",
+  table: "db.sql.table",
+});

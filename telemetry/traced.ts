@@ -1,0 +1,65 @@
+/** @module `traced()` / `withSpan()`: INTERNAL spans around service functions. */
+
+import { type Attributes, type Span, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
+
+/** Span helpers bound to one tracer (or doing nothing when telemetry is off). */
+export interface SpanHelpers {
+  /** Wraps `fn` so every call runs inside a span named `name`. */
+  traced<A extends unknown[], R>(name: string, fn: (...args: A) => R): (...args: A) => R;
+  /** Runs `fn` inside a span named `name` (child of the active span) and returns its result. */
+  withSpan<R>(
+    name: string,
+    fn: (span: Span | undefined) => R,
+    options?: { readonly attributes?: Attributes },
+  ): R;
+}
+
+/** Helpers that start spans on `tracer`; without a tracer they only call through. */
+export function spanHelpers(tracer: Tracer | undefined): SpanHelpers {
+  function withSpan<R>(
+    name: string,
+    fn: (span: Span | undefined) => R,
+    options: { readonly attributes?: Attributes } = {},
+  ): R {
+    if (tracer === undefined) return fn(undefined);
+    const spanOptions = options.attributes === undefined ? {} : { attributes: options.attributes };
+    return tracer.startActiveSpan(name, spanOptions, (span) => {
+      let result: R;
+      try {
+        result = fn(span);
+      } catch (error) {
+        fail(span, error);
+        span.end();
+        throw error;
+      }
+      if (result instanceof Promise) {
+        return result.then(
+          (value) => {
+            span.end();
+            return value;
+          },
+          (error) => {
+            fail(span, error);
+            span.end();
+            throw error;
+          },
+        ) as R;
+      }
+      span.end();
+      return result;
+    });
+  }
+  return {
+    withSpan,
+    traced: (name, fn) => (...args) => withSpan(name, () => fn(...args)),
+  };
+}
+
+/** Records `error` on `span` as an `exception` event and marks the span failed. */
+export function fail(span: Span, error: unknown): void {
+  const exception = error instanceof Error ? error : new Error(String(error));
+  span.recordException(exception);
+  span.setAttribute(ATTR_ERROR_TYPE, exception.name || "Error");
+  span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+}

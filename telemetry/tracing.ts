@@ -1,0 +1,132 @@
+/** @module The tracer provider, wired by hand: sampler, batch processor, exporters, propagators. */
+
+import { context, type TextMapPropagator, type Tracer } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from "@opentelemetry/core";
+import type { Resource } from "@opentelemetry/resources";
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+} from "@opentelemetry/sdk-trace-base";
+import type { Logger } from "./log.ts";
+import type { TelemetryConfig, TracesConfig } from "./otel_env.ts";
+import { createOtlpSender, type ExportStats, otlpSpanExporter } from "./otlp_exporter.ts";
+
+/** Everything the app needs to trace: a tracer, the propagator and how to stop. */
+export interface Tracing {
+  readonly tracer: Tracer;
+  readonly propagator: TextMapPropagator;
+  /** Emit the pre-stable HTTP / database attribute names too. */
+  readonly semconv: TelemetryConfig["semconv"];
+  /** Exports what is queued now. */
+  forceFlush(): Promise<void>;
+  /** Flushes and stops, giving up (and aborting exports) after `timeoutMs`; true when done in time. */
+  shutdown(timeoutMs: number): Promise<boolean>;
+  /** OTLP export outcomes so far (zeros when OTLP export is off). */
+  stats(): ExportStats;
+}
+
+/** Options for tests: replace the configured exporters. */
+export interface TracingOptions {
+  readonly exporter?: SpanExporter;
+}
+
+let contextManagerInstalled = false;
+
+/**
+ * Installs the AsyncLocalStorage context manager once per process, so the active span
+ * follows `await`s. Called by setup, never at import time.
+ */
+export function installContextManager(): void {
+  if (contextManagerInstalled) return;
+  const manager = new AsyncLocalStorageContextManager();
+  context.setGlobalContextManager(manager.enable());
+  contextManagerInstalled = true;
+}
+
+/** Starts tracing per `config` (which must not be disabled). Nothing is registered globally but the context manager. */
+export function startTracing(
+  config: TelemetryConfig,
+  resource: Resource,
+  logger: Logger,
+  options: TracingOptions = {},
+): Tracing {
+  installContextManager();
+  const traces = config.traces;
+  const otlp = traces.exporters.includes("otlp") && options.exporter === undefined
+    ? createOtlpSender("traces", traces.otlp, logger)
+    : undefined;
+  const exporters: SpanExporter[] = options.exporter !== undefined ? [options.exporter] : [
+    ...(otlp === undefined ? [] : [otlpSpanExporter(otlp)]),
+    ...(traces.exporters.includes("console") ? [new ConsoleSpanExporter()] : []),
+  ];
+  const spanProcessors: SpanProcessor[] = exporters.map((exporter) =>
+    new BatchSpanProcessor(exporter, {
+      scheduledDelayMillis: traces.batch.scheduleDelayMs,
+      exportTimeoutMillis: traces.batch.exportTimeoutMs,
+      maxQueueSize: traces.batch.maxQueueSize,
+      maxExportBatchSize: traces.batch.maxExportBatchSize,
+    })
+  );
+  const provider = new BasicTracerProvider({ resource, sampler: sampler(traces), spanProcessors });
+  const zero: ExportStats = { exportedItems: 0, failedItems: 0, failedRequests: 0 };
+  return {
+    tracer: provider.getTracer("otel-board"),
+    propagator: propagator(config.propagators),
+    semconv: config.semconv,
+    forceFlush: () => provider.forceFlush(),
+    async shutdown(timeoutMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const done = provider.shutdown().then(() => true, (error) => {
+        logger.warn("Queued spans could not be exported at shutdown", { error });
+        return true;
+      });
+      const inTime = await Promise.race([done, timedOut]);
+      clearTimeout(timer);
+      if (!inTime) await otlp?.shutdown();
+      return inTime;
+    },
+    stats: () => otlp?.stats() ?? zero,
+  };
+}
+
+function sampler(traces: TracesConfig): Sampler {
+  const ratio = () => new TraceIdRatioBasedSampler(traces.samplerRatio);
+  switch (traces.sampler) {
+    case "always_on":
+      return new AlwaysOnSampler();
+    case "always_off":
+      return new AlwaysOffSampler();
+    case "traceidratio":
+      return ratio();
+    case "parentbased_always_on":
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case "parentbased_always_off":
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case "parentbased_traceidratio":
+      return new ParentBasedSampler({ root: ratio() });
+  }
+}
+
+function propagator(names: TelemetryConfig["propagators"]): TextMapPropagator {
+  return new CompositePropagator({
+    propagators: names.map((name) =>
+      name === "tracecontext" ? new W3CTraceContextPropagator() : new W3CBaggagePropagator()
+    ),
+  });
+}
