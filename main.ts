@@ -156,7 +156,7 @@ export async function runServer(config: Config): Promise<void> {
   await audit.close(1000);
   const flushed = await tracing?.shutdown(config.telemetryFlushTimeoutMs) ?? true;
   if (!flushed) {
-    logger.warn("Spans still queued after TELEMETRY_FLUSH_TIMEOUT_MS were dropped", {
+    logger.warn("Spans not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped", {
       telemetry_flush_timeout_ms: config.telemetryFlushTimeoutMs,
     });
   }

@@ -32,8 +32,10 @@ export interface ExportStats {
 export interface OtlpSender {
   /** POSTs `body` (holding `items` items); never rejects. */
   send(body: Uint8Array, items: number): Promise<ExportResult>;
-  /** Aborts requests still running and releases the HTTP client. */
+  /** Waits for the requests still running, then releases the HTTP client. */
   shutdown(): Promise<void>;
+  /** Gives up on the requests still running (their items count as failed). */
+  abort(): void;
   stats(): ExportStats;
 }
 
@@ -85,7 +87,16 @@ export function createOtlpSender(
     return { code: ExportResultCode.FAILED, error: new Error(reason) };
   }
 
-  async function send(body: Uint8Array, items: number): Promise<ExportResult> {
+  const inFlight = new Set<Promise<ExportResult>>();
+
+  function send(body: Uint8Array, items: number): Promise<ExportResult> {
+    const sending = attempt(body, items);
+    inFlight.add(sending);
+    sending.finally(() => inFlight.delete(sending));
+    return sending;
+  }
+
+  async function attempt(body: Uint8Array, items: number): Promise<ExportResult> {
     const deadline = performance.now() + endpoint.timeoutMs;
     const payload = (endpoint.compression === "gzip" ? await gzip(body) : body) as Uint8Array<
       ArrayBuffer
@@ -103,6 +114,7 @@ export function createOtlpSender(
           ...(client === undefined ? {} : { client }),
         });
       } catch (error) {
+        if (stopping.signal.aborted) return failed(items, "abandoned at shutdown");
         const timedOut = error instanceof DOMException &&
           (error.name === "TimeoutError" || error.name === "AbortError");
         return failed(
@@ -133,11 +145,11 @@ export function createOtlpSender(
 
   return {
     send,
-    shutdown() {
-      stopping.abort();
+    async shutdown() {
+      await Promise.allSettled([...inFlight]);
       client?.close();
-      return Promise.resolve();
     },
+    abort: () => stopping.abort(),
     stats: () => ({ exportedItems, failedItems, failedRequests }),
   };
 }

@@ -98,7 +98,10 @@ export function startTracing(
       });
       const inTime = await Promise.race([done, timedOut]);
       clearTimeout(timer);
-      if (!inTime) await otlp?.shutdown();
+      if (!inTime) {
+        otlp?.abort();
+        await done;
+      }
       return inTime;
     },
     stats: () => otlp?.stats() ?? zero,

@@ -1,0 +1,242 @@
+/** @module Tests for request, service and database spans, in process with an in-memory exporter. */
+
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import assert from "node:assert/strict";
+import { problemOf, testApp } from "../_helpers.ts";
+
+const TRACING = { OTEL_TRACES_EXPORTER: "none", OTEL_BSP_SCHEDULE_DELAY: "0" };
+const PARENT_TRACE = "0af7651916cd43dd8448eb211c80319c";
+const PARENT_SPAN = "b7ad6b7169203331";
+
+function named(spans: ReadableSpan[], name: string): ReadableSpan {
+  const span = spans.find((s) => s.name === name);
+  assert.ok(span, `no span "${name}" among ${spans.map((s) => s.name).join(", ")}`);
+  return span;
+}
+
+function parentOf(span: ReadableSpan): string | undefined {
+  return span.parentSpanContext?.spanId;
+}
+
+Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELECT board grandchild", async () => {
+  await using t = testApp({ telemetry: TRACING });
+  const response = await t.request("/board/5?", { headers: { "user-agent": "curl/8.5.0" } });
+  assert.equal(response.status, 200);
+  const spans = await t.finishedSpans();
+  const server = named(spans, "GET /board/:count");
+  const service = named(spans, "board.latest");
+  const select = named(spans, "SELECT board");
+  assert.equal(server.kind, SpanKind.SERVER);
+  assert.equal(service.kind, SpanKind.INTERNAL);
+  assert.equal(select.kind, SpanKind.CLIENT);
+  assert.equal(parentOf(server), undefined);
+  assert.equal(parentOf(service), server.spanContext().spanId);
+  assert.equal(parentOf(select), service.spanContext().spanId);
+  const traceId = server.spanContext().traceId;
+  assert.ok([service, select].every((s) => s.spanContext().traceId === traceId));
+  assert.equal(response.headers.get("x-trace-id"), traceId);
+  assert.deepEqual(server.attributes, {
+    "http.request.method": "GET",
+    "url.path": "/board/5",
+    "url.scheme": "http",
+    "server.address": "localhost",
+    "server.port": 80,
+    "network.protocol.version": "1.1",
+    "user_agent.original": "curl/8.5.0",
+    "client.address": "203.0.113.7",
+    "http.route": "/board/:count",
+    "http.response.status_code": 200,
+  });
+  assert.equal(server.status.code, SpanStatusCode.UNSET);
+  assert.equal(select.attributes["db.system.name"], "sqlite");
+  assert.equal(select.attributes["db.namespace"], ":memory:");
+  assert.equal(select.attributes["db.operation.name"], "SELECT");
+  assert.equal(select.attributes["db.collection.name"], "board");
+  assert.equal(select.attributes["db.response.returned_rows"], 5);
+  assert.match(String(select.attributes["db.query.text"]), /^SELECT b\.seq, .* LIMIT \?$/);
+  assert.equal(t.logRows()[0]?.trace_id, traceId);
+});
+
+Deno.test("An incoming traceparent makes the request span a child in the caller's trace", async () => {
+  await using t = testApp({ telemetry: TRACING });
+  const response = await t.request("/board/1", {
+    headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01` },
+  });
+  const server = named(await t.finishedSpans(), "GET /board/:count");
+  assert.equal(server.spanContext().traceId, PARENT_TRACE);
+  assert.equal(parentOf(server), PARENT_SPAN);
+  assert.equal(response.headers.get("x-trace-id"), PARENT_TRACE);
+});
+
+Deno.test("An unknown path is a span named by the method alone, without http.route", async () => {
+  await using t = testApp({ telemetry: TRACING });
+  const response = await t.request("/nope");
+  const problem = await problemOf(response);
+  const [server] = (await t.finishedSpans()).filter((s) => s.kind === SpanKind.SERVER);
+  assert.equal(server?.name, "GET");
+  assert.equal(server?.attributes["http.route"], undefined);
+  assert.equal(server?.attributes["http.response.status_code"], 404);
+  assert.equal(server?.status.code, SpanStatusCode.UNSET, "a 4xx is not a server error");
+  assert.equal(problem.trace_id, server?.spanContext().traceId);
+  assert.equal(response.headers.get("x-trace-id"), problem.trace_id);
+});
+
+Deno.test("A failing handler marks the span ERROR with an exception event; the problem body has its trace id", async () => {
+  await using t = testApp({
+    telemetry: TRACING,
+    board: {
+      latest: () => {
+        throw new RangeError("boom");
+      },
+    },
+  });
+  const problem = await problemOf(await t.request("/board/5"));
+  const server = named(await t.finishedSpans(), "GET /board/:count");
+  assert.equal(server.status.code, SpanStatusCode.ERROR);
+  assert.equal(server.attributes["http.response.status_code"], 500);
+  assert.equal(server.attributes["error.type"], "RangeError");
+  const exception = server.events.find((e) => e.name === "exception");
+  assert.equal(exception?.attributes?.["exception.type"], "RangeError");
+  assert.equal(exception?.attributes?.["exception.message"], "boom");
+  assert.match(String(exception?.attributes?.["exception.stacktrace"]), /RangeError: boom/);
+  assert.equal(problem.trace_id, server.spanContext().traceId);
+  const logged = t.logLines.map((l) => JSON.parse(l)).find((r) => r.msg === "Request failed");
+  assert.equal(logged.trace_id, server.spanContext().traceId, "the log line is correlated");
+  assert.equal(logged.span_id, server.spanContext().spanId);
+});
+
+Deno.test("A 5xx without an exception gets error.type set to its status code", async () => {
+  await using t = testApp({ telemetry: TRACING, draining: () => true });
+  const response = await t.request("/board/5", { method: "POST", body: "x" });
+  assert.equal(response.status, 405);
+  const probe = await t.request("/readyz");
+  assert.equal(probe.status, 503);
+  const servers = (await t.finishedSpans()).filter((s) => s.kind === SpanKind.SERVER);
+  assert.equal(servers.length, 1, "probes are not traced");
+  assert.equal(servers[0]?.name, "POST /board/:count");
+});
+
+Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old names are sent too", async () => {
+  await using t = testApp({
+    telemetry: { ...TRACING, OTEL_SEMCONV_STABILITY_OPT_IN: "http/dup,database/dup" },
+  });
+  await t.request("/board/2", { headers: { "user-agent": "test-agent" } });
+  const spans = await t.finishedSpans();
+  const server = named(spans, "GET /board/:count");
+  assert.equal(server.attributes["http.method"], "GET");
+  assert.equal(server.attributes["http.url"], "http://localhost/board/2");
+  assert.equal(server.attributes["http.target"], "/board/2");
+  assert.equal(server.attributes["http.status_code"], 200);
+  assert.equal(server.attributes["http.user_agent"], "test-agent");
+  assert.equal(server.attributes["http.route"], "/board/:count");
+  assert.equal(server.attributes["net.peer.ip"], "203.0.113.7");
+  assert.equal(server.attributes["http.request.method"], "GET", "stable names stay");
+  const select = named(spans, "SELECT board");
+  assert.equal(select.attributes["db.system"], "sqlite");
+  assert.equal(select.attributes["db.operation"], "SELECT");
+  assert.equal(select.attributes["db.sql.table"], "board");
+  assert.equal(select.attributes["db.statement"], select.attributes["db.query.text"]);
+});
+
+Deno.test("Without the opt-in, no old attribute names are sent", async () => {
+  await using t = testApp({ telemetry: TRACING });
+  await t.request("/board/2");
+  for (const span of await t.finishedSpans()) {
+    for (const key of ["http.method", "http.status_code", "db.statement", "db.system"]) {
+      assert.equal(span.attributes[key], undefined, `${span.name} ${key}`);
+    }
+  }
+});
+
+Deno.test("Database spans carry the parameterised SQL, never the bound values", async () => {
+  await using t = testApp({ telemetry: TRACING });
+  await t.request("/log?url=/very-secret-value&user_id=s3cr3t-user");
+  const spans = await t.finishedSpans();
+  const clients = spans.filter((s) => s.kind === SpanKind.CLIENT);
+  assert.ok(clients.length >= 1);
+  for (const span of clients) {
+    assert.doesNotMatch(JSON.stringify(span.attributes), /very-secret-value|s3cr3t-user/);
+  }
+  assert.match(String(named(spans, "SELECT log_api").attributes["db.query.text"]), /call_url = \?/);
+});
+
+Deno.test("An audit batch is one BATCH INSERT log_api span, whatever its size", async () => {
+  await using t = testApp({ telemetry: TRACING });
+  for (let i = 0; i < 25; i++) await t.request("/board/1");
+  t.audit.flush();
+  const batches = (await t.finishedSpans()).filter((s) => s.name === "BATCH INSERT log_api");
+  assert.equal(batches.length, 1);
+  assert.equal(batches[0]?.attributes["db.operation.batch.size"], 25);
+  assert.equal(batches[0]?.attributes["db.operation.name"], "BATCH INSERT");
+  assert.equal(batches[0]?.kind, SpanKind.CLIENT);
+});
+
+Deno.test("Sampling off: no spans are exported, yet the response still carries a trace id", async () => {
+  await using t = testApp({ telemetry: { ...TRACING, OTEL_TRACES_SAMPLER: "always_off" } });
+  const response = await t.request("/board/1");
+  assert.match(response.headers.get("x-trace-id") ?? "", /^[0-9a-f]{32}$/);
+  assert.deepEqual(await t.finishedSpans(), []);
+});
+
+Deno.test("traceidratio 0 drops root requests; parent-based keeps a sampled caller's trace", async () => {
+  await using t = testApp({
+    telemetry: {
+      ...TRACING,
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0",
+    },
+  });
+  await t.request("/board/1");
+  assert.deepEqual(await t.finishedSpans(), []);
+  await t.request("/board/1", { headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01` } });
+  const spans = await t.finishedSpans();
+  assert.ok(spans.length >= 3);
+  assert.ok(spans.every((s) => s.spanContext().traceId === PARENT_TRACE));
+  await t.request("/board/1", { headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` } });
+  assert.equal(
+    (await t.finishedSpans()).length,
+    spans.length,
+    "an unsampled caller stays unsampled",
+  );
+});
+
+Deno.test("traceidratio 1 samples every request", async () => {
+  await using t = testApp({
+    telemetry: { ...TRACING, OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "1" },
+  });
+  for (let i = 0; i < 5; i++) await t.request("/board/1");
+  const servers = (await t.finishedSpans()).filter((s) => s.kind === SpanKind.SERVER);
+  assert.equal(servers.length, 5);
+});
+
+Deno.test("With telemetry off there is no x-trace-id, and trace_id stays null everywhere", async () => {
+  using t = testApp();
+  const response = await t.request("/nope");
+  assert.equal(response.headers.get("x-trace-id"), null);
+  assert.equal((await problemOf(response)).trace_id, null);
+  assert.equal(t.logRows()[0]?.trace_id, null);
+});
+
+Deno.test("The resource names the service, its version, instance, host and process", async () => {
+  await using t = testApp({
+    telemetry: {
+      ...TRACING,
+      OTEL_SERVICE_NAME: "board-eu",
+      OTEL_RESOURCE_ATTRIBUTES: "job=otel-board-job,deployment.environment.name=staging",
+    },
+  });
+  await t.request("/board/1");
+  const [span] = await t.finishedSpans();
+  const attributes = span!.resource.attributes;
+  assert.equal(attributes["service.name"], "board-eu");
+  assert.equal(attributes["service.version"], "test");
+  assert.equal(attributes["service.instance.id"], "test-instance");
+  assert.equal(attributes["job"], "otel-board-job");
+  assert.equal(attributes["deployment.environment.name"], "staging");
+  assert.equal(attributes["host.name"], "test-host");
+  assert.equal(attributes["host.arch"], "amd64");
+  assert.equal(attributes["os.type"], "linux");
+  assert.equal(attributes["process.pid"], 4242);
+  assert.equal(attributes["process.runtime.name"], "deno");
+});
