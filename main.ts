@@ -75,6 +75,7 @@ export async function runServer(config: Config): Promise<void> {
   const audit = createAuditLog(db, {
     flushMs: config.logApiFlushMs,
     logger: logger.scoped("services/audit.ts"),
+    spans,
   });
   const retention = startRetention(db, {
     maxAgeDays: config.logApiRetentionDays,

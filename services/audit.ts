@@ -5,6 +5,7 @@ import { isRejectedRow } from "../db/errors.ts";
 import { insertLogApiRows, type NewLogApiRow } from "../db/log_api.ts";
 import { settlesWithin } from "../lib/settles_within.ts";
 import type { Logger } from "../telemetry/log.ts";
+import { type SpanHelpers, spanHelpers } from "../telemetry/traced.ts";
 
 /** One answered (or abandoned) API call, as the HTTP layer saw it. */
 export interface ApiCall {
@@ -53,6 +54,8 @@ export interface AuditOptions {
   /** A batch this large is written at once instead of waiting for the interval. */
   readonly batchRows?: number;
   readonly logger: Logger;
+  /** Keeps batch writes out of the trace of the request that happened to arm the timer. */
+  readonly spans?: SpanHelpers;
 }
 
 /** Column sizes of log_api; longer values are truncated, never rejected. */
@@ -80,8 +83,11 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   let closed = false;
   let finished = false;
 
+  const spans = options.spans ?? spanHelpers(undefined);
   const schedule = (delayMs: number) => {
-    if (timer === undefined && !closed) timer = setTimeout(flush, delayMs);
+    if (timer === undefined && !closed) {
+      timer = spans.detached(() => setTimeout(flush, delayMs));
+    }
   };
 
   function enqueue(call: ApiCall): void {

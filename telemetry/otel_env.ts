@@ -170,7 +170,7 @@ export const TELEMETRY_SETTINGS: readonly TelemetrySetting[] = deepFreeze([
   },
   {
     name: "OTEL_EXPORTER_OTLP_CERTIFICATE",
-    defaultText: "the system's CA certificates",
+    defaultText: "Deno's trust store (see DENO_TLS_CA_STORE, DENO_CERT)",
     help: "PEM file of CA certificates to trust for an https endpoint",
   },
   {

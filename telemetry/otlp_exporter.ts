@@ -9,6 +9,7 @@
  * (`@opentelemetry/otlp-transformer`).
  */
 
+import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
@@ -56,6 +57,10 @@ export function createOtlpSender(
     ? undefined
     : Deno.createHttpClient({ caCerts: [readCertificate(endpoint.certificatePath)] });
   const stopping = new AbortController();
+  // Export runs on a timer that may have been armed inside some request: its log lines
+  // belong to no request's trace.
+  const log = (level: "info" | "warn", msg: string, attributes: Record<string, unknown>) =>
+    context.with(ROOT_CONTEXT, () => logger[level](msg, attributes));
   const headers = {
     ...endpoint.headers,
     "content-type": "application/x-protobuf",
@@ -75,7 +80,7 @@ export function createOtlpSender(
     failing = true;
     const now = performance.now();
     if (now - lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
-      logger.warn(`Cannot export ${signal} to the collector: ${reason}`, {
+      log("warn", `Cannot export ${signal} to the collector: ${reason}`, {
         signal,
         endpoint: endpoint.url,
         failed_requests: failuresSinceLog,
@@ -126,7 +131,7 @@ export function createOtlpSender(
       if (response.ok) {
         exportedItems += items;
         if (failing) {
-          logger.info(`Export of ${signal} to the collector works again`, { signal });
+          log("info", `Export of ${signal} to the collector works again`, { signal });
           failing = false;
         }
         return { code: ExportResultCode.SUCCESS };

@@ -1,6 +1,13 @@
 /** @module `traced()` / `withSpan()`: INTERNAL spans around service functions. */
 
-import { type Attributes, type Span, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import {
+  type Attributes,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+} from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 
 /** Span helpers bound to one tracer (or doing nothing when telemetry is off). */
@@ -13,6 +20,11 @@ export interface SpanHelpers {
     fn: (span: Span | undefined) => R,
     options?: { readonly attributes?: Attributes },
   ): R;
+  /**
+   * Runs `fn` outside any request's trace: timers it arms start background work (a batch
+   * of audit rows) as a trace of its own, not as part of whichever request armed them.
+   */
+  detached<R>(fn: () => R): R;
 }
 
 /** Helpers that start spans on `tracer`; without a tracer they only call through. */
@@ -53,6 +65,7 @@ export function spanHelpers(tracer: Tracer | undefined): SpanHelpers {
   return {
     withSpan,
     traced: (name, fn) => (...args) => withSpan(name, () => fn(...args)),
+    detached: (fn) => (tracer === undefined ? fn() : context.with(ROOT_CONTEXT, fn)),
   };
 }
 

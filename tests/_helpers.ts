@@ -128,7 +128,7 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     ? rawDb
     : instrumentDatabase(rawDb, tracing.tracer, { databaseDup: tracing.semconv.databaseDup });
   const spans = spanHelpers(tracing?.tracer);
-  const audit = createAuditLog(db, { flushMs: 5, logger });
+  const audit = createAuditLog(db, { flushMs: 5, logger, spans });
   const app = createApp({
     board: { ...createBoardService(db, spans), ...options.board },
     apiLog: createApiLogService(db, spans),
