@@ -11,11 +11,13 @@ import { answerMethodNotAllowed } from "./http/method_not_allowed.ts";
 import { boardRoutes } from "./routes/board.ts";
 import { healthRoutes, type Readiness } from "./routes/health.ts";
 import { logRoutes } from "./routes/log.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import type { ApiLogService } from "./services/api_log.ts";
 import type { AuditLog } from "./services/audit.ts";
 import type { BoardService } from "./services/board.ts";
-import { httpServerSpans } from "./telemetry/http_spans.ts";
+import { httpTelemetry } from "./telemetry/http_telemetry.ts";
 import type { Logger } from "./telemetry/log.ts";
+import type { Metrics } from "./telemetry/metrics.ts";
 import type { Tracing } from "./telemetry/tracing.ts";
 
 /** Everything the app needs, passed in so tests can build it over an in-memory database. */
@@ -29,6 +31,8 @@ export interface AppDeps {
   readonly maxBodyBytes: number;
   /** Request spans and `x-trace-id`; absent when telemetry is off. */
   readonly tracing?: Tracing;
+  /** Request metrics and, with the Prometheus exporter, `GET /metrics`. */
+  readonly metrics?: Metrics;
 }
 
 /** Paths that are probed often and would drown the audit log and the traces. */
@@ -38,7 +42,11 @@ export const UNAUDITED_PATHS: ReadonlySet<string> = new Set(["/healthz", "/ready
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>().use(clientIp(deps.trustedProxies));
   if (deps.tracing !== undefined) {
-    app.use(httpServerSpans<AppEnv>(deps.tracing, UNAUDITED_PATHS));
+    app.use(httpTelemetry<AppEnv>({
+      tracing: deps.tracing,
+      ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
+      skipPaths: UNAUDITED_PATHS,
+    }));
   }
   app
     .use(apiCallLog(deps.audit, UNAUDITED_PATHS))
@@ -46,6 +54,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     .route("/", healthRoutes(deps.readiness))
     .route("/board", boardRoutes(deps.board))
     .route("/log", logRoutes(deps.apiLog));
+  const prometheus = deps.metrics?.prometheus;
+  if (prometheus !== undefined) app.route("/", metricsRoutes(prometheus));
   answerMethodNotAllowed(app);
   app.notFound(notFoundHandler());
   app.onError(errorHandler(deps.logger.scoped("http/errors.ts")));

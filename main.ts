@@ -19,11 +19,11 @@ import { createApiLogService } from "./services/api_log.ts";
 import { createAuditLog } from "./services/audit.ts";
 import { createBoardService } from "./services/board.ts";
 import { startRetention } from "./services/retention.ts";
-import { instrumentDatabase } from "./telemetry/db_spans.ts";
+import { instrumentDatabase } from "./telemetry/db_telemetry.ts";
 import { createLogger, type Logger } from "./telemetry/log.ts";
-import { buildResource, currentProcess } from "./telemetry/resource.ts";
+import { registerAppMetrics } from "./telemetry/app_metrics.ts";
+import { startTelemetry, type Telemetry } from "./telemetry/setup.ts";
 import { spanHelpers } from "./telemetry/traced.ts";
-import { startTracing, type Tracing } from "./telemetry/tracing.ts";
 
 /** Exit code for a setting that is invalid (bad value, unusable database file). */
 export const EXIT_INVALID_SETTING = 2;
@@ -46,11 +46,17 @@ export class StartupError extends Error {
  * @throws {StartupError} when the database cannot be opened or the port cannot be bound.
  */
 export async function runServer(config: Config): Promise<void> {
-  const logger = createLogger({
+  const loggerOptions = {
     level: config.logLevel,
     format: config.logFormat,
     serviceName: SERVICE_NAME,
-  });
+  } as const;
+  // Export failures are reported on stdout only, so a failing log export cannot feed itself.
+  const stdoutLogger = createLogger(loggerOptions);
+  const telemetry = startTelemetryOrFail(config, stdoutLogger.scoped("telemetry/otlp_exporter.ts"));
+  const logger = telemetry?.logSink === undefined
+    ? stdoutLogger
+    : createLogger({ ...loggerOptions, sink: telemetry.logSink });
   // A stray rejection is a bug to log, not a reason to drop every in-flight request.
   globalThis.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
@@ -66,10 +72,13 @@ export async function runServer(config: Config): Promise<void> {
     throw error;
   }
   if (opened.created && config.demoData) insertDemoPosts(opened.db, new Date());
-  const tracing = startTelemetry(config, logger);
-  const db = tracing === undefined ? opened.db : instrumentDatabase(opened.db, tracing.tracer, {
-    databaseDup: config.telemetry.semconv.databaseDup,
-  });
+  const tracing = telemetry?.tracing;
+  const db = telemetry === undefined
+    ? opened.db
+    : instrumentDatabase(opened.db, telemetry.tracing.tracer, {
+      databaseDup: config.telemetry.semconv.databaseDup,
+      meter: telemetry.metrics.meter,
+    });
   const spans = spanHelpers(tracing?.tracer);
 
   const audit = createAuditLog(db, {
@@ -96,8 +105,20 @@ export async function runServer(config: Config): Promise<void> {
     logger,
     trustedProxies: config.trustedProxies,
     maxBodyBytes: config.maxBodyBytes,
-    ...(tracing === undefined ? {} : { tracing }),
+    ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
   });
+  const appMetrics = telemetry === undefined ? undefined : registerAppMetrics(
+    telemetry.metrics.meter,
+    {
+      auditStats: () => audit.stats(),
+      exports: {
+        traces: () => telemetry.exportStats().traces,
+        metrics: () => telemetry.exportStats().metrics,
+        logs: () => telemetry.exportStats().logs,
+      },
+      dropped: telemetry.dropped,
+    },
+  );
 
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -155,28 +176,39 @@ export async function runServer(config: Config): Promise<void> {
   }
   retention.stop();
   await audit.close(1000);
-  const flushed = await tracing?.shutdown(config.telemetryFlushTimeoutMs) ?? true;
-  if (!flushed) {
-    logger.warn("Spans not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped", {
-      telemetry_flush_timeout_ms: config.telemetryFlushTimeoutMs,
-    });
+  const flushTimeoutMs = config.telemetryFlushTimeoutMs;
+  const flushed = await telemetry?.stopTracesAndMetrics(flushTimeoutMs);
+  appMetrics?.stop();
+  for (const [signal, inTime] of Object.entries(flushed ?? {})) {
+    if (!inTime) {
+      logger.warn(`${signal} not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped`, {
+        signal,
+        telemetry_flush_timeout_ms: flushTimeoutMs,
+      });
+    }
   }
   db.close();
   forceStop();
-  logger.info("Stopped", { log_api_rows: audit.stats(), span_export: tracing?.stats() ?? null });
+  logger.info("Stopped", {
+    log_api_rows: audit.stats(),
+    telemetry_export: telemetry?.exportStats() ?? null,
+    telemetry_dropped: telemetry === undefined
+      ? null
+      : { traces: telemetry.dropped.traces(), logs: telemetry.dropped.logs() },
+  });
+  if (telemetry !== undefined && !await telemetry.stopLogs(flushTimeoutMs)) {
+    stdoutLogger.warn("logs not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped", {
+      signal: "logs",
+      telemetry_flush_timeout_ms: flushTimeoutMs,
+    });
+  }
 }
 
-/** Starts tracing unless OTEL_SDK_DISABLED; a CA file that cannot be read stops start-up. */
-function startTelemetry(config: Config, logger: Logger): Tracing | undefined {
-  const telemetry = config.telemetry;
-  if (telemetry.disabled) return undefined;
-  const resource = buildResource({
-    serviceName: telemetry.serviceName,
-    serviceVersion: SERVICE_VERSION,
-    attributes: telemetry.resourceAttributes,
-  }, currentProcess());
+/** Starts telemetry unless OTEL_SDK_DISABLED; a CA file that cannot be read stops start-up. */
+function startTelemetryOrFail(config: Config, logger: Logger): Telemetry | undefined {
+  if (config.telemetry.disabled) return undefined;
   try {
-    return startTracing(telemetry, resource, logger.scoped("telemetry/otlp_exporter.ts"));
+    return startTelemetry(config.telemetry, SERVICE_VERSION, logger);
   } catch (error) {
     throw new StartupError(
       `OTEL_EXPORTER_OTLP_CERTIFICATE: ${error instanceof Error ? error.message : error}`,
@@ -194,6 +226,13 @@ function describeTelemetry(config: Config): Record<string, unknown> {
     traces_exporter: telemetry.traces.exporters.join(",") || "none",
     traces_endpoint: telemetry.traces.otlp.url,
     traces_headers: Object.keys(telemetry.traces.otlp.headers),
+    metrics_exporter: telemetry.metrics.exporters.join(",") || "none",
+    metrics_endpoint: telemetry.metrics.otlp.url,
+    metrics_headers: Object.keys(telemetry.metrics.otlp.headers),
+    metric_export_interval_ms: telemetry.metrics.exportIntervalMs,
+    logs_exporter: telemetry.logs.exporters.join(",") || "none",
+    logs_endpoint: telemetry.logs.otlp.url,
+    logs_headers: Object.keys(telemetry.logs.otlp.headers),
     sampler: telemetry.traces.sampler,
     sampler_ratio: telemetry.traces.samplerRatio,
     propagators: telemetry.propagators.join(",") || "none",

@@ -2,7 +2,7 @@
 
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { recordRequestFailure } from "../telemetry/http_spans.ts";
+import { recordRequestFailure } from "../telemetry/http_telemetry.ts";
 import type { Logger } from "../telemetry/log.ts";
 import type { AppEnv } from "./app_env.ts";
 import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";

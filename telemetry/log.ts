@@ -25,6 +25,18 @@ export interface Logger {
   scoped(scope: string): Logger;
 }
 
+/** One record as the logger hands it to a sink (OTLP export). */
+export interface LogRecordOut {
+  readonly time: Date;
+  readonly level: LogLevel;
+  readonly msg: string;
+  readonly scope: string;
+  readonly attributes: LogAttributes;
+}
+
+/** Receives every record the logger writes, in the context it was logged in. */
+export type LogSink = (record: LogRecordOut) => void;
+
 /** How a logger is built. */
 export interface LoggerOptions {
   readonly level: LogLevel;
@@ -34,6 +46,8 @@ export interface LoggerOptions {
   readonly write?: (line: string) => void;
   /** Clock, injectable for tests. */
   readonly now?: () => Date;
+  /** Also hands each record to this sink (the OTLP log exporter). */
+  readonly sink?: LogSink;
 }
 
 const RESERVED = new Set(["time", "level", "msg", "scope", "trace_id", "span_id"]);
@@ -45,12 +59,14 @@ export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger 
   const minimum = LOG_LEVELS.indexOf(options.level);
   const emit = (level: LogLevel, msg: string, attributes: LogAttributes = {}): void => {
     if (LOG_LEVELS.indexOf(level) < minimum) return;
-    const time = now().toISOString();
+    const date = now();
+    const time = date.toISOString();
     const ids = activeIds();
     const line = options.format === "json"
       ? jsonLine(time, level, scope, msg, ids, attributes)
       : textLine(time, level, options.serviceName, scope, msg, ids, attributes);
     write(line + "\n");
+    options.sink?.({ time: date, level, msg, scope, attributes });
   };
   return {
     debug: (msg, attributes) => emit("debug", msg, attributes),

@@ -24,7 +24,7 @@ export interface OtlpEndpointConfig {
   readonly certificatePath?: string;
 }
 
-/** Settings of a batching processor (spans now; log records next). */
+/** Settings of a batching processor (of spans or of log records). */
 export interface BatchConfig {
   readonly scheduleDelayMs: number;
   readonly exportTimeoutMs: number;
@@ -44,6 +44,32 @@ export interface TracesConfig {
   readonly batch: BatchConfig;
 }
 
+/** Everything about metrics. */
+export interface MetricsConfig {
+  /** Exporters to attach; `[]` means none. `prometheus` is scraped, the others are pushed. */
+  readonly exporters: readonly ("otlp" | "prometheus" | "console")[];
+  /** The OTLP endpoint, parsed and validated even when `exporters` leaves OTLP out. */
+  readonly otlp: OtlpEndpointConfig;
+  /** Milliseconds between two pushes of the periodic reader (OTLP and console). */
+  readonly exportIntervalMs: number;
+  /**
+   * Milliseconds one push may take; never more than `exportIntervalMs`, as the SDK's
+   * `PeriodicExportingMetricReader` requires.
+   */
+  readonly exportTimeoutMs: number;
+  /** Aggregation temporality asked of the OTLP exporter. */
+  readonly temporality: "cumulative" | "delta" | "lowmemory";
+}
+
+/** Everything about logs. */
+export interface LogsConfig {
+  /** Exporters to attach; `[]` means none. */
+  readonly exporters: readonly ("otlp" | "console")[];
+  /** The OTLP endpoint, parsed and validated even when `exporters` leaves OTLP out. */
+  readonly otlp: OtlpEndpointConfig;
+  readonly batch: BatchConfig;
+}
+
 /** The telemetry settings, validated and deeply frozen. */
 export interface TelemetryConfig {
   /** `OTEL_SDK_DISABLED`: no SDK at all (the other settings are still validated). */
@@ -56,6 +82,8 @@ export interface TelemetryConfig {
   /** `OTEL_SEMCONV_STABILITY_OPT_IN`: also emit the old attribute names. */
   readonly semconv: { readonly httpDup: boolean; readonly databaseDup: boolean };
   readonly traces: TracesConfig;
+  readonly metrics: MetricsConfig;
+  readonly logs: LogsConfig;
 }
 
 /** A telemetry setting that is invalid or unsupported; its message names the variable. */
@@ -119,6 +147,28 @@ export const TELEMETRY_SETTINGS: readonly TelemetrySetting[] = deepFreeze([
     help: "Sampling ratio from 0 to 1 for traceidratio and parentbased_traceidratio",
   },
   {
+    name: "OTEL_METRICS_EXPORTER",
+    defaultText: "otlp",
+    help: "Metric exporters: otlp, prometheus (scraped at /metrics) and/or console, or none",
+  },
+  {
+    name: "OTEL_METRIC_EXPORT_INTERVAL",
+    defaultText: "60000",
+    help: "Milliseconds between metric exports (otlp and console), 1-86400000; " +
+      "the original app used 500",
+  },
+  {
+    name: "OTEL_METRIC_EXPORT_TIMEOUT",
+    defaultText: "30000, or OTEL_METRIC_EXPORT_INTERVAL if that is less",
+    help: "Milliseconds one metric export may take, 1-600000, " +
+      "and not more than OTEL_METRIC_EXPORT_INTERVAL",
+  },
+  {
+    name: "OTEL_LOGS_EXPORTER",
+    defaultText: "otlp",
+    help: "Log record exporters: otlp and/or console, or none",
+  },
+  {
     name: "OTEL_EXPORTER_OTLP_PROTOCOL",
     defaultText: "http/protobuf",
     help: "OTLP protocol of every signal; only http/protobuf is supported",
@@ -127,6 +177,16 @@ export const TELEMETRY_SETTINGS: readonly TelemetrySetting[] = deepFreeze([
     name: "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
     defaultText: "OTEL_EXPORTER_OTLP_PROTOCOL",
     help: "OTLP protocol of traces; only http/protobuf is supported",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+    defaultText: "OTEL_EXPORTER_OTLP_PROTOCOL",
+    help: "OTLP protocol of metrics; only http/protobuf is supported",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+    defaultText: "OTEL_EXPORTER_OTLP_PROTOCOL",
+    help: "OTLP protocol of logs; only http/protobuf is supported",
   },
   {
     name: "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -139,6 +199,16 @@ export const TELEMETRY_SETTINGS: readonly TelemetrySetting[] = deepFreeze([
     help: "Full URL for traces, used as-is (include the path, e.g. http://host:4318/v1/traces)",
   },
   {
+    name: "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+    defaultText: "OTEL_EXPORTER_OTLP_ENDPOINT + /v1/metrics",
+    help: "Full URL for metrics, used as-is (include the path, e.g. http://host:4318/v1/metrics)",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+    defaultText: "OTEL_EXPORTER_OTLP_ENDPOINT + /v1/logs",
+    help: "Full URL for logs, used as-is (include the path, e.g. http://host:4318/v1/logs)",
+  },
+  {
     name: "OTEL_EXPORTER_OTLP_HEADERS",
     defaultText: "(none)",
     help: "Headers sent with every export, as name=value,name2=value2 (values percent-encoded)",
@@ -147,6 +217,16 @@ export const TELEMETRY_SETTINGS: readonly TelemetrySetting[] = deepFreeze([
     name: "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
     defaultText: "(none)",
     help: "Headers for traces, merged over OTEL_EXPORTER_OTLP_HEADERS (a name given here wins)",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+    defaultText: "(none)",
+    help: "Headers for metrics, merged over OTEL_EXPORTER_OTLP_HEADERS (a name given here wins)",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
+    defaultText: "(none)",
+    help: "Headers for logs, merged over OTEL_EXPORTER_OTLP_HEADERS (a name given here wins)",
   },
   {
     name: "OTEL_EXPORTER_OTLP_TIMEOUT",
@@ -159,6 +239,16 @@ export const TELEMETRY_SETTINGS: readonly TelemetrySetting[] = deepFreeze([
     help: "Milliseconds one trace export request may take, 1-600000",
   },
   {
+    name: "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
+    defaultText: "OTEL_EXPORTER_OTLP_TIMEOUT",
+    help: "Milliseconds one metric export request may take, 1-600000",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
+    defaultText: "OTEL_EXPORTER_OTLP_TIMEOUT",
+    help: "Milliseconds one log export request may take, 1-600000",
+  },
+  {
     name: "OTEL_EXPORTER_OTLP_COMPRESSION",
     defaultText: "none",
     help: "Compression of export requests: gzip or none",
@@ -169,6 +259,16 @@ export const TELEMETRY_SETTINGS: readonly TelemetrySetting[] = deepFreeze([
     help: "Compression of trace export requests: gzip or none",
   },
   {
+    name: "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
+    defaultText: "OTEL_EXPORTER_OTLP_COMPRESSION",
+    help: "Compression of metric export requests: gzip or none",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION",
+    defaultText: "OTEL_EXPORTER_OTLP_COMPRESSION",
+    help: "Compression of log export requests: gzip or none",
+  },
+  {
     name: "OTEL_EXPORTER_OTLP_CERTIFICATE",
     defaultText: "Deno's trust store (see DENO_TLS_CA_STORE, DENO_CERT)",
     help: "PEM file of CA certificates to trust for an https endpoint",
@@ -177,6 +277,21 @@ export const TELEMETRY_SETTINGS: readonly TelemetrySetting[] = deepFreeze([
     name: "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE",
     defaultText: "OTEL_EXPORTER_OTLP_CERTIFICATE",
     help: "PEM file of CA certificates to trust for an https traces endpoint",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE",
+    defaultText: "OTEL_EXPORTER_OTLP_CERTIFICATE",
+    help: "PEM file of CA certificates to trust for an https metrics endpoint",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE",
+    defaultText: "OTEL_EXPORTER_OTLP_CERTIFICATE",
+    help: "PEM file of CA certificates to trust for an https logs endpoint",
+  },
+  {
+    name: "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+    defaultText: "cumulative",
+    help: "Aggregation temporality of OTLP metrics: cumulative, delta or lowmemory",
   },
   {
     name: "OTEL_BSP_SCHEDULE_DELAY",
@@ -197,6 +312,26 @@ export const TELEMETRY_SETTINGS: readonly TelemetrySetting[] = deepFreeze([
     name: "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
     defaultText: "512",
     help: "Most spans in one export, 1 to OTEL_BSP_MAX_QUEUE_SIZE",
+  },
+  {
+    name: "OTEL_BLRP_SCHEDULE_DELAY",
+    defaultText: "1000",
+    help: "Milliseconds between log record batch exports, 0-3600000",
+  },
+  {
+    name: "OTEL_BLRP_EXPORT_TIMEOUT",
+    defaultText: "30000",
+    help: "Milliseconds one log record batch export may take, 1-600000",
+  },
+  {
+    name: "OTEL_BLRP_MAX_QUEUE_SIZE",
+    defaultText: "2048",
+    help: "Log records buffered for export before new ones are dropped, 1-1000000",
+  },
+  {
+    name: "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
+    defaultText: "512",
+    help: "Most log records in one export, 1 to OTEL_BLRP_MAX_QUEUE_SIZE",
   },
 ]);
 
@@ -221,6 +356,26 @@ const TRACES_OTLP: OtlpSignalVariables = {
   certificate: "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE",
 };
 
+const METRICS_OTLP: OtlpSignalVariables = {
+  signalPath: "v1/metrics",
+  protocol: "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+  endpoint: "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+  headers: "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+  timeout: "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
+  compression: "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
+  certificate: "OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE",
+};
+
+const LOGS_OTLP: OtlpSignalVariables = {
+  signalPath: "v1/logs",
+  protocol: "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+  endpoint: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+  headers: "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
+  timeout: "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
+  compression: "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION",
+  certificate: "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE",
+};
+
 /** The variable names of a batching processor, and their defaults. */
 interface BatchVariables {
   readonly scheduleDelay: string;
@@ -243,6 +398,19 @@ const SPAN_BATCH: BatchVariables = {
   },
 };
 
+const LOG_BATCH: BatchVariables = {
+  scheduleDelay: "OTEL_BLRP_SCHEDULE_DELAY",
+  exportTimeout: "OTEL_BLRP_EXPORT_TIMEOUT",
+  maxQueueSize: "OTEL_BLRP_MAX_QUEUE_SIZE",
+  maxExportBatchSize: "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
+  defaults: {
+    scheduleDelayMs: 1000,
+    exportTimeoutMs: 30_000,
+    maxQueueSize: 2048,
+    maxExportBatchSize: 512,
+  },
+};
+
 const SAMPLERS: readonly SamplerName[] = [
   "always_on",
   "always_off",
@@ -254,6 +422,11 @@ const SAMPLERS: readonly SamplerName[] = [
 const RATIO_SAMPLERS: ReadonlySet<SamplerName> = new Set([
   "traceidratio",
   "parentbased_traceidratio",
+]);
+
+/** Exporter names that are standard for another signal only: the message says which. */
+const METRICS_ONLY: ReadonlyMap<string, string> = new Map([
+  ["prometheus", "metrics (OTEL_METRICS_EXPORTER)"],
 ]);
 
 const DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
@@ -268,7 +441,8 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
  * An empty variable counts as unset. Every variable that is set is validated, even when
  * `OTEL_SDK_DISABLED=true` or when a per-signal variable overrides it; the one exception is
  * `OTEL_TRACES_SAMPLER_ARG`, which (as the specification says) is ignored unless a ratio
- * sampler is chosen.
+ * sampler is chosen. A default may follow another setting: the metric export timeout
+ * (30000) is lowered to an `OTEL_METRIC_EXPORT_INTERVAL` set below it.
  * @param env the raw environment, e.g. `Deno.env.toObject()`.
  * @param defaults `serviceName` is used when neither `OTEL_SERVICE_NAME` nor a `service.name`
  * resource attribute is set.
@@ -296,6 +470,8 @@ export function parseTelemetryEnv(
     propagators,
     semconv: { httpDup: optIn.has("http/dup"), databaseDup: optIn.has("database/dup") },
     traces: parseTraces(env),
+    metrics: parseMetrics(env),
+    logs: parseLogs(env),
   };
   return deepFreeze(config);
 }
@@ -303,7 +479,8 @@ export function parseTelemetryEnv(
 function parseTraces(env: Readonly<Record<string, string>>): TracesConfig {
   const exporters = parseNameList<"otlp" | "console">(env, "OTEL_TRACES_EXPORTER", "otlp", {
     choices: ["otlp", "console"],
-    unsupported: ["zipkin", "jaeger", "logging", "prometheus"],
+    unsupported: ["zipkin", "jaeger", "logging"],
+    onlyFor: METRICS_ONLY,
   });
   const sampler = parseChoice(env, "OTEL_TRACES_SAMPLER", "parentbased_always_on", SAMPLERS, [
     "jaeger_remote",
@@ -321,6 +498,68 @@ function parseTraces(env: Readonly<Record<string, string>>): TracesConfig {
     sampler,
     samplerRatio,
     batch: parseBatch(env, SPAN_BATCH),
+  };
+}
+
+/**
+ * The periodic reader's interval and timeout follow the SDK's rule timeout <= interval: a
+ * timeout that is set and greater is an error naming both variables, while the default
+ * timeout (30000) is lowered to an interval set below it, so OTEL_METRIC_EXPORT_INTERVAL=500
+ * alone works.
+ */
+function parseMetrics(env: Readonly<Record<string, string>>): MetricsConfig {
+  const exporters = parseNameList<"otlp" | "prometheus" | "console">(
+    env,
+    "OTEL_METRICS_EXPORTER",
+    "otlp",
+    { choices: ["otlp", "prometheus", "console"], unsupported: ["logging"] },
+  );
+  const exportIntervalMs = parseDurationMs(
+    env,
+    "OTEL_METRIC_EXPORT_INTERVAL",
+    60_000,
+    1,
+    86_400_000,
+  );
+  const exportTimeoutMs = parseDurationMs(
+    env,
+    "OTEL_METRIC_EXPORT_TIMEOUT",
+    Math.min(30_000, exportIntervalMs),
+    1,
+    MAX_EXPORT_TIMEOUT_MS,
+  );
+  if (exportTimeoutMs > exportIntervalMs) {
+    throw new OtelConfigError(
+      `OTEL_METRIC_EXPORT_TIMEOUT must not be greater than OTEL_METRIC_EXPORT_INTERVAL ` +
+        `(${exportIntervalMs}), got "${exportTimeoutMs}": an export must end before the next ` +
+        "one is due",
+    );
+  }
+  const temporality = parseChoice(
+    env,
+    "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+    "cumulative",
+    ["cumulative", "delta", "lowmemory"] as const,
+  );
+  return {
+    exporters,
+    otlp: parseOtlpExporter(env, METRICS_OTLP),
+    exportIntervalMs,
+    exportTimeoutMs,
+    temporality,
+  };
+}
+
+function parseLogs(env: Readonly<Record<string, string>>): LogsConfig {
+  const exporters = parseNameList<"otlp" | "console">(env, "OTEL_LOGS_EXPORTER", "otlp", {
+    choices: ["otlp", "console"],
+    unsupported: ["logging"],
+    onlyFor: METRICS_ONLY,
+  });
+  return {
+    exporters,
+    otlp: parseOtlpExporter(env, LOGS_OTLP),
+    batch: parseBatch(env, LOG_BATCH),
   };
 }
 
@@ -417,13 +656,18 @@ function parseChoice<T extends string>(
 
 /**
  * A comma-separated list of names from `choices` (case-insensitive, duplicates dropped), or
- * "none" alone for an empty list. Names in `unsupported` are standard but not offered here.
+ * "none" alone for an empty list. Names in `unsupported` are standard but not offered here;
+ * names in `onlyFor` are standard for another signal, which the message names.
  */
 function parseNameList<T extends string>(
   env: Readonly<Record<string, string>>,
   name: string,
   fallback: string,
-  options: { readonly choices: readonly T[]; readonly unsupported: readonly string[] },
+  options: {
+    readonly choices: readonly T[];
+    readonly unsupported: readonly string[];
+    readonly onlyFor?: ReadonlyMap<string, string>;
+  },
 ): readonly T[] {
   const raw = read(env, name) ?? fallback;
   const expected = `${name} must be a comma-separated list of ${options.choices.join(", ")} ` +
@@ -438,7 +682,12 @@ function parseNameList<T extends string>(
   for (const entry of entries) {
     const found = options.choices.find((choice) => choice === entry);
     if (found === undefined) {
-      const why = options.unsupported.includes(entry) ? "is not supported here" : "is unknown";
+      const signal = options.onlyFor?.get(entry);
+      const why = signal !== undefined
+        ? `is only for ${signal}`
+        : options.unsupported.includes(entry)
+        ? "is not supported here"
+        : "is unknown";
       throw new OtelConfigError(`${expected}: ${entry} ${why}`);
     }
     if (!result.includes(found)) result.push(found);

@@ -1,6 +1,11 @@
 /** @module The tracer provider, wired by hand: sampler, batch processor, exporters, propagators. */
 
-import { context, type TextMapPropagator, type Tracer } from "@opentelemetry/api";
+import {
+  context,
+  type MeterProvider,
+  type TextMapPropagator,
+  type Tracer,
+} from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
   CompositePropagator,
@@ -38,9 +43,10 @@ export interface Tracing {
   stats(): ExportStats;
 }
 
-/** Options for tests: replace the configured exporters. */
+/** Options: replace the configured exporters (tests), and where the processor's own metrics go. */
 export interface TracingOptions {
   readonly exporter?: SpanExporter;
+  readonly selfObsMeterProvider?: MeterProvider;
 }
 
 let contextManagerInstalled = false;
@@ -78,6 +84,9 @@ export function startTracing(
       exportTimeoutMillis: traces.batch.exportTimeoutMs,
       maxQueueSize: traces.batch.maxQueueSize,
       maxExportBatchSize: traces.batch.maxExportBatchSize,
+      ...(options.selfObsMeterProvider === undefined
+        ? {}
+        : { selfObsMeterProvider: options.selfObsMeterProvider }),
     })
   );
   const provider = new BasicTracerProvider({ resource, sampler: sampler(traces), spanProcessors });

@@ -16,7 +16,7 @@ import { createApiLogService } from "../services/api_log.ts";
 import { type AuditLog, createAuditLog } from "../services/audit.ts";
 import { type BoardService, createBoardService } from "../services/board.ts";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { instrumentDatabase } from "../telemetry/db_spans.ts";
+import { instrumentDatabase } from "../telemetry/db_telemetry.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
 import { parseTelemetryEnv, type TelemetryConfig } from "../telemetry/otel_env.ts";
 import { buildResource } from "../telemetry/resource.ts";
@@ -333,6 +333,8 @@ function serverCommand(
       NO_COLOR: "1",
       LOG_API_FLUSH_MS: "20",
       OTEL_TRACES_EXPORTER: "none",
+      OTEL_METRICS_EXPORTER: "none",
+      OTEL_LOGS_EXPORTER: "none",
       ...env,
     },
     clearEnv: true,

@@ -26,7 +26,12 @@ Deno.test("The compile tasks, start task and tests share one narrow permission s
   assert.match(config.tasks["compile:windows"], /--target x86_64-pc-windows-msvc/);
   const granted = Object.keys(config.permissions.server).sort();
   assert.deepEqual(granted, ["env", "net", "read", "sys", "write"]);
-  assert.deepEqual(config.permissions.server.sys, ["hostname"]);
+  assert.deepEqual(config.permissions.server.sys, [
+    "hostname",
+    "cpus",
+    "systemMemoryInfo",
+    "loadavg",
+  ]);
 });
 
 Deno.test("The server starts, answers the seed routes and stops cleanly on SIGTERM", async () => {

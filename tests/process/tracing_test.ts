@@ -177,7 +177,7 @@ Deno.test("With the collector down, requests succeed and the failure is logged o
   assert.equal(warnings.length, 1, stopped.stdout);
   const stoppedLine = JSON.parse(stopped.stdout.trim().split("\n").at(-1)!);
   assert.equal(stoppedLine.msg, "Stopped");
-  assert.ok(stoppedLine.span_export.failedRequests >= 2, "failures are counted");
+  assert.ok(stoppedLine.telemetry_export.traces.failedRequests >= 2, "failures are counted");
 });
 
 Deno.test("While the collector hangs, every request still answers within 1 s; the stop is bounded", async () => {
@@ -203,7 +203,10 @@ Deno.test("While the collector hangs, every request still answers within 1 s; th
   const stopped = await server.stop();
   assert.equal(stopped.code, 0);
   assert.ok(performance.now() - started < 10_000, "the stop did not wait for the collector");
-  assert.match(stopped.stdout, /Spans not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped/);
+  assert.match(
+    stopped.stdout,
+    /traces not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped/,
+  );
 });
 
 Deno.test("A collector answering 503 loses no requests, and export resumes when it recovers", async () => {

@@ -1,9 +1,17 @@
 /**
- * @module One CLIENT span per SQLite statement, added by wrapping the database every query
- * goes through, so query functions never build spans by hand.
+ * @module One CLIENT span and one `db.client.operation.duration` measurement per SQLite
+ * statement, added by wrapping the database every query goes through, so query functions
+ * never build spans by hand.
  */
 
-import { type Attributes, type Span, SpanKind, type Tracer } from "@opentelemetry/api";
+import {
+  type Attributes,
+  type Histogram,
+  type Meter,
+  type Span,
+  SpanKind,
+  type Tracer,
+} from "@opentelemetry/api";
 import {
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_NAMESPACE,
@@ -11,7 +19,9 @@ import {
   ATTR_DB_OPERATION_NAME,
   ATTR_DB_QUERY_TEXT,
   ATTR_DB_SYSTEM_NAME,
+  ATTR_ERROR_TYPE,
 } from "@opentelemetry/semantic-conventions";
+import { DB_DURATION_BUCKETS } from "./metrics.ts";
 import { ATTR_DB_RESPONSE_RETURNED_ROWS, DB_SYSTEM_NAME_VALUE_SQLITE, OLD_DB } from "./semconv.ts";
 import { fail } from "./traced.ts";
 
@@ -36,19 +46,43 @@ export interface InstrumentableDatabase<S extends InstrumentableStatement> {
 interface StatementShape {
   readonly name: string;
   readonly attributes: Attributes;
+  /** The low-cardinality attributes of the duration metric (no query text). */
+  readonly metricAttributes: Attributes;
   readonly operation: string;
   readonly table: string | undefined;
+}
+
+/** Where statement telemetry goes. */
+export interface DatabaseTelemetryOptions {
+  readonly databaseDup: boolean;
+  /** Records `db.client.operation.duration` when given. */
+  readonly meter?: Meter;
 }
 
 /**
  * Wraps `db` so every statement execution (and every `runBatch`, as one span) becomes a
  * CLIENT span, child of the active span: `{OPERATION} {table}`, with the parameterised SQL
- * and never the bound values.
+ * and never the bound values; and a `db.client.operation.duration` measurement.
  */
 export function instrumentDatabase<
   S extends InstrumentableStatement,
   D extends InstrumentableDatabase<S>,
->(db: D, tracer: Tracer, options: { readonly databaseDup: boolean }): D {
+>(db: D, tracer: Tracer, options: DatabaseTelemetryOptions): D {
+  const duration: Histogram | undefined = options.meter?.createHistogram(
+    "db.client.operation.duration",
+    {
+      unit: "s",
+      description: "Duration of database client operations.",
+      advice: { explicitBucketBoundaries: [...DB_DURATION_BUCKETS] },
+    },
+  );
+  const measure = (attributes: Attributes, started: number, error: unknown) => {
+    if (duration === undefined) return;
+    const measured = error === undefined
+      ? attributes
+      : { ...attributes, [ATTR_ERROR_TYPE]: errorType(error) };
+    duration.record((performance.now() - started) / 1000, measured);
+  };
   const shapes = new Map<string, StatementShape>();
   const shapeOf = (sql: string): StatementShape => {
     let shape = shapes.get(sql);
@@ -90,7 +124,12 @@ export function instrumentDatabase<
       get: (...params) =>
         traceCall(shape, () => statement.get(...params), (row) => (row === undefined ? 0 : 1)),
       run: (...params) => traceCall(shape, () => statement.run(...params), () => undefined),
-      iterate: (...params) => traceIteration(start(shape), statement.iterate(...params)),
+      iterate: (...params) =>
+        traceIteration(
+          start(shape),
+          statement.iterate(...params),
+          (started, error) => measure(shape.metricAttributes, started, error),
+        ),
     };
     return wrapped as S;
   }
@@ -109,37 +148,55 @@ export function instrumentDatabase<
     },
     runBatch(sql: string, rows: readonly (readonly unknown[])[]): void {
       const shape = shapeOf(sql);
+      const operation = { [ATTR_DB_OPERATION_NAME]: `BATCH ${shape.operation}` };
       const span = start(shape, `BATCH ${shape.name}`, {
-        [ATTR_DB_OPERATION_NAME]: `BATCH ${shape.operation}`,
+        ...operation,
         [ATTR_DB_OPERATION_BATCH_SIZE]: rows.length,
       });
+      const started = performance.now();
+      let failure: unknown;
       try {
         db.runBatch(sql, rows);
       } catch (error) {
+        failure = error;
         fail(span, error);
         throw error;
       } finally {
         span.end();
+        measure({ ...shape.metricAttributes, ...operation }, started, failure);
       }
     },
   } as D;
 }
 
 /** Ends `span` when the iteration finishes, is abandoned, or fails; counts the rows. */
-function* traceIteration(span: Span, rows: Iterator<unknown>): Iterator<unknown> {
+function* traceIteration(
+  span: Span,
+  rows: Iterator<unknown>,
+  measured: (started: number, error: unknown) => void,
+): Iterator<unknown> {
+  const started = performance.now();
   let count = 0;
+  let failure: unknown;
   try {
     for (let next = rows.next(); !next.done; next = rows.next()) {
       count++;
       yield next.value;
     }
   } catch (error) {
+    failure = error;
     fail(span, error);
     throw error;
   } finally {
     span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, count);
     span.end();
+    measured(started, failure);
   }
+}
+
+function errorType(error: unknown): string {
+  if (typeof error === "object" && error !== null && "code" in error) return String(error.code);
+  return error instanceof Error ? error.name : "Error";
 }
 
 const OPERATION = /^\s*(?:--[^\n]*\n\s*)*([A-Za-z]+)/;
@@ -163,6 +220,11 @@ export function describeStatement(sql: string, path: string, dup: boolean): Stat
     [ATTR_DB_OPERATION_NAME]: operation,
   };
   if (table !== undefined) attributes[ATTR_DB_COLLECTION_NAME] = table;
+  const metricAttributes: Attributes = {
+    [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_SQLITE,
+    [ATTR_DB_OPERATION_NAME]: operation,
+    ...(table === undefined ? {} : { [ATTR_DB_COLLECTION_NAME]: table }),
+  };
   if (dup) {
     attributes[OLD_DB.system] = DB_SYSTEM_NAME_VALUE_SQLITE;
     attributes[OLD_DB.statement] = text;
@@ -172,6 +234,7 @@ export function describeStatement(sql: string, path: string, dup: boolean): Stat
   return {
     name: table === undefined ? operation : `${operation} ${table}`,
     attributes,
+    metricAttributes,
     operation,
     table,
   };

@@ -1,4 +1,7 @@
-/** @module One SERVER span per HTTP request, with the stable HTTP semantic conventions. */
+/**
+ * @module HTTP server telemetry: one SERVER span per request and the request-duration and
+ * active-requests metrics, with the stable HTTP semantic conventions.
+ */
 
 import {
   type Attributes,
@@ -26,6 +29,7 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from "@opentelemetry/semantic-conventions";
 import type { Context, MiddlewareHandler } from "hono";
+import { HTTP_DURATION_BUCKETS, type Metrics } from "./metrics.ts";
 import { matchedRoutes } from "hono/route";
 import { OLD_HTTP } from "./semconv.ts";
 import { fail } from "./traced.ts";
@@ -59,20 +63,40 @@ const headerGetter: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,
 };
 
+/** What the middleware records into. */
+export interface HttpTelemetryOptions {
+  readonly tracing: Tracing;
+  readonly metrics?: Metrics;
+  /** Paths neither traced nor measured (the probes). */
+  readonly skipPaths?: ReadonlySet<string>;
+}
+
 /**
  * Starts a SERVER span per request (except `skipPaths`, the probes), parented on an
- * incoming `traceparent`, named
- * `{METHOD} {route}` once the route is known (just `{METHOD}` when none matched), makes it
- * the active span for everything the request does, and answers `x-trace-id`.
+ * incoming `traceparent`, named `{METHOD} {route}` once the route is known (just
+ * `{METHOD}` when none matched), makes it the active span for everything the request does,
+ * answers `x-trace-id`, and records `http.server.request.duration` and
+ * `http.server.active_requests`.
  */
-export function httpServerSpans<E extends SpanEnv>(
-  tracing: Tracing,
-  skipPaths: ReadonlySet<string> = new Set(),
+export function httpTelemetry<E extends SpanEnv>(
+  options: HttpTelemetryOptions,
 ): MiddlewareHandler<E> {
-  const { tracer, propagator } = tracing;
-  const dup = tracing.semconv.httpDup;
-  return async function httpServerSpan(c, next) {
+  const { tracer, propagator } = options.tracing;
+  const dup = options.tracing.semconv.httpDup;
+  const skipPaths = options.skipPaths ?? new Set();
+  const meter = options.metrics?.meter;
+  const duration = meter?.createHistogram("http.server.request.duration", {
+    unit: "s",
+    description: "Duration of HTTP server requests.",
+    advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
+  });
+  const active = meter?.createUpDownCounter("http.server.active_requests", {
+    unit: "{request}",
+    description: "Number of active HTTP server requests.",
+  });
+  return async function httpTelemetry(c, next) {
     if (skipPaths.has(c.req.path)) return next();
+    const started = performance.now();
     const request = c.req.raw;
     const url = new URL(request.url);
     const known = KNOWN_METHODS.has(request.method);
@@ -101,6 +125,11 @@ export function httpServerSpans<E extends SpanEnv>(
       if (clientIp !== null && clientIp !== undefined) attributes[OLD_HTTP.peerIp] = clientIp;
     }
 
+    const activeAttributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_URL_SCHEME]: scheme,
+    };
+    active?.add(1, activeAttributes);
     const parent = propagator.extract(ROOT_CONTEXT, request.headers, headerGetter);
     const span = tracer.startSpan(
       known ? method : "HTTP",
@@ -121,15 +150,25 @@ export function httpServerSpans<E extends SpanEnv>(
       const status = c.res.status;
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       if (dup) span.setAttribute(OLD_HTTP.statusCode, status);
+      let errorType: string | undefined;
       if (status >= 500) {
         span.setStatus({ code: SpanStatusCode.ERROR });
         // An exception recorded by the error handler has already named the error type.
-        if (!("attributes" in span && hasErrorType(span.attributes))) {
-          span.setAttribute(ATTR_ERROR_TYPE, String(status));
-        }
+        errorType = recordedErrorType(span) ?? String(status);
+        span.setAttribute(ATTR_ERROR_TYPE, errorType);
       }
       if (traceId !== null) c.res.headers.set(TRACE_ID_HEADER, traceId);
       span.end();
+      active?.add(-1, activeAttributes);
+      if (duration !== undefined) {
+        const measured: Attributes = {
+          ...activeAttributes,
+          [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
+        };
+        if (route !== undefined) measured[ATTR_HTTP_ROUTE] = route;
+        if (errorType !== undefined) measured[ATTR_ERROR_TYPE] = errorType;
+        duration.record((performance.now() - started) / 1000, measured);
+      }
     }
   };
 }
@@ -150,6 +189,9 @@ function matchedRoute(c: Context): string | undefined {
   return undefined;
 }
 
-function hasErrorType(attributes: unknown): boolean {
-  return typeof attributes === "object" && attributes !== null && ATTR_ERROR_TYPE in attributes;
+/** The error.type an exception already put on `span` (SDK spans expose their attributes). */
+function recordedErrorType(span: unknown): string | undefined {
+  const attributes = (span as { attributes?: Attributes }).attributes;
+  const value = attributes?.[ATTR_ERROR_TYPE];
+  return typeof value === "string" ? value : undefined;
 }

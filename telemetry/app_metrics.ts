@@ -1,0 +1,60 @@
+/** @module The service's own counters: call-log rows and the health of its telemetry. */
+
+import type { Meter, ObservableResult } from "@opentelemetry/api";
+import type { ExportStats, Signal } from "./otlp_exporter.ts";
+
+/** Where the counters read their values (functions, so telemetry/ needs no service). */
+export interface AppMetricSources {
+  readonly auditStats: () => { readonly written: number; readonly failed: number };
+  /** Export outcomes per signal (signals without OTLP export may be left out). */
+  readonly exports: Partial<Record<Signal, () => ExportStats>>;
+  /** Items dropped by a full export queue, per signal. */
+  readonly dropped: Partial<Record<Signal, () => number>>;
+}
+
+/**
+ * Registers `app.log_api.rows.written` / `.failed`, `app.telemetry.export.failures` and
+ * `app.telemetry.dropped` (by `signal`) as observable counters; returns how to remove them.
+ */
+export function registerAppMetrics(meter: Meter, sources: AppMetricSources): { stop(): void } {
+  const written = meter.createObservableCounter("app.log_api.rows.written", {
+    unit: "{row}",
+    description: "log_api rows written to the database.",
+  });
+  const failed = meter.createObservableCounter("app.log_api.rows.failed", {
+    unit: "{row}",
+    description: "log_api rows that could not be written (lost).",
+  });
+  const exportFailures = meter.createObservableCounter("app.telemetry.export.failures", {
+    unit: "{item}",
+    description: "Telemetry items in export requests the collector did not accept.",
+  });
+  const dropped = meter.createObservableCounter("app.telemetry.dropped", {
+    unit: "{item}",
+    description: "Telemetry items dropped because the export queue was full.",
+  });
+  const observeWritten = (result: ObservableResult) => result.observe(sources.auditStats().written);
+  const observeFailed = (result: ObservableResult) => result.observe(sources.auditStats().failed);
+  const observeExports = (result: ObservableResult) => {
+    for (const [signal, stats] of Object.entries(sources.exports)) {
+      result.observe(stats().failedItems, { signal });
+    }
+  };
+  const observeDropped = (result: ObservableResult) => {
+    for (const [signal, count] of Object.entries(sources.dropped)) {
+      result.observe(count(), { signal });
+    }
+  };
+  written.addCallback(observeWritten);
+  failed.addCallback(observeFailed);
+  exportFailures.addCallback(observeExports);
+  dropped.addCallback(observeDropped);
+  return {
+    stop() {
+      written.removeCallback(observeWritten);
+      failed.removeCallback(observeFailed);
+      exportFailures.removeCallback(observeExports);
+      dropped.removeCallback(observeDropped);
+    },
+  };
+}

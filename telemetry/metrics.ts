@@ -1,0 +1,188 @@
+/**
+ * @module The meter provider, wired by hand: a periodic OTLP reader, an optional
+ * Prometheus pull reader for `/metrics`, and the SDK's self-observability hook.
+ */
+
+import type { Meter, MeterProvider as ApiMeterProvider } from "@opentelemetry/api";
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
+import { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
+import type { Resource } from "@opentelemetry/resources";
+import {
+  AggregationTemporality,
+  ConsoleMetricExporter,
+  InstrumentType,
+  MeterProvider,
+  MetricReader,
+  PeriodicExportingMetricReader,
+  type PushMetricExporter,
+  type ResourceMetrics,
+} from "@opentelemetry/sdk-metrics";
+import type { Logger } from "./log.ts";
+import type { MetricsConfig, TelemetryConfig } from "./otel_env.ts";
+import { createOtlpSender, type ExportStats, type OtlpSender } from "./otlp_exporter.ts";
+
+/** HTTP request duration buckets (seconds), from the HTTP semantic conventions. */
+export const HTTP_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.075,
+  0.1,
+  0.25,
+  0.5,
+  0.75,
+  1,
+  2.5,
+  5,
+  7.5,
+  10,
+]);
+
+/** Database operation duration buckets (seconds), from the database semantic conventions. */
+export const DB_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.001,
+  0.005,
+  0.01,
+  0.05,
+  0.1,
+  0.5,
+  1,
+  5,
+  10,
+]);
+
+/** Everything the app needs to record metrics, and how to stop. */
+export interface Metrics {
+  readonly meter: Meter;
+  /** The provider, for the SDK processors' self-observability metrics. */
+  readonly provider: ApiMeterProvider;
+  /** The current values as Prometheus text, when OTEL_METRICS_EXPORTER includes prometheus. */
+  readonly prometheus: (() => Promise<string>) | undefined;
+  /** Exports the current values now. */
+  forceFlush(): Promise<void>;
+  /** Exports a last time and stops, giving up after `timeoutMs`; true when done in time. */
+  shutdown(timeoutMs: number): Promise<boolean>;
+  /** OTLP export outcomes so far. */
+  stats(): ExportStats;
+}
+
+/** Options for tests: an extra reader to collect from. */
+export interface MetricsOptions {
+  readonly reader?: MetricReader;
+}
+
+/** A reader that collects only when asked (for `/metrics`). */
+class PullReader extends MetricReader {
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Starts metrics per `config` (which must not be disabled). Nothing is registered globally. */
+export function startMetrics(
+  config: TelemetryConfig,
+  resource: Resource,
+  logger: Logger,
+  options: MetricsOptions = {},
+): Metrics {
+  const metrics = config.metrics;
+  const readers: MetricReader[] = [];
+  // A request may not outlive the reader's own export timeout: with a 500 ms interval and a
+  // hanging collector, requests would otherwise pile up.
+  const endpoint = {
+    ...metrics.otlp,
+    timeoutMs: Math.min(metrics.otlp.timeoutMs, metrics.exportTimeoutMs),
+  };
+  const otlp = metrics.exporters.includes("otlp")
+    ? createOtlpSender("metrics", endpoint, logger)
+    : undefined;
+  if (otlp !== undefined) readers.push(periodic(otlpMetricExporter(otlp, metrics), metrics));
+  if (metrics.exporters.includes("console")) {
+    readers.push(periodic(new ConsoleMetricExporter(), metrics));
+  }
+  const pull = metrics.exporters.includes("prometheus") ? new PullReader() : undefined;
+  if (pull !== undefined) readers.push(pull);
+  if (options.reader !== undefined) readers.push(options.reader);
+  const provider = new MeterProvider({ resource, readers });
+  const serializer = new PrometheusSerializer();
+  const zero: ExportStats = { exportedItems: 0, failedItems: 0, failedRequests: 0 };
+  return {
+    meter: provider.getMeter("otel-board"),
+    provider,
+    prometheus: pull === undefined ? undefined : async () => {
+      const { resourceMetrics, errors } = await pull.collect();
+      for (const error of errors) logger.warn("A metric callback failed", { error });
+      return serializer.serialize(resourceMetrics);
+    },
+    forceFlush: () => provider.forceFlush(),
+    async shutdown(timeoutMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const done = provider.shutdown().then(() => true, (error) => {
+        logger.warn("Metrics could not be exported at shutdown", { error });
+        return true;
+      });
+      const inTime = await Promise.race([done, timedOut]);
+      clearTimeout(timer);
+      if (!inTime) {
+        otlp?.abort();
+        await done;
+      }
+      return inTime;
+    },
+    stats: () => otlp?.stats() ?? zero,
+  };
+}
+
+function periodic(exporter: PushMetricExporter, metrics: MetricsConfig): MetricReader {
+  return new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: metrics.exportIntervalMs,
+    exportTimeoutMillis: metrics.exportTimeoutMs,
+  });
+}
+
+/** A push exporter serializing with the SDK's protobuf serializer and sending with `sender`. */
+function otlpMetricExporter(sender: OtlpSender, metrics: MetricsConfig): PushMetricExporter {
+  return {
+    export(resourceMetrics: ResourceMetrics, done: (result: ExportResult) => void): void {
+      const body = ProtobufMetricsSerializer.serializeRequest(resourceMetrics);
+      if (body === undefined) {
+        done({ code: ExportResultCode.FAILED, error: new Error("Cannot serialize metrics") });
+        return;
+      }
+      sender.send(body, countPoints(resourceMetrics)).then(done);
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => sender.shutdown(),
+    selectAggregationTemporality: (type) => temporality(metrics.temporality, type),
+  };
+}
+
+function countPoints(resourceMetrics: ResourceMetrics): number {
+  let points = 0;
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) points += metric.dataPoints.length;
+  }
+  return points;
+}
+
+/** OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, as the specification defines it. */
+function temporality(
+  preference: MetricsConfig["temporality"],
+  type: InstrumentType,
+): AggregationTemporality {
+  const { CUMULATIVE, DELTA } = AggregationTemporality;
+  if (preference === "cumulative") return CUMULATIVE;
+  const upDown = type === InstrumentType.UP_DOWN_COUNTER ||
+    type === InstrumentType.OBSERVABLE_UP_DOWN_COUNTER;
+  if (preference === "delta") return upDown ? CUMULATIVE : DELTA;
+  return type === InstrumentType.COUNTER || type === InstrumentType.HISTOGRAM ? DELTA : CUMULATIVE;
+}
