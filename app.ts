@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }));
   }
   app
-    .use(apiCallLog(deps.audit, UNAUDITED_PATHS))
+    .use(apiCallLog(deps.audit, UNAUDITED_PATHS, deps.logger.scoped("http/api_call_log.ts")))
     .use(bodyLimit(deps.maxBodyBytes))
     .route("/", healthRoutes(deps.readiness))
     .route("/board", boardRoutes(deps.board))

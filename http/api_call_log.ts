@@ -2,6 +2,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import type { ApiCall, AuditLog } from "../services/audit.ts";
+import type { Logger } from "../telemetry/log.ts";
 import type { AppEnv } from "./app_env.ts";
 import { CLIENT_CLOSED_REQUEST } from "./client_gone.ts";
 
@@ -13,6 +14,7 @@ import { CLIENT_CLOSED_REQUEST } from "./client_gone.ts";
 export function apiCallLog(
   audit: AuditLog,
   skipPaths: ReadonlySet<string>,
+  logger: Logger,
 ): MiddlewareHandler<AppEnv> {
   return async function apiCallLog(c, next) {
     if (skipPaths.has(c.req.path)) return next();
@@ -24,6 +26,13 @@ export function apiCallLog(
     try {
       await next();
     } finally {
+      // An access line at debug level, written inside the request's trace.
+      logger.debug("Request served", {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      });
       const finish = (): ApiCall => ({
         clientIp: c.get("clientIp") ?? null,
         userId: c.get("userId") ?? null,

@@ -104,16 +104,20 @@ export function instrumentDatabase<
     rows: (r: R) => number | undefined,
   ): R {
     const span = start(shape);
+    const started = performance.now();
+    let failure: unknown;
     try {
       const result = call();
       const count = rows(result);
       if (count !== undefined) span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, count);
       return result;
     } catch (error) {
+      failure = error;
       fail(span, error);
       throw error;
     } finally {
       span.end();
+      measure(shape.metricAttributes, started, failure);
     }
   }
 

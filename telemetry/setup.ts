@@ -26,6 +26,8 @@ export interface Telemetry {
   readonly dropped: Readonly<Record<"traces" | "logs", () => number>>;
   /** Export outcomes per signal. */
   exportStats(): Record<Signal, ExportStats>;
+  /** Exports whatever every signal has queued now. */
+  flush(): Promise<void>;
   /** Exports queued spans and a last metric collection; each bounded by `timeoutMs`. */
   stopTracesAndMetrics(timeoutMs: number): Promise<{ traces: boolean; metrics: boolean }>;
   /** Exports queued log records (call last, after the final log line); bounded by `timeoutMs`. */
@@ -88,6 +90,9 @@ export function startTelemetry(
       metrics: metrics.stats(),
       logs: logs?.stats() ?? none,
     }),
+    async flush() {
+      await Promise.all([tracing.forceFlush(), metrics.forceFlush(), logs?.forceFlush()]);
+    },
     async stopTracesAndMetrics(timeoutMs) {
       const traces = await tracing.shutdown(timeoutMs);
       const exported = await metrics.shutdown(timeoutMs);

@@ -16,12 +16,15 @@ import { createApiLogService } from "../services/api_log.ts";
 import { type AuditLog, createAuditLog } from "../services/audit.ts";
 import { type BoardService, createBoardService } from "../services/board.ts";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { InMemoryLogRecordExporter, type ReadableLogRecord } from "@opentelemetry/sdk-logs";
+import { type MetricData, MetricReader } from "@opentelemetry/sdk-metrics";
+import { registerAppMetrics } from "../telemetry/app_metrics.ts";
+import type { ProcessFacts } from "../telemetry/resource.ts";
+import { startTelemetry } from "../telemetry/setup.ts";
 import { instrumentDatabase } from "../telemetry/db_telemetry.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
-import { parseTelemetryEnv, type TelemetryConfig } from "../telemetry/otel_env.ts";
-import { buildResource } from "../telemetry/resource.ts";
+import { parseTelemetryEnv } from "../telemetry/otel_env.ts";
 import { spanHelpers } from "../telemetry/traced.ts";
-import { startTracing, type Tracing } from "../telemetry/tracing.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../", import.meta.url));
@@ -107,28 +110,76 @@ export interface TestApp extends Disposable, AsyncDisposable {
   readonly logLines: string[];
   /** Every span finished so far (after a flush); empty without `telemetry`. */
   finishedSpans(): Promise<ReadableSpan[]>;
+  /** Every OTLP log record emitted so far (after a flush); empty without `telemetry`. */
+  finishedLogs(): Promise<ReadableLogRecord[]>;
+  /** One metric collection, flattened by metric name; empty without `telemetry`. */
+  collectMetrics(): Promise<Map<string, MetricData>>;
   /** Sends a request as if from `peer` (default 203.0.113.7, an untrusted client). */
   request(path: string, init?: RequestInit, peer?: string): Promise<Response>;
   /** Writes pending audit rows and returns every log_api row, oldest first. */
   logRows(): LogApiRow[];
 }
 
+/** A reader that collects when a test asks. */
+export class TestMetricReader extends MetricReader {
+  protected override onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected override onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Fixed process facts for resources built in tests. */
+export const TEST_PROCESS: ProcessFacts = {
+  hostname: "test-host",
+  arch: "x86_64",
+  os: "linux",
+  pid: 4242,
+  denoVersion: Deno.version.deno,
+  instanceId: "test-instance",
+};
+
 /** Builds the real app over an in-memory database, as main.ts wires it. */
 export function testApp(options: TestAppOptions = {}): TestApp {
   const { db: rawDb } = memoryDb();
   if (options.demoData ?? true) insertDemoPosts(rawDb, new Date("2026-11-23T10:00:00.000Z"));
-  const { logger, lines } = memoryLogger();
-  const exporter = new InMemorySpanExporter();
-  const tracing = options.telemetry === undefined ? undefined : testTracing(
-    parseTelemetryEnv(options.telemetry, { serviceName: "otel-board" }),
-    logger,
-    exporter,
+  const spanExporter = new InMemorySpanExporter();
+  const logExporter = new InMemoryLogRecordExporter();
+  const metricReader = new TestMetricReader();
+  const memory = memoryLogger();
+  const telemetry = options.telemetry === undefined ? undefined : startTelemetry(
+    parseTelemetryEnv(
+      { OTEL_METRICS_EXPORTER: "none", OTEL_LOGS_EXPORTER: "none", ...options.telemetry },
+      { serviceName: "otel-board" },
+    ),
+    "test",
+    memory.logger,
+    { process: TEST_PROCESS, spanExporter, logExporter, metricReader },
   );
-  const db = tracing === undefined
-    ? rawDb
-    : instrumentDatabase(rawDb, tracing.tracer, { databaseDup: tracing.semconv.databaseDup });
+  const lines = memory.lines;
+  const logger = telemetry?.logSink === undefined ? memory.logger : createLogger({
+    level: "debug",
+    format: "json",
+    serviceName: "test",
+    write: (line) => lines.push(line),
+    sink: telemetry.logSink,
+  });
+  const tracing = telemetry?.tracing;
+  const db = telemetry === undefined ? rawDb : instrumentDatabase(rawDb, telemetry.tracing.tracer, {
+    databaseDup: telemetry.tracing.semconv.databaseDup,
+    meter: telemetry.metrics.meter,
+  });
   const spans = spanHelpers(tracing?.tracer);
   const audit = createAuditLog(db, { flushMs: 5, logger, spans });
+  const appMetrics = telemetry === undefined ? undefined : registerAppMetrics(
+    telemetry.metrics.meter,
+    {
+      auditStats: () => audit.stats(),
+      exports: { traces: () => telemetry.exportStats().traces },
+      dropped: telemetry.dropped,
+    },
+  );
   const app = createApp({
     board: { ...createBoardService(db, spans), ...options.board },
     apiLog: createApiLogService(db, spans),
@@ -140,7 +191,7 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     logger,
     trustedProxies: parseCidrList(options.trustedProxies ?? "127.0.0.1/32,::1/128"),
     maxBodyBytes: options.maxBodyBytes ?? 65536,
-    ...(tracing === undefined ? {} : { tracing }),
+    ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
   });
   const dispose = () => {
     audit.flush();
@@ -153,7 +204,21 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     logLines: lines,
     async finishedSpans() {
       await tracing?.forceFlush();
-      return exporter.getFinishedSpans();
+      return spanExporter.getFinishedSpans();
+    },
+    async finishedLogs() {
+      if (telemetry === undefined) return [];
+      await telemetry.flush();
+      return logExporter.getFinishedLogRecords();
+    },
+    async collectMetrics() {
+      const byName = new Map<string, MetricData>();
+      if (telemetry === undefined) return byName;
+      const { resourceMetrics } = await metricReader.collect();
+      for (const scope of resourceMetrics.scopeMetrics) {
+        for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
+      }
+      return byName;
     },
     request: async (path, init, peer = "203.0.113.7") => {
       const response = await app.request(path, init, {
@@ -168,30 +233,11 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     [Symbol.dispose]: dispose,
     async [Symbol.asyncDispose]() {
       dispose();
-      await tracing?.shutdown(1000);
+      appMetrics?.stop();
+      await telemetry?.stopTracesAndMetrics(1000);
+      await telemetry?.stopLogs(1000);
     },
   };
-}
-
-/** Tracing as main.ts starts it, exporting into `exporter`. */
-export function testTracing(
-  config: TelemetryConfig,
-  logger: Logger,
-  exporter: InMemorySpanExporter,
-): Tracing {
-  const resource = buildResource({
-    serviceName: config.serviceName,
-    serviceVersion: "test",
-    attributes: config.resourceAttributes,
-  }, {
-    hostname: "test-host",
-    arch: "x86_64",
-    os: "linux",
-    pid: 4242,
-    denoVersion: Deno.version.deno,
-    instanceId: "test-instance",
-  });
-  return startTracing(config, resource, logger, { exporter });
 }
 
 /** Asserts-friendly reading of a problem answer. */
