@@ -323,7 +323,8 @@ export async function startServer(
       throw new Error(`Server exited (${status.code}) before listening: ${stderr}`);
     }
     stdout.push(value);
-    const match = /"msg":"Listening on http:\/\/[^"]*:(\d+)"/.exec(value);
+    // The JSON line ("msg":"Listening on …") or the LOG_FORMAT=text one (- Listening on …).
+    const match = /Listening on http:\/\/\S*?:(\d+)/.exec(value);
     if (match) port = Number(match[1]);
   }
   const stdoutDone = (async () => {
