@@ -98,12 +98,13 @@ export function instrumentDatabase<
       attributes: extra === undefined ? shape.attributes : { ...shape.attributes, ...extra },
     });
 
-  function traceCall<R>(
-    shape: StatementShape,
+  /** Runs `call` inside `span`, then ends it and records the duration under `measured`. */
+  function observe<R>(
+    span: Span,
+    measured: Attributes,
     call: () => R,
-    rows: (r: R) => number | undefined,
+    rows: (r: R) => number | undefined = () => undefined,
   ): R {
-    const span = start(shape);
     const started = performance.now();
     let failure: unknown;
     try {
@@ -117,9 +118,15 @@ export function instrumentDatabase<
       throw error;
     } finally {
       span.end();
-      measure(shape.metricAttributes, started, failure);
+      measure(measured, started, failure);
     }
   }
+
+  const traceCall = <R>(
+    shape: StatementShape,
+    call: () => R,
+    rows: (r: R) => number | undefined,
+  ): R => observe(start(shape), shape.metricAttributes, call, rows);
 
   function wrapStatement(sql: string, statement: S): S {
     const shape = shapeOf(sql);
@@ -157,18 +164,7 @@ export function instrumentDatabase<
         ...operation,
         [ATTR_DB_OPERATION_BATCH_SIZE]: rows.length,
       });
-      const started = performance.now();
-      let failure: unknown;
-      try {
-        db.runBatch(sql, rows);
-      } catch (error) {
-        failure = error;
-        fail(span, error);
-        throw error;
-      } finally {
-        span.end();
-        measure({ ...shape.metricAttributes, ...operation }, started, failure);
-      }
+      observe(span, { ...shape.metricAttributes, ...operation }, () => db.runBatch(sql, rows));
     },
   } as D;
 }

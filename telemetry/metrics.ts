@@ -4,7 +4,6 @@
  */
 
 import type { Meter, MeterProvider as ApiMeterProvider } from "@opentelemetry/api";
-import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
@@ -20,7 +19,13 @@ import {
 } from "@opentelemetry/sdk-metrics";
 import type { Logger } from "./log.ts";
 import type { MetricsConfig, TelemetryConfig } from "./otel_env.ts";
-import { createOtlpSender, type ExportStats, type OtlpSender } from "./otlp_exporter.ts";
+import {
+  createOtlpSender,
+  type ExportStats,
+  otlpExporter,
+  type OtlpSender,
+  stopWithin,
+} from "./otlp_exporter.ts";
 
 /** HTTP request duration buckets (seconds), from the HTTP semantic conventions. */
 export const HTTP_DURATION_BUCKETS: readonly number[] = Object.freeze([
@@ -120,22 +125,11 @@ export function startMetrics(
       return serializer.serialize(resourceMetrics);
     },
     forceFlush: () => provider.forceFlush(),
-    async shutdown(timeoutMs) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      const done = provider.shutdown().then(() => true, (error) => {
-        logger.warn("Metrics could not be exported at shutdown", { error });
-        return true;
-      });
-      const inTime = await Promise.race([done, timedOut]);
-      clearTimeout(timer);
-      if (!inTime) {
-        otlp?.abort();
-        await done;
-      }
-      return inTime;
+    shutdown(timeoutMs) {
+      const stopping = provider.shutdown().catch((error) =>
+        logger.warn("Metrics could not be exported at shutdown", { error })
+      );
+      return stopWithin(stopping, timeoutMs, () => otlp?.abort());
     },
     stats: () => otlp?.stats() ?? zero,
   };
@@ -152,16 +146,11 @@ function periodic(exporter: PushMetricExporter, metrics: MetricsConfig): MetricR
 /** A push exporter serializing with the SDK's protobuf serializer and sending with `sender`. */
 function otlpMetricExporter(sender: OtlpSender, metrics: MetricsConfig): PushMetricExporter {
   return {
-    export(resourceMetrics: ResourceMetrics, done: (result: ExportResult) => void): void {
-      const body = ProtobufMetricsSerializer.serializeRequest(resourceMetrics);
-      if (body === undefined) {
-        done({ code: ExportResultCode.FAILED, error: new Error("Cannot serialize metrics") });
-        return;
-      }
-      sender.send(body, countPoints(resourceMetrics)).then(done);
-    },
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => sender.shutdown(),
+    ...otlpExporter<ResourceMetrics>(
+      sender,
+      (resourceMetrics) => ProtobufMetricsSerializer.serializeRequest(resourceMetrics),
+      countPoints,
+    ),
     selectAggregationTemporality: (type) => temporality(metrics.temporality, type),
   };
 }

@@ -2,7 +2,6 @@
 
 import { type Attributes, context, type MeterProvider } from "@opentelemetry/api";
 import { SeverityNumber } from "@opentelemetry/api-logs";
-import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { ProtobufLogsSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
 import {
@@ -14,7 +13,13 @@ import {
 } from "@opentelemetry/sdk-logs";
 import type { LogAttributes, Logger, LogLevel, LogSink } from "./log.ts";
 import type { TelemetryConfig } from "./otel_env.ts";
-import { createOtlpSender, type ExportStats, type OtlpSender } from "./otlp_exporter.ts";
+import {
+  createOtlpSender,
+  type ExportStats,
+  otlpExporter,
+  type OtlpSender,
+  stopWithin,
+} from "./otlp_exporter.ts";
 
 /** OTLP logs: a sink for the service's logger, and how to stop. */
 export interface OtelLogs {
@@ -86,38 +91,18 @@ export function startOtelLogs(
       });
     },
     forceFlush: () => provider.forceFlush(),
-    async shutdown(timeoutMs) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      const done = provider.shutdown().then(() => true, () => true);
-      const inTime = await Promise.race([done, timedOut]);
-      clearTimeout(timer);
-      if (!inTime) {
-        otlp?.abort();
-        await done;
-      }
-      return inTime;
-    },
+    shutdown: (timeoutMs) => stopWithin(provider.shutdown(), timeoutMs, () => otlp?.abort()),
     stats: () => otlp?.stats() ?? zero,
   };
 }
 
 /** A log exporter serializing with the SDK's protobuf serializer and sending with `sender`. */
 function otlpLogExporter(sender: OtlpSender): LogRecordExporter {
-  return {
-    export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
-      const body = ProtobufLogsSerializer.serializeRequest(records);
-      if (body === undefined) {
-        done({ code: ExportResultCode.FAILED, error: new Error("Cannot serialize log records") });
-        return;
-      }
-      sender.send(body, records.length).then(done);
-    },
-    shutdown: () => sender.shutdown(),
-    forceFlush: () => Promise.resolve(),
-  };
+  return otlpExporter<ReadableLogRecord[]>(
+    sender,
+    (records) => ProtobufLogsSerializer.serializeRequest(records),
+    (records) => records.length,
+  );
 }
 
 /** Log attributes as OTLP attributes: errors become `exception.*`, objects become JSON. */

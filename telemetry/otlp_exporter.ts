@@ -159,20 +159,66 @@ export function createOtlpSender(
   };
 }
 
-/** A span exporter that serializes with the SDK's protobuf serializer and sends with `sender`. */
-export function otlpSpanExporter(sender: OtlpSender): SpanExporter {
+/** An SDK exporter (span, metric or log) that serializes `T` and sends it with `sender`. */
+export interface OtlpExporter<T> {
+  export(items: T, done: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+  forceFlush(): Promise<void>;
+}
+
+/**
+ * An exporter of `T` for one signal: `serialize` is the SDK's protobuf serializer and
+ * `count` says how many items a request holds (for the failure counters).
+ */
+export function otlpExporter<T>(
+  sender: OtlpSender,
+  serialize: (items: T) => Uint8Array | undefined,
+  count: (items: T) => number,
+): OtlpExporter<T> {
   return {
-    export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-      const body = ProtobufTraceSerializer.serializeRequest(spans);
+    export(items, done) {
+      const body = serialize(items);
       if (body === undefined) {
-        done({ code: ExportResultCode.FAILED, error: new Error("Cannot serialize spans") });
+        done({ code: ExportResultCode.FAILED, error: new Error("Cannot serialize telemetry") });
         return;
       }
-      sender.send(body, spans.length).then(done);
+      sender.send(body, count(items)).then(done);
     },
     shutdown: () => sender.shutdown(),
     forceFlush: () => Promise.resolve(),
   };
+}
+
+/** A span exporter that serializes with the SDK's protobuf serializer and sends with `sender`. */
+export function otlpSpanExporter(sender: OtlpSender): SpanExporter {
+  return otlpExporter<ReadableSpan[]>(
+    sender,
+    (spans) => ProtobufTraceSerializer.serializeRequest(spans),
+    (spans) => spans.length,
+  );
+}
+
+/**
+ * Waits for `stopping` (a provider's shutdown) at most `timeoutMs`; past that, `abort`s
+ * the exports still running and waits for the provider to notice. True when in time.
+ */
+export async function stopWithin(
+  stopping: Promise<unknown>,
+  timeoutMs: number,
+  abort: () => void,
+): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const done = stopping.then(() => true, () => true);
+  const inTime = await Promise.race([done, timedOut]);
+  clearTimeout(timer);
+  if (!inTime) {
+    abort();
+    await done;
+  }
+  return inTime;
 }
 
 /** Reads a PEM CA file named by OTEL_EXPORTER_OTLP_*_CERTIFICATE. */

@@ -27,7 +27,12 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "./log.ts";
 import type { TelemetryConfig, TracesConfig } from "./otel_env.ts";
-import { createOtlpSender, type ExportStats, otlpSpanExporter } from "./otlp_exporter.ts";
+import {
+  createOtlpSender,
+  type ExportStats,
+  otlpSpanExporter,
+  stopWithin,
+} from "./otlp_exporter.ts";
 
 /** Everything the app needs to trace: a tracer, the propagator and how to stop. */
 export interface Tracing {
@@ -96,22 +101,11 @@ export function startTracing(
     propagator: propagator(config.propagators),
     semconv: config.semconv,
     forceFlush: () => provider.forceFlush(),
-    async shutdown(timeoutMs) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      const done = provider.shutdown().then(() => true, (error) => {
-        logger.warn("Queued spans could not be exported at shutdown", { error });
-        return true;
-      });
-      const inTime = await Promise.race([done, timedOut]);
-      clearTimeout(timer);
-      if (!inTime) {
-        otlp?.abort();
-        await done;
-      }
-      return inTime;
+    shutdown(timeoutMs) {
+      const stopping = provider.shutdown().catch((error) =>
+        logger.warn("Queued spans could not be exported at shutdown", { error })
+      );
+      return stopWithin(stopping, timeoutMs, () => otlp?.abort());
     },
     stats: () => otlp?.stats() ?? zero,
   };
