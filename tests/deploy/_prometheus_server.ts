@@ -1,0 +1,211 @@
+/**
+ * @module A real Prometheus server (Debian's `prometheus` package) for the deployment tests:
+ * the tool check that skips locally and fails in CI, `promtool`, a server on a free loopback
+ * port with its storage in a temp dir, instant queries and bounded polling.
+ */
+
+import { join } from "node:path";
+
+/** One series of an instant-query answer. */
+export interface PromSeries {
+  readonly metric: Record<string, string>;
+  /** The sample value as Prometheus writes it ("1", "0.25", "NaN", "+Inf"). */
+  readonly value: string;
+}
+
+/** How a finished command ended, its two outputs joined. */
+export interface CommandResult {
+  readonly code: number;
+  readonly output: string;
+}
+
+/** A running Prometheus, stopped (SIGTERM, then SIGKILL) on dispose. */
+export interface PrometheusServer extends AsyncDisposable {
+  /** The base URL, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** Runs an instant query; throws a {@link PrometheusQueryError} when Prometheus refuses it. */
+  query(promql: string): Promise<PromSeries[]>;
+  /** Stops the server and resolves with its exit code and everything it logged. */
+  stop(): Promise<CommandResult>;
+}
+
+const decoder = new TextDecoder();
+
+/** Prometheus answered a query with an error (`bad_data` for a query it cannot parse). */
+export class PrometheusQueryError extends Error {
+  /** Prometheus's `errorType`, e.g. `bad_data`, `timeout`, `execution`. */
+  readonly errorType: string;
+
+  constructor(promql: string, errorType: string, detail: string) {
+    super(`Prometheus refused ${promql}: ${errorType}: ${detail}`);
+    this.name = "PrometheusQueryError";
+    this.errorType = errorType;
+  }
+}
+
+/**
+ * Whether `prometheus` and `promtool` can run here. When either is missing this prints
+ * "skipped: prometheus not installed" and answers false, except under `CI=true`, where a
+ * missing tool is an error: CI installs it, so a broken install step must not turn CI green.
+ */
+export async function prometheusAvailable(): Promise<boolean> {
+  for (const tool of ["prometheus", "promtool"]) {
+    try {
+      await new Deno.Command(tool, { args: ["--version"], stdout: "null", stderr: "null" })
+        .output();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      if (Deno.env.get("CI") === "true") {
+        throw new Error(`${tool} is not installed, and CI must run this test (apt prometheus)`);
+      }
+      Deno.stderr.writeSync(new TextEncoder().encode("skipped: prometheus not installed\n"));
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Runs `promtool` with `args`. */
+export async function promtool(args: readonly string[]): Promise<CommandResult> {
+  const { code, stdout, stderr } = await new Deno.Command("promtool", {
+    args: [...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code, output: decoder.decode(stdout) + decoder.decode(stderr) };
+}
+
+/**
+ * Replaces the one occurrence of `from` in `text`.
+ *
+ * @throws {Error} when `from` occurs zero or several times, so a changed file fails loudly
+ * instead of being tested unaltered.
+ */
+export function replaceOnce(text: string, from: string, to: string): string {
+  const count = text.split(from).length - 1;
+  if (count !== 1) {
+    throw new Error(`Cannot substitute ${JSON.stringify(from)}: found ${count} times, expected 1`);
+  }
+  return text.replace(from, () => to);
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Calls `probe` every 250 ms until it answers something other than `undefined`. An error
+ * `probe` throws counts as "not yet", except a query Prometheus cannot parse, which no amount
+ * of waiting fixes.
+ *
+ * @throws {Error} after `timeoutMs`, naming `what` and the last error `probe` threw.
+ */
+export async function poll<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      if (error instanceof PrometheusQueryError && error.errorType === "bad_data") throw error;
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = last instanceof Error ? `; last error: ${last.message}` : "";
+      throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}${detail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Starts Prometheus with `config` (the YAML text) on a free loopback port, its config file and
+ * TSDB under `dir`, and waits (30 s at most) until it reports ready.
+ */
+export async function startPrometheus(config: string, dir: string): Promise<PrometheusServer> {
+  const configFile = join(dir, "prometheus.yml");
+  await Deno.writeTextFile(configFile, config);
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = new Deno.Command("prometheus", {
+    args: [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--log.level=warn",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let logged = "";
+  const collect = (stream: ReadableStream<Uint8Array>) =>
+    stream.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (chunk) => void (logged += chunk) }),
+    );
+  const outputDone = Promise.all([collect(child.stdout), collect(child.stderr)]);
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+
+  let result: Promise<CommandResult> | undefined;
+  const stop = () => {
+    result ??= (async () => {
+      const signal = (name: Deno.Signal) => {
+        try {
+          child.kill(name);
+        } catch {
+          // Already exited.
+        }
+      };
+      signal("SIGTERM");
+      const timer = setTimeout(() => signal("SIGKILL"), 10_000);
+      const { code } = await status;
+      clearTimeout(timer);
+      await outputDone;
+      return { code, output: logged };
+    })();
+    return result;
+  };
+
+  const query = async (promql: string): Promise<PromSeries[]> => {
+    const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+    const body = await response.json();
+    if (body.status !== "success") {
+      throw new PrometheusQueryError(promql, body.errorType, body.error);
+    }
+    const { resultType, result } = body.data;
+    if (resultType === "scalar") return [{ metric: {}, value: String(result[1]) }];
+    if (resultType !== "vector") throw new Error(`Expected a vector for ${promql}: ${resultType}`);
+    return (result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({
+      metric: r.metric,
+      value: r.value[1],
+    }));
+  };
+
+  try {
+    const state = await poll("Prometheus to report ready", async () => {
+      if (exited) return "exited";
+      const response = await fetch(`${url}/-/ready`);
+      await response.body?.cancel();
+      return response.ok ? "ready" : undefined;
+    });
+    if (state === "exited") throw new Error("Prometheus exited before it was ready");
+  } catch (error) {
+    const { code, output } = await stop();
+    throw new Error(`${(error as Error).message} (exit code ${code}):\n${output}`);
+  }
+  return { url, query, stop, [Symbol.asyncDispose]: async () => void await stop() };
+}
