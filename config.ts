@@ -3,6 +3,9 @@
 import { posix, resolve, win32 } from "node:path";
 import denoJson from "./deno.json" with { type: "json" };
 import { type CidrBlock, parseCidrList } from "./http/ip_address.ts";
+import { parseRateLimit, type RateLimit } from "./http/rate_limit.ts";
+import { validatePassword, validateUsername } from "./services/passwords.ts";
+import { parseDuration } from "./services/session_tokens.ts";
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./telemetry/log.ts";
 import {
   OtelConfigError,
@@ -34,6 +37,18 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly telemetryFlushTimeoutMs: number;
+  readonly sessionTtlMs: number;
+  readonly adminUsername: string;
+  /** Never logged; undefined means "generate one if the admin does not exist yet". */
+  readonly adminPassword: string | undefined;
+  readonly logApiPublic: boolean;
+  readonly rateLimitLogin: RateLimit;
+  readonly rateLimitLoginUser: RateLimit;
+  readonly rateLimitRegister: RateLimit;
+  readonly rateLimitPost: RateLimit;
+  readonly rateLimitSearch: RateLimit;
+  /** Origins allowed by CORS; empty means no CORS headers at all. */
+  readonly corsAllowedOrigins: readonly string[];
   /** The standard OTEL_* settings. */
   readonly telemetry: TelemetryConfig;
 }
@@ -191,10 +206,122 @@ const OPTIONS: readonly Option<keyof Config>[] = [
     env: "TELEMETRY_FLUSH_TIMEOUT_MS",
     placeholder: "<ms>",
     defaultText: "5000",
-    help: "On stop, how long queued spans may take to reach the collector",
+    help: "On stop, how long each signal's queued items may take to reach the collector",
     parse: (raw, name) => parseInteger(raw ?? "5000", name, 0, 600_000),
   }),
+  option({
+    key: "sessionTtlMs",
+    env: "SESSION_TTL",
+    placeholder: "<duration>",
+    defaultText: "7d",
+    help: "How long a sign-in session lasts (seconds, or 30m, 12h, 7d)",
+    parse: (raw, name) => wrap(name, () => parseDuration(raw ?? "7d")),
+  }),
+  option({
+    key: "adminUsername",
+    env: "ADMIN_USERNAME",
+    placeholder: "<username>",
+    defaultText: "admin",
+    help: "The first admin, created at start-up when missing (an existing one keeps its password)",
+    parse: (raw, name) => {
+      const username = raw ?? "admin";
+      const problem = validateUsername(username);
+      if (problem !== undefined) throw new ConfigError(`${name}: ${problem}`);
+      return username;
+    },
+  }),
+  option({
+    key: "adminPassword",
+    env: "ADMIN_PASSWORD",
+    placeholder: "<password>",
+    defaultText: "(none: a random one is printed once on the console)",
+    help: "Password of the first admin when it is created; never logged",
+    parse: (raw, name) => {
+      if (raw === undefined) return undefined;
+      const problem = validatePassword(raw);
+      if (problem !== undefined) throw new ConfigError(`${name}: ${problem}`);
+      return raw;
+    },
+  }),
+  option({
+    key: "logApiPublic",
+    env: "LOG_API_PUBLIC",
+    placeholder: "true|false",
+    defaultText: "false",
+    help: "Let anyone read GET /log, as the original app did (otherwise admins only)",
+    parse: (raw, name) => parseBoolean(raw ?? "false", name),
+  }),
+  rateOption("rateLimitLogin", "RATE_LIMIT_LOGIN", "10/1m", "Sign-in attempts per client address"),
+  rateOption(
+    "rateLimitLoginUser",
+    "RATE_LIMIT_LOGIN_USER",
+    "5/1m",
+    "Sign-in attempts per username",
+  ),
+  rateOption(
+    "rateLimitRegister",
+    "RATE_LIMIT_REGISTER",
+    "10/1h",
+    "Registrations per client address",
+  ),
+  rateOption("rateLimitPost", "RATE_LIMIT_POST", "30/1m", "New posts per client address"),
+  rateOption("rateLimitSearch", "RATE_LIMIT_SEARCH", "60/1m", "Searches per client address"),
+  option({
+    key: "corsAllowedOrigins",
+    env: "CORS_ALLOWED_ORIGINS",
+    placeholder: "<origin,...>",
+    defaultText: "(none: no CORS)",
+    help: "Browser origins allowed to call the API from other sites, e.g. https://app.example",
+    parse: (raw, name) => parseOrigins(raw ?? "", name),
+  }),
 ];
+
+function rateOption(
+  key:
+    | "rateLimitLogin"
+    | "rateLimitLoginUser"
+    | "rateLimitRegister"
+    | "rateLimitPost"
+    | "rateLimitSearch",
+  env: string,
+  fallback: string,
+  help: string,
+): Option<keyof Config> {
+  return option({
+    key,
+    env,
+    placeholder: "<requests>/<window>",
+    defaultText: fallback,
+    help,
+    parse: (raw, name) => wrap(name, () => parseRateLimit(raw ?? fallback)),
+  });
+}
+
+function wrap<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new ConfigError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function parseOrigins(raw: string, name: string): readonly string[] {
+  const origins = raw.split(",").map((o) => o.trim()).filter((o) => o !== "");
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin) {
+      throw new ConfigError(
+        `${name} must list origins such as https://app.example, got "${origin}"`,
+      );
+    }
+  }
+  return Object.freeze(origins);
+}
 
 const BOOLEAN_FLAGS = new Set(["--help", "-h", "--version", "-V"]);
 

@@ -16,12 +16,14 @@ import { problemResponse } from "./http/problem.ts";
 import { listenForStop, type StopSignal } from "./lifecycle.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
 import { createApiLogService } from "./services/api_log.ts";
+import { type AccountsService, createAccountsService } from "./services/accounts.ts";
 import { createAuditLog } from "./services/audit.ts";
 import { createBoardService } from "./services/board.ts";
 import { startRetention } from "./services/retention.ts";
 import { instrumentDatabase } from "./telemetry/db_telemetry.ts";
 import { createLogger, type Logger } from "./telemetry/log.ts";
-import { registerAppMetrics } from "./telemetry/app_metrics.ts";
+import { createAppEvents, registerAppMetrics } from "./telemetry/app_metrics.ts";
+import { createRateLimiter } from "./http/rate_limit.ts";
 import { startTelemetry, type Telemetry } from "./telemetry/setup.ts";
 import { spanHelpers } from "./telemetry/traced.ts";
 
@@ -93,9 +95,23 @@ export async function runServer(config: Config): Promise<void> {
     logger: logger.scoped("services/retention.ts"),
     spans,
   });
+  const events = createAppEvents(telemetry?.metrics.meter);
+  const accounts = createAccountsService(db, {
+    sessionTtlMs: config.sessionTtlMs,
+    spans,
+    events: events.accounts,
+  });
+  const sessionPruning = setInterval(() => {
+    try {
+      accounts.pruneSessions();
+    } catch (error) {
+      logger.error("Cannot prune expired sessions", { error });
+    }
+  }, config.logApiPruneIntervalMs);
   let draining = false;
   const app = createApp({
-    board: createBoardService(db, spans),
+    board: createBoardService(db, spans, events.posts),
+    accounts,
     apiLog: createApiLogService(db, spans),
     audit,
     readiness: {
@@ -105,6 +121,16 @@ export async function runServer(config: Config): Promise<void> {
     logger,
     trustedProxies: config.trustedProxies,
     maxBodyBytes: config.maxBodyBytes,
+    limits: {
+      login: createRateLimiter(config.rateLimitLogin),
+      loginUser: createRateLimiter(config.rateLimitLoginUser),
+      register: createRateLimiter(config.rateLimitRegister),
+      post: createRateLimiter(config.rateLimitPost),
+      search: createRateLimiter(config.rateLimitSearch),
+    },
+    sessionTtlMs: config.sessionTtlMs,
+    logApiPublic: config.logApiPublic,
+    corsAllowedOrigins: config.corsAllowedOrigins,
     ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
   });
   const appMetrics = telemetry === undefined ? undefined : registerAppMetrics(
@@ -155,12 +181,15 @@ export async function runServer(config: Config): Promise<void> {
     throw new StartupError(`Cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
   }
 
-  const signal = await new Promise<StopSignal>((resolve) => {
+  // Listen for stop signals before any slow start-up work, so an early SIGTERM drains too.
+  const stopRequested = new Promise<StopSignal>((resolve) => {
     const unlisten = listenForStop(Deno.build.os, (received) => {
       unlisten();
       resolve(received);
     });
   });
+  await ensureFirstAdmin(accounts, config, logger);
+  const signal = await stopRequested;
   draining = true;
   logger.info("Stopping: draining in-flight requests", { signal });
   const forceStop = listenForStop(Deno.build.os, (again) => {
@@ -175,6 +204,7 @@ export async function runServer(config: Config): Promise<void> {
     });
   }
   retention.stop();
+  clearInterval(sessionPruning);
   await audit.close(1000);
   const flushTimeoutMs = config.telemetryFlushTimeoutMs;
   const flushed = await telemetry?.stopTracesAndMetrics(flushTimeoutMs);
@@ -201,6 +231,26 @@ export async function runServer(config: Config): Promise<void> {
       signal: "logs",
       telemetry_flush_timeout_ms: flushTimeoutMs,
     });
+  }
+}
+
+/**
+ * Creates the first admin after the listener is up, when missing. A generated password is
+ * printed once on the console — never through the logger (it would reach OTLP).
+ */
+async function ensureFirstAdmin(
+  accounts: AccountsService,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
+  const result = await accounts.ensureAdmin(config.adminUsername, config.adminPassword);
+  if (!result.created) return;
+  logger.info("Created the first admin", { username: config.adminUsername });
+  if (result.generatedPassword !== undefined) {
+    Deno.stdout.writeSync(new TextEncoder().encode(
+      `\nFirst admin "${config.adminUsername}" created with the password: ${result.generatedPassword}\n` +
+        "It is shown only this once; change it with PUT /me/password.\n\n",
+    ));
   }
 }
 

@@ -41,3 +41,58 @@ export function insertPosts(db: Database, posts: readonly NewPost[]): number[] {
     )
   );
 }
+
+/** One post, if it exists. */
+export function selectPost(db: Database, seq: number): PostRow | undefined {
+  return db.prepare(`${SELECT_POSTS} WHERE b.seq = ?`).get(seq) as PostRow | undefined;
+}
+
+/** The author id of a post (null for demo posts); undefined when the post does not exist. */
+export function selectPostAuthorId(db: Database, seq: number): number | null | undefined {
+  const row = db.prepare("SELECT author_id FROM board WHERE seq = ?").get(seq);
+  return row === undefined ? undefined : (row.author_id as number | null);
+}
+
+/** Replaces a post's title and content; returns whether it existed. */
+export function updatePost(
+  db: Database,
+  seq: number,
+  post: { title: string; content: string; updateDate: string },
+): boolean {
+  const result = db.prepare(
+    "UPDATE board SET title = ?, content = ?, update_date = ? WHERE seq = ?",
+  )
+    .run(post.title, post.content, post.updateDate, seq);
+  return Number(result.changes) > 0;
+}
+
+/** Deletes a post; returns whether it existed. */
+export function deletePost(db: Database, seq: number): boolean {
+  return Number(db.prepare("DELETE FROM board WHERE seq = ?").run(seq).changes) > 0;
+}
+
+/** At most `limit` posts matching the FTS5 `match` expression, newest first, below `beforeSeq`. */
+export function searchPostsBefore(
+  db: Database,
+  match: string,
+  beforeSeq: number,
+  limit: number,
+): PostRow[] {
+  return db.prepare(
+    `${SELECT_POSTS} WHERE b.seq IN (SELECT rowid FROM board_fts WHERE board_fts MATCH ?)
+     AND b.seq < ? ORDER BY b.seq DESC LIMIT ?`,
+  ).all(match, beforeSeq, limit) as unknown as PostRow[];
+}
+
+/** At most `limit` posts by one author below `beforeSeq`, newest first. */
+export function selectPostsByAuthorBefore(
+  db: Database,
+  authorId: number,
+  beforeSeq: number,
+  limit: number,
+): PostRow[] {
+  return db.prepare(
+    `${SELECT_POSTS} WHERE b.author_id = ? AND b.seq < ? ORDER BY b.seq DESC LIMIT ?`,
+  )
+    .all(authorId, beforeSeq, limit) as unknown as PostRow[];
+}

@@ -1,6 +1,7 @@
 /** @module The ordered list of schema migrations; a migration's version is its position. */
 
 import { INITIAL_SCHEMA } from "./migrations/001_initial.ts";
+import { ACCOUNTS_AND_SEARCH } from "./migrations/002_accounts_and_search.ts";
 
 /** One schema step, applied in its own transaction and recorded in `PRAGMA user_version`. */
 export interface Migration {
@@ -15,4 +16,5 @@ export const APPLICATION_ID = 0x6f746264;
 /** Every migration, oldest first; append, never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: INITIAL_SCHEMA },
+  { version: 2, name: "accounts and search", sql: ACCOUNTS_AND_SEARCH },
 ];

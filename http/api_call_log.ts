@@ -2,6 +2,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import type { ApiCall, AuditLog } from "../services/audit.ts";
+import { redactQuery } from "../lib/redact.ts";
 import type { Logger } from "../telemetry/log.ts";
 import type { AppEnv } from "./app_env.ts";
 import { CLIENT_CLOSED_REQUEST } from "./client_gone.ts";
@@ -41,7 +42,8 @@ export function apiCallLog(
         durationMs: performance.now() - started,
         method: c.req.method,
         path: c.req.path,
-        query: queryStart === -1 ? "" : url.slice(queryStart + 1),
+        // Passwords or tokens in a query string never reach the call log.
+        query: queryStart === -1 ? "" : redactQuery(url.slice(queryStart + 1)),
         status: signal.aborted ? CLIENT_CLOSED_REQUEST : c.res.status,
         traceId: c.get("traceId") ?? null,
       });

@@ -7,12 +7,20 @@ export interface ServeBindings {
   readonly completed?: Promise<void>;
 }
 
+import type { AuthenticatedUser } from "../services/accounts.ts";
+
 /** Values middleware sets on the context for the handlers after it. */
 export interface AppVariables {
   /** The client's address, after trusted-proxy resolution; null when unknown. */
   clientIp: string | null;
-  /** The authenticated username; null when anonymous. */
+  /** The authenticated username; null when anonymous (what log_api.user_id records). */
   userId: string | null;
+  /** The authenticated user; null when anonymous. */
+  user: AuthenticatedUser | null;
+  /** The session token the request presented (Bearer or cookie), when it was valid. */
+  sessionToken: string | null;
+  /** True when the client used HTTPS (directly, or per X-Forwarded-Proto from a trusted proxy). */
+  https: boolean;
   /** The request span's trace id; null when telemetry is off. */
   traceId: string | null;
 }

@@ -1,22 +1,35 @@
-/** @module Sets `clientIp` on the context: the socket peer, or the forwarded client behind a trusted proxy. */
+/**
+ * @module Sets `clientIp` (the socket peer, or the forwarded client behind a trusted proxy)
+ * and `https` (the scheme the client used, per X-Forwarded-Proto from a trusted proxy).
+ */
 
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app_env.ts";
 import { resolveClientIp } from "./client_ip.ts";
-import type { CidrBlock } from "./ip_address.ts";
+import { type CidrBlock, isTrusted, parseIpAddress } from "./ip_address.ts";
 
 /** Resolves the client address once per request for logging, rate limits and spans. */
 export function clientIp(trustedProxies: readonly CidrBlock[]): MiddlewareHandler<AppEnv> {
   return async function clientIp(c, next) {
     const headers = c.req.raw.headers;
+    const peer = c.env?.remoteAddr?.hostname;
     c.set(
       "clientIp",
-      resolveClientIp(c.env?.remoteAddr?.hostname, {
+      resolveClientIp(peer, {
         forwardedFor: headers.get("x-forwarded-for"),
         realIp: headers.get("x-real-ip"),
       }, trustedProxies),
     );
+    const peerAddress = peer === undefined ? undefined : parseIpAddress(peer);
+    const fromProxy = peerAddress !== undefined && isTrusted(peerAddress, trustedProxies);
+    c.set(
+      "https",
+      c.req.url.startsWith("https:") ||
+        (fromProxy && headers.get("x-forwarded-proto")?.trim().toLowerCase() === "https"),
+    );
     c.set("userId", null);
+    c.set("user", null);
+    c.set("sessionToken", null);
     c.set("traceId", null);
     await next();
   };

@@ -4,6 +4,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { recordRequestFailure } from "../telemetry/http_telemetry.ts";
 import type { Logger } from "../telemetry/log.ts";
+import { DomainError } from "../services/domain_error.ts";
 import type { AppEnv } from "./app_env.ts";
 import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";
 import { ApiError, type ProblemCode, problemResponse } from "./problem.ts";
@@ -26,6 +27,7 @@ const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return function errorHandler(error, c) {
     if (error instanceof ApiError) return problem(c, error.code, error.message, error.headers);
+    if (error instanceof DomainError) return problem(c, error.kind, error.message);
     // Nobody is left to read an answer; the status is for the call log only.
     if (error instanceof ClientGoneError) {
       return new Response(null, { status: CLIENT_CLOSED_REQUEST });

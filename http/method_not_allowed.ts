@@ -5,6 +5,14 @@ import type { AppEnv } from "./app_env.ts";
 import { ApiError } from "./problem.ts";
 import { clip } from "./query.ts";
 
+const ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** Methods in a stable, conventional order for `Allow`. */
+function rank(method: string): number {
+  const index = ORDER.indexOf(method);
+  return index === -1 ? ORDER.length : index;
+}
+
 /**
  * Adds, for each route path of `app`, a catch-all answering 405 with the methods that
  * path does serve. Call it after every route is mounted so none can be forgotten.
@@ -19,7 +27,7 @@ export function answerMethodNotAllowed(app: Hono<AppEnv>): void {
     methodsByPath.set(route.path, methods);
   }
   for (const [path, methods] of methodsByPath) {
-    const allow = [...methods].join(", ");
+    const allow = [...methods].sort((a, b) => rank(a) - rank(b)).join(", ");
     app.all(path, function methodNotAllowed(c) {
       throw new ApiError(
         "method_not_allowed",

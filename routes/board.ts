@@ -1,19 +1,76 @@
-/** @module The board: `GET /board` (paged) and `GET /board/{n}` (the latest n posts). */
+/**
+ * @module The board: `GET /board` (paged), `GET /board/{n}` (the latest n), search, and
+ * one post's read, create, replace and delete.
+ */
 
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app_env.ts";
 import { nextPageLink } from "../http/link.ts";
 import { parseWholeNumber, readQuery } from "../http/query.ts";
-import type { BoardService } from "../services/board.ts";
+import { requireUser } from "../http/auth.ts";
+import { readJsonObject } from "../http/json_body.ts";
+import { ApiError } from "../http/problem.ts";
+import { rateLimited, type RateLimiter } from "../http/rate_limit.ts";
+import { type BoardService, MAX_QUERY_LENGTH } from "../services/board.ts";
 
 /** Most posts one answer may hold. */
 export const MAX_POSTS_PER_ANSWER = 1000;
 /** Page size of `GET /board` when `limit` is absent. */
 export const DEFAULT_PAGE_SIZE = 100;
 
+/** The rate limits of the board routes. */
+export interface BoardLimits {
+  readonly post: RateLimiter;
+  readonly search: RateLimiter;
+}
+
+const POST_FIELDS = { title: "string", content: "string" } as const;
+
 /** Routes under `/board`. */
-export function boardRoutes(board: BoardService): Hono<AppEnv> {
+export function boardRoutes(board: BoardService, limits: BoardLimits): Hono<AppEnv> {
+  const byAddress = (c: { get(key: "clientIp"): string | null }) => c.get("clientIp") ?? "unknown";
   return new Hono<AppEnv>()
+    .post("/", rateLimited(limits.post, byAddress, "new posts"), async (c) => {
+      const author = requireUser(c);
+      const body = await readJsonObject(c, POST_FIELDS);
+      const post = board.create(author, { title: body.title!, content: body.content! });
+      return c.json(post, 201, { location: `/board/posts/${post.seq}` });
+    })
+    .get("/search", rateLimited(limits.search, byAddress, "searches"), (c) => {
+      const query = readQuery(new URL(c.req.url), ["q", "limit", "before"]);
+      const q = query.get("q") ?? "";
+      if (q.trim() === "") {
+        throw new ApiError("invalid_parameter", 'Cannot search: "q" is missing or empty');
+      }
+      if ([...q].length > MAX_QUERY_LENGTH) {
+        throw new ApiError(
+          "invalid_parameter",
+          `Cannot search: "q" is longer than ${MAX_QUERY_LENGTH} characters`,
+        );
+      }
+      const limit = optionalNumber(query.get("limit"), "limit", 1, MAX_POSTS_PER_ANSWER);
+      const before = optionalNumber(query.get("before"), "before", 1, Number.MAX_SAFE_INTEGER);
+      const page = board.search(q, limit ?? DEFAULT_PAGE_SIZE, before);
+      if (page.nextBefore !== undefined) {
+        c.header("link", nextPageLink(c.req.path, query, page.nextBefore));
+      }
+      return c.json(page.posts);
+    })
+    .get("/posts/:seq", (c) => {
+      readQuery(new URL(c.req.url), []);
+      return c.json(board.get(postSeq(c.req.param("seq"))));
+    })
+    .put("/posts/:seq", async (c) => {
+      const actor = requireUser(c);
+      const seq = postSeq(c.req.param("seq"));
+      const body = await readJsonObject(c, POST_FIELDS);
+      return c.json(board.update(actor, seq, { title: body.title!, content: body.content! }));
+    })
+    .delete("/posts/:seq", (c) => {
+      const actor = requireUser(c);
+      board.remove(actor, postSeq(c.req.param("seq")));
+      return c.body(null, 204);
+    })
     .get("/", (c) => {
       const query = readQuery(new URL(c.req.url), ["limit", "before"]);
       const limit = optionalNumber(query.get("limit"), "limit", 1, MAX_POSTS_PER_ANSWER);
@@ -29,6 +86,10 @@ export function boardRoutes(board: BoardService): Hono<AppEnv> {
       const count = parseWholeNumber(c.req.param("count"), "count", 1, MAX_POSTS_PER_ANSWER);
       return c.json(board.latest(count));
     });
+}
+
+function postSeq(raw: string): number {
+  return parseWholeNumber(raw, "post number", 1, Number.MAX_SAFE_INTEGER);
 }
 
 function optionalNumber(raw: string | undefined, what: string, min: number, max: number) {

@@ -2,6 +2,7 @@
 
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app_env.ts";
+import { requireAdmin } from "../http/auth.ts";
 import { nextPageLink } from "../http/link.ts";
 import { ApiError } from "../http/problem.ts";
 import { clip, parseTimestamp, parseWholeNumber, readQuery } from "../http/query.ts";
@@ -10,9 +11,10 @@ import { LOG_API_LIMITS } from "../services/audit.ts";
 
 const PARAMETERS = ["limit", "before", "since", "until", "url", "user_id", "status"] as const;
 
-/** Routes under `/log`. */
-export function logRoutes(apiLog: ApiLogService): Hono<AppEnv> {
+/** Routes under `/log`: admins only, unless `open` (LOG_API_PUBLIC, as the original app had it). */
+export function logRoutes(apiLog: ApiLogService, open: boolean): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/", (c) => {
+    if (!open) requireAdmin(c);
     const query = readQuery(new URL(c.req.url), PARAMETERS);
     const limitText = query.get("limit");
     const limit = limitText === undefined ? 100 : parseWholeNumber(limitText, "limit", 1, 1000);

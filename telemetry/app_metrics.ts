@@ -58,3 +58,50 @@ export function registerAppMetrics(meter: Meter, sources: AppMetricSources): { s
     },
   };
 }
+
+/** Business events the services report, as counters (no-ops without a meter). */
+export interface AppEvents {
+  readonly posts: { created(): void; updated(): void; deleted(): void };
+  readonly accounts: { registered(): void; login(outcome: "success" | "failure"): void };
+}
+
+/**
+ * `app.board.posts.created` / `.updated` / `.deleted`, `app.accounts.registrations` and
+ * `app.accounts.logins` (by `outcome`), counted on `meter`.
+ */
+export function createAppEvents(meter: Meter | undefined): AppEvents {
+  if (meter === undefined) {
+    const nothing = () => {};
+    return {
+      posts: { created: nothing, updated: nothing, deleted: nothing },
+      accounts: { registered: nothing, login: nothing },
+    };
+  }
+  const posts = (what: string) =>
+    meter.createCounter(`app.board.posts.${what}`, {
+      unit: "{post}",
+      description: `Posts ${what}.`,
+    });
+  const created = posts("created");
+  const updated = posts("updated");
+  const deleted = posts("deleted");
+  const registrations = meter.createCounter("app.accounts.registrations", {
+    unit: "{event}",
+    description: "Accounts registered.",
+  });
+  const logins = meter.createCounter("app.accounts.logins", {
+    unit: "{event}",
+    description: "Sign-in attempts, by outcome (success or failure).",
+  });
+  return {
+    posts: {
+      created: () => created.add(1),
+      updated: () => updated.add(1),
+      deleted: () => deleted.add(1),
+    },
+    accounts: {
+      registered: () => registrations.add(1),
+      login: (outcome) => logins.add(1, { outcome }),
+    },
+  };
+}

@@ -31,7 +31,8 @@ import {
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTP_DURATION_BUCKETS, type Metrics } from "./metrics.ts";
 import { matchedRoutes } from "hono/route";
-import { OLD_HTTP } from "./semconv.ts";
+import { redactQuery } from "../lib/redact.ts";
+import { ATTR_ENDUSER_ID, OLD_HTTP } from "./semconv.ts";
 import { fail } from "./traced.ts";
 import type { Tracing } from "./tracing.ts";
 
@@ -112,15 +113,16 @@ export function httpTelemetry<E extends SpanEnv>(
       [ATTR_NETWORK_PROTOCOL_VERSION]: "1.1",
     };
     if (!known) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = request.method;
-    if (url.search.length > 1) attributes[ATTR_URL_QUERY] = url.search.slice(1);
+    if (url.search.length > 1) attributes[ATTR_URL_QUERY] = redactQuery(url.search.slice(1));
     const userAgent = request.headers.get("user-agent");
     if (userAgent !== null) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
     const clientIp = (c as unknown as Context<SpanEnv>).get("clientIp");
     if (clientIp !== null && clientIp !== undefined) attributes[ATTR_CLIENT_ADDRESS] = clientIp;
     if (dup) {
       attributes[OLD_HTTP.method] = request.method;
-      attributes[OLD_HTTP.url] = url.href;
-      attributes[OLD_HTTP.target] = url.pathname + url.search;
+      const query = url.search.length > 1 ? `?${redactQuery(url.search.slice(1))}` : "";
+      attributes[OLD_HTTP.url] = `${url.origin}${url.pathname}${query}`;
+      attributes[OLD_HTTP.target] = url.pathname + query;
       if (userAgent !== null) attributes[OLD_HTTP.userAgent] = userAgent;
       if (clientIp !== null && clientIp !== undefined) attributes[OLD_HTTP.peerIp] = clientIp;
     }
@@ -171,6 +173,11 @@ export function httpTelemetry<E extends SpanEnv>(
       }
     }
   };
+}
+
+/** Sets `enduser.id` on the active request span (the username, never a token). */
+export function markEndUser(username: string): void {
+  trace.getActiveSpan()?.setAttribute(ATTR_ENDUSER_ID, username);
 }
 
 /** Records an unexpected failure on the active request span (exception event, ERROR). */

@@ -8,6 +8,8 @@
 export const ATTR_DB_RESPONSE_RETURNED_ROWS = "db.response.returned_rows";
 /** `db.system.name` value for SQLite (incubating). */
 export const DB_SYSTEM_NAME_VALUE_SQLITE = "sqlite";
+/** `enduser.id` (incubating): the authenticated username. */
+export const ATTR_ENDUSER_ID = "enduser.id";
 /** `host.name` (incubating). */
 export const ATTR_HOST_NAME = "host.name";
 /** `host.arch` (incubating). */

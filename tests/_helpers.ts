@@ -18,7 +18,9 @@ import { type BoardService, createBoardService } from "../services/board.ts";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { InMemoryLogRecordExporter, type ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { type MetricData, MetricReader } from "@opentelemetry/sdk-metrics";
-import { registerAppMetrics } from "../telemetry/app_metrics.ts";
+import { createAppEvents, registerAppMetrics } from "../telemetry/app_metrics.ts";
+import { createRateLimiter, parseRateLimit } from "../http/rate_limit.ts";
+import { type AccountsService, createAccountsService } from "../services/accounts.ts";
 import type { ProcessFacts } from "../telemetry/resource.ts";
 import { startTelemetry } from "../telemetry/setup.ts";
 import { instrumentDatabase } from "../telemetry/db_telemetry.ts";
@@ -101,6 +103,16 @@ export interface TestAppOptions {
   readonly board?: Partial<BoardService>;
   /** OTEL_* variables: when given, the app traces into an in-memory exporter. */
   readonly telemetry?: Readonly<Record<string, string>>;
+  /** GET /log open to everyone (default true here, as most tests read it). */
+  readonly logApiPublic?: boolean;
+  /** Rate limits as settings ("10/1m"); defaults are generous so only rate tests hit them. */
+  readonly rateLimits?: Partial<
+    Record<"login" | "loginUser" | "register" | "post" | "search", string>
+  >;
+  readonly sessionTtlMs?: number;
+  /** Clock for accounts (session expiry). */
+  readonly now?: () => Date;
+  readonly corsAllowedOrigins?: readonly string[];
 }
 
 /** An in-process app over a fresh :memory: database (`await using` when tracing). */
@@ -118,6 +130,14 @@ export interface TestApp extends Disposable, AsyncDisposable {
   request(path: string, init?: RequestInit, peer?: string): Promise<Response>;
   /** Writes pending audit rows and returns every log_api row, oldest first. */
   logRows(): LogApiRow[];
+  /** Registers `username` (password `username` + "-password-1") and signs in; returns the token. */
+  signUp(username: string, role?: "user" | "admin"): Promise<string>;
+  readonly accounts: AccountsService;
+}
+
+/** The password `signUp` gives a user. */
+export function passwordOf(username: string): string {
+  return `${username}-password-1`;
 }
 
 /** A reader that collects when a test asks. */
@@ -180,8 +200,18 @@ export function testApp(options: TestAppOptions = {}): TestApp {
       dropped: telemetry.dropped,
     },
   );
+  const events = createAppEvents(telemetry?.metrics.meter);
+  const accounts = createAccountsService(db, {
+    sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
+    spans,
+    events: events.accounts,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const limit = (name: "login" | "loginUser" | "register" | "post" | "search") =>
+    createRateLimiter(parseRateLimit(options.rateLimits?.[name] ?? "1000/1m"));
   const app = createApp({
-    board: { ...createBoardService(db, spans), ...options.board },
+    board: { ...createBoardService(db, spans, events.posts), ...options.board },
+    accounts,
     apiLog: createApiLogService(db, spans),
     audit,
     readiness: {
@@ -191,6 +221,16 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     logger,
     trustedProxies: parseCidrList(options.trustedProxies ?? "127.0.0.1/32,::1/128"),
     maxBodyBytes: options.maxBodyBytes ?? 65536,
+    limits: {
+      login: limit("login"),
+      loginUser: limit("loginUser"),
+      register: limit("register"),
+      post: limit("post"),
+      search: limit("search"),
+    },
+    sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
+    logApiPublic: options.logApiPublic ?? true,
+    corsAllowedOrigins: options.corsAllowedOrigins ?? [],
     ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
   });
   const dispose = () => {
@@ -201,7 +241,13 @@ export function testApp(options: TestAppOptions = {}): TestApp {
   return {
     db,
     audit,
+    accounts,
     logLines: lines,
+    async signUp(username, role = "user") {
+      if (role === "admin") await accounts.ensureAdmin(username, passwordOf(username));
+      else await accounts.register(username, passwordOf(username));
+      return (await accounts.login(username, passwordOf(username))).token;
+    },
     async finishedSpans() {
       await tracing?.forceFlush();
       return spanExporter.getFinishedSpans();
@@ -382,6 +428,10 @@ function serverCommand(
       OTEL_TRACES_EXPORTER: "none",
       OTEL_METRICS_EXPORTER: "none",
       OTEL_LOGS_EXPORTER: "none",
+      // A known admin password keeps the one-time generated-password notice off stdout, and
+      // GET /log stays open as in the original app unless a test closes it.
+      ADMIN_PASSWORD: "test-admin-password",
+      LOG_API_PUBLIC: "true",
       ...env,
     },
     clearEnv: true,

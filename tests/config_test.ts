@@ -429,8 +429,20 @@ Deno.test({
       MAX_BODY_BYTES: String(config.maxBodyBytes),
       SHUTDOWN_TIMEOUT_MS: String(config.shutdownTimeoutMs),
       TELEMETRY_FLUSH_TIMEOUT_MS: String(config.telemetryFlushTimeoutMs),
+      SESSION_TTL: config.sessionTtlMs === 7 * 86_400_000 ? "7d" : String(config.sessionTtlMs),
+      ADMIN_USERNAME: config.adminUsername,
+      LOG_API_PUBLIC: String(config.logApiPublic),
+      RATE_LIMIT_LOGIN: rate(config.rateLimitLogin),
+      RATE_LIMIT_LOGIN_USER: rate(config.rateLimitLoginUser),
+      RATE_LIMIT_REGISTER: rate(config.rateLimitRegister),
+      RATE_LIMIT_POST: rate(config.rateLimitPost),
+      RATE_LIMIT_SEARCH: rate(config.rateLimitSearch),
     };
+    // Defaults described in words: nothing configured.
+    assert.equal(config.adminPassword, undefined);
+    assert.deepEqual(config.corsAllowedOrigins, []);
     for (const { env, defaultText } of await declaredOptions()) {
+      if (env === "ADMIN_PASSWORD" || env === "CORS_ALLOWED_ORIGINS") continue;
       if (env === "DB_PATH") {
         assert.ok(defaultText.startsWith("otel-board.db"), defaultText);
         continue;
@@ -508,3 +520,13 @@ Deno.test("--db= with an empty value is refused at start-up, naming the flag", (
       error instanceof ConfigError && /--db must be a file path/.test(error.message),
   );
 });
+
+/** A rate limit written as its setting, e.g. "10/1m". */
+function rate(limit: { limit: number; windowMs: number }): string {
+  const units: [string, number][] = [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], [
+    "s",
+    1000,
+  ]];
+  const [unit, ms] = units.find(([, size]) => limit.windowMs % size === 0)!;
+  return `${limit.limit}/${limit.windowMs / ms}${unit}`;
+}

@@ -26,10 +26,10 @@ Deno.test("An unknown path answers 404 not_found as problem+json and is logged",
 for (
   const [method, path, allow] of [
     ["POST", "/board/5", "GET, HEAD"],
-    ["DELETE", "/board", "GET, HEAD"],
+    ["DELETE", "/board", "GET, HEAD, POST"],
     ["PUT", "/log", "GET, HEAD"],
     ["POST", "/healthz", "GET, HEAD"],
-    ["OPTIONS", "/board", "GET, HEAD"],
+    ["OPTIONS", "/board", "GET, HEAD, POST"],
   ] as const
 ) {
   Deno.test(`${method} ${path} answers 405 with Allow: ${allow}, and is logged`, async () => {

@@ -1,0 +1,61 @@
+/** @module Who is calling: sessions from `Authorization: Bearer` or the session cookie. */
+
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import type { AccountsService, AuthenticatedUser } from "../services/accounts.ts";
+import { markEndUser } from "../telemetry/http_telemetry.ts";
+import type { AppEnv } from "./app_env.ts";
+import { ApiError } from "./problem.ts";
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = "otel_board_session";
+
+/**
+ * Resolves the caller's session (a Bearer token wins over the cookie) and sets `user`,
+ * `userId` (for the call log) and `enduser.id` on the request span. An unknown, expired or
+ * revoked token leaves the caller anonymous; routes that need a user answer 401.
+ */
+export function authentication(accounts: AccountsService): MiddlewareHandler<AppEnv> {
+  return async function authentication(c, next) {
+    const token = presentedToken(c);
+    if (token !== undefined) {
+      const user = await accounts.authenticate(token);
+      if (user !== undefined) {
+        c.set("user", user);
+        c.set("userId", user.username);
+        c.set("sessionToken", token);
+        markEndUser(user.username);
+      }
+    }
+    await next();
+  };
+}
+
+/** The signed-in user, or a 401 problem. */
+export function requireUser(c: Context<AppEnv>): AuthenticatedUser {
+  const user = c.get("user");
+  if (user === null) {
+    throw new ApiError(
+      "unauthenticated",
+      "Sign in first: send the token from POST /login as Authorization: Bearer <token>",
+      { "www-authenticate": 'Bearer realm="otel-board"' },
+    );
+  }
+  return user;
+}
+
+/** The signed-in admin, or a 401/403 problem. */
+export function requireAdmin(c: Context<AppEnv>): AuthenticatedUser {
+  const user = requireUser(c);
+  if (user.role !== "admin") throw new ApiError("forbidden", "Only an admin may do this");
+  return user;
+}
+
+function presentedToken(c: Context<AppEnv>): string | undefined {
+  const authorization = c.req.header("authorization");
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    return match?.[1];
+  }
+  return getCookie(c, SESSION_COOKIE);
+}

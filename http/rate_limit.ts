@@ -1,0 +1,175 @@
+/** @module Per-client request rate limits: parsing "10/1m" settings, a bounded in-memory limiter, and its middleware. */
+
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "./app_env.ts";
+import { ApiError } from "./problem.ts";
+import { clip } from "./query.ts";
+
+/** At most `limit` requests per `windowMs` milliseconds. */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** The outcome of one request against a limiter. */
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** Counts requests per key (a client address, or `user:<name>`) and refuses those over the limit. */
+export interface RateLimiter {
+  /** Counts one request for `key` when it is allowed; refused requests are not counted. */
+  take(key: string): RateDecision;
+  /** How many keys are currently tracked (never more than `maxKeys`). */
+  size(): number;
+}
+
+const MAX_REQUESTS = 1_000_000;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** Long enough for any sensible limit, short enough that `limit * windowMs` stays exact. */
+const MAX_WINDOW_MS = 7 * UNIT_MS.d;
+const SETTING = /^([0-9]+)\/([0-9]+)([smhd])$/;
+
+/**
+ * Parses a rate-limit setting `<requests>/<count><unit>` such as `10/1m`, `5/30s`, `100/1h`
+ * or `1000/1d` (1 to 1,000,000 requests; a window from 1 s to 7 d).
+ * @throws {Error} naming the setting and what was expected.
+ */
+export function parseRateLimit(text: string): RateLimit {
+  const shown = `"${clip(text)}"`;
+  const m = SETTING.exec(text.trim());
+  if (m === null) {
+    throw new Error(
+      `Cannot parse rate limit ${shown}: expected <requests>/<window> such as 10/1m`,
+    );
+  }
+  const [, requests = "", count = "", unit = "s"] = m;
+  const limit = requests.length > 7 ? Infinity : Number(requests);
+  if (limit < 1 || limit > MAX_REQUESTS) {
+    throw new Error(
+      `Cannot parse rate limit ${shown}: expected 1 to ${MAX_REQUESTS} requests per window`,
+    );
+  }
+  const windowMs = count.length > 7
+    ? Infinity
+    : Number(count) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  if (windowMs < 1_000 || windowMs > MAX_WINDOW_MS) {
+    throw new Error(`Cannot parse rate limit ${shown}: expected a window from 1s to 7d`);
+  }
+  return Object.freeze({ limit, windowMs });
+}
+
+/** Counts for one key: requests in its latest fixed window and in the window before it. */
+interface Buckets {
+  window: number;
+  current: number;
+  previous: number;
+}
+
+/**
+ * Creates a limiter using the two-bucket approximation of a sliding window (as Cloudflare
+ * and nginx-style limiters do): the previous fixed window's count, weighted by how much of
+ * it still overlaps the sliding window, plus the current window's count. Each call is O(1)
+ * and each key costs three numbers, whatever the limit.
+ *
+ * Keys live in a `Map` kept in least-recently-used order, so the first entry is always the
+ * stalest: when `maxKeys` (default 100,000) are tracked, that entry makes room; it is an
+ * expired one whenever any key has expired. A few expired keys are also dropped on every call.
+ * @param options.now milliseconds from a monotonic clock; `performance.now` unless injected.
+ */
+export function createRateLimiter(
+  limit: RateLimit,
+  options: { maxKeys?: number; now?: () => number } = {},
+): RateLimiter {
+  const { limit: max, windowMs } = limit;
+  const maxKeys = options.maxKeys ?? 100_000;
+  const now = options.now ?? (() => performance.now());
+  if (!Number.isInteger(max) || max < 1) {
+    throw new RangeError(`The rate limit must be a whole number of at least 1, got ${max}`);
+  }
+  if (!(windowMs > 0) || !Number.isFinite(windowMs)) {
+    throw new RangeError(`The rate-limit window must be a positive number of ms, got ${windowMs}`);
+  }
+  if (!Number.isInteger(maxKeys) || maxKeys < 1) {
+    throw new RangeError(`maxKeys must be a whole number of at least 1, got ${maxKeys}`);
+  }
+  const keys = new Map<string, Buckets>();
+
+  /** A key whose newest window is two or more windows old counts as nothing. */
+  function dropExpired(window: number, budget: number): void {
+    for (const [key, buckets] of keys) {
+      if (budget-- === 0 || buckets.window >= window - 1) return;
+      keys.delete(key);
+    }
+  }
+
+  return {
+    take(key) {
+      const time = now();
+      const window = Math.floor(time / windowMs);
+      dropExpired(window, 2);
+      let buckets = keys.get(key);
+      if (buckets === undefined) {
+        if (keys.size >= maxKeys) {
+          const stalest = keys.keys().next();
+          if (!stalest.done) keys.delete(stalest.value);
+        }
+        buckets = { window, current: 0, previous: 0 };
+      } else {
+        keys.delete(key);
+        // A clock that steps back keeps the key in its latest window.
+        if (window === buckets.window + 1) {
+          buckets.previous = buckets.current;
+          buckets.current = 0;
+        } else if (window > buckets.window + 1) {
+          buckets.previous = 0;
+          buckets.current = 0;
+        }
+        buckets.window = Math.max(buckets.window, window);
+      }
+      keys.set(key, buckets);
+
+      const elapsed = Math.min(Math.max(time - buckets.window * windowMs, 0), windowMs);
+      const { current, previous } = buckets;
+      // previous * (1 - elapsed / windowMs) + current + 1 <= max, without dividing.
+      if (previous * (windowMs - elapsed) + (current + 1) * windowMs <= max * windowMs) {
+        buckets.current++;
+        return { allowed: true };
+      }
+      const waitMs = current < max
+        // Later in this window, when enough of the previous one has slid out.
+        ? windowMs - ((max - 1 - current) * windowMs) / previous - elapsed
+        // Next window, when this window's count has slid out far enough.
+        : windowMs - elapsed + windowMs - ((max - 1) * windowMs) / current;
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1_000)) };
+    },
+    size() {
+      return keys.size;
+    },
+  };
+}
+
+/**
+ * Middleware refusing requests over `limiter`'s limit with 429 and `Retry-After`.
+ * @param keyOf the key to count the request under (client address, `user:<name>`); null → no limit.
+ * @param what names the requests in the refusal, e.g. "sign-in attempts".
+ */
+export function rateLimited(
+  limiter: RateLimiter,
+  keyOf: (c: Context<AppEnv>) => string | null,
+  what: string,
+): MiddlewareHandler<AppEnv> {
+  return async function rateLimited(c, next) {
+    const key = keyOf(c);
+    if (key !== null) {
+      const decision = limiter.take(key);
+      if (!decision.allowed) {
+        const seconds = decision.retryAfterSeconds;
+        throw new ApiError(
+          "rate_limited",
+          `Too many ${what} from this address: try again in ${seconds} s`,
+          { "retry-after": String(seconds) },
+        );
+      }
+    }
+    await next();
+  };
+}

@@ -1,0 +1,280 @@
+/** @module Accounts: registration, sign-in sessions, password changes and the admin's user rules. */
+
+import type { Database } from "../db/database.ts";
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  deleteUserSessions,
+  insertSession,
+  selectSessionUser,
+} from "../db/sessions.ts";
+import {
+  countActiveAdmins,
+  insertUser,
+  type PublicUserRow,
+  selectUserByName,
+  selectUsersAfter,
+  updatePasswordHash,
+  updateRoleAndDisabled,
+} from "../db/users.ts";
+import type { SpanHelpers } from "../telemetry/traced.ts";
+import { DomainError } from "./domain_error.ts";
+import {
+  burnPasswordCheck,
+  hashPassword,
+  validatePassword,
+  validateUsername,
+  verifyPassword,
+} from "./passwords.ts";
+import { looksLikeSessionToken, newSessionToken, sessionTokenHash } from "./session_tokens.ts";
+
+/** Who made a request, once their session checked out. */
+export interface AuthenticatedUser {
+  readonly id: number;
+  readonly username: string;
+  readonly role: "user" | "admin";
+}
+
+/** A user as clients see it. */
+export interface PublicUser {
+  readonly username: string;
+  readonly role: "user" | "admin";
+  readonly disabled: boolean;
+  readonly created_at: string;
+}
+
+/** A new session: the token is shown once and only its hash is stored. */
+export interface NewSession {
+  readonly token: string;
+  readonly expires_at: string;
+}
+
+/** Business events the service reports (counters). */
+export interface AccountEvents {
+  registered(): void;
+  login(outcome: "success" | "failure"): void;
+}
+
+/** What the account routes ask of accounts. */
+export interface AccountsService {
+  register(username: string, password: string): Promise<PublicUser>;
+  /** Signs in; the same error for an unknown user and a wrong password. */
+  login(username: string, password: string): Promise<NewSession>;
+  /** The user of a live session token, or undefined. */
+  authenticate(token: string): Promise<AuthenticatedUser | undefined>;
+  logout(token: string): Promise<void>;
+  /** Changes the password and revokes every other session of the user. */
+  changePassword(
+    user: AuthenticatedUser,
+    currentToken: string,
+    current: string,
+    next: string,
+  ): Promise<void>;
+  /** The public view of one user, if it exists. */
+  find(username: string): PublicUser | undefined;
+  /** Up to `limit` users after `afterUsername`'s position, in creation order. */
+  list(limit: number, after?: string): { users: PublicUser[]; next?: string };
+  /** Changes a user's role or disabled flag (disabling revokes their sessions). */
+  update(
+    actor: AuthenticatedUser,
+    username: string,
+    patch: { readonly role?: "user" | "admin"; readonly disabled?: boolean },
+  ): PublicUser;
+  /** Creates the first admin, or makes an existing user admin (keeping its password). */
+  ensureAdmin(
+    username: string,
+    password: string | undefined,
+  ): Promise<{ created: boolean; generatedPassword?: string }>;
+  /** Deletes expired sessions; returns how many. */
+  pruneSessions(): number;
+}
+
+/** How accounts behave. */
+export interface AccountsOptions {
+  readonly sessionTtlMs: number;
+  readonly spans: SpanHelpers;
+  readonly events: AccountEvents;
+  /** Clock, injectable for tests. */
+  readonly now?: () => Date;
+}
+
+const INVALID_LOGIN = "Invalid username or password";
+
+/** The accounts service over a database. */
+export function createAccountsService(db: Database, options: AccountsOptions): AccountsService {
+  const now = options.now ?? (() => new Date());
+  const { spans, events } = options;
+  const hash = (password: string) =>
+    spans.withSpan("accounts.hash_password", () => hashPassword(password));
+  const verify = (password: string, stored: string) =>
+    spans.withSpan("accounts.verify_password", () => verifyPassword(password, stored));
+
+  async function openSession(userId: number): Promise<NewSession> {
+    const token = newSessionToken();
+    const created = now();
+    const expires = new Date(created.getTime() + options.sessionTtlMs).toISOString();
+    insertSession(db, {
+      tokenHash: await sessionTokenHash(token),
+      userId,
+      createdAt: created.toISOString(),
+      expiresAt: expires,
+    });
+    return { token, expires_at: expires };
+  }
+
+  function requireUser(username: string) {
+    const user = selectUserByName(db, username);
+    if (user === undefined) throw new DomainError("not_found", `There is no user "${username}"`);
+    return user;
+  }
+
+  return {
+    register: spans.traced(
+      "accounts.register",
+      async (username: string, password: string): Promise<PublicUser> => {
+        const problem = validateUsername(username) ?? validatePassword(password);
+        if (problem !== undefined) throw new DomainError("invalid_body", problem);
+        if (selectUserByName(db, username) !== undefined) {
+          throw new DomainError("conflict", `The username "${username}" is taken`);
+        }
+        const passwordHash = await hash(password);
+        const createdAt = now().toISOString();
+        try {
+          insertUser(db, { username, passwordHash, role: "user", createdAt });
+        } catch {
+          // Registered by a concurrent request between our check and the insert.
+          throw new DomainError("conflict", `The username "${username}" is taken`);
+        }
+        events.registered();
+        return { username, role: "user", disabled: false, created_at: createdAt };
+      },
+    ),
+
+    login: spans.traced("accounts.login", async (username: string, password: string) => {
+      const user = selectUserByName(db, username);
+      if (user === undefined) {
+        // Same work as a real check, so the answer's timing does not reveal the user.
+        await spans.withSpan("accounts.verify_password", () => burnPasswordCheck(password));
+        events.login("failure");
+        throw new DomainError("unauthenticated", INVALID_LOGIN);
+      }
+      const result = await verify(password, user.password_hash);
+      if (!result.ok) {
+        events.login("failure");
+        throw new DomainError("unauthenticated", INVALID_LOGIN);
+      }
+      if (user.disabled) {
+        events.login("failure");
+        throw new DomainError("forbidden", "This account is disabled");
+      }
+      if (result.needsRehash) updatePasswordHash(db, user.id, await hash(password));
+      events.login("success");
+      return await openSession(user.id);
+    }),
+
+    async authenticate(token) {
+      if (!looksLikeSessionToken(token)) return undefined;
+      const row = selectSessionUser(db, await sessionTokenHash(token), now().toISOString());
+      return row === undefined
+        ? undefined
+        : { id: row.user_id, username: row.username, role: row.role };
+    },
+
+    logout: spans.traced("accounts.logout", async (token: string) => {
+      if (looksLikeSessionToken(token)) deleteSession(db, await sessionTokenHash(token));
+    }),
+
+    changePassword: spans.traced(
+      "accounts.change_password",
+      async (user: AuthenticatedUser, currentToken: string, current: string, next: string) => {
+        const problem = validatePassword(next);
+        if (problem !== undefined) throw new DomainError("invalid_body", problem);
+        const stored = requireUser(user.username);
+        if (!(await verify(current, stored.password_hash)).ok) {
+          throw new DomainError("forbidden", "The current password is not correct");
+        }
+        const passwordHash = await hash(next);
+        const keep = await sessionTokenHash(currentToken);
+        db.transaction(() => {
+          updatePasswordHash(db, user.id, passwordHash);
+          deleteUserSessions(db, user.id, keep);
+        });
+      },
+    ),
+
+    find(username) {
+      const user = selectUserByName(db, username);
+      return user === undefined ? undefined : toPublic(user);
+    },
+
+    list(limit, after) {
+      const afterId = after === undefined ? 0 : requireUser(after).id;
+      const rows = selectUsersAfter(db, afterId, limit + 1);
+      if (rows.length <= limit) return { users: rows.map(toPublic) };
+      rows.length = limit;
+      return { users: rows.map(toPublic), next: rows[limit - 1]!.username };
+    },
+
+    update: spans.traced(
+      "accounts.update",
+      (actor: AuthenticatedUser, username: string, patch: {
+        readonly role?: "user" | "admin";
+        readonly disabled?: boolean;
+      }) => {
+        return db.transaction(() => {
+          const user = requireUser(username);
+          const role = patch.role ?? user.role;
+          const disabled = patch.disabled ?? Boolean(user.disabled);
+          const losesAdmin = user.role === "admin" && !user.disabled &&
+            (role !== "admin" || disabled);
+          if (losesAdmin && countActiveAdmins(db) <= 1) {
+            throw new DomainError(
+              "conflict",
+              `"${username}" is the last active admin: make another admin first`,
+            );
+          }
+          if (actor.id === user.id && disabled) {
+            throw new DomainError("forbidden", "You cannot disable your own account");
+          }
+          updateRoleAndDisabled(db, user.id, role, disabled);
+          if (disabled) deleteUserSessions(db, user.id);
+          return toPublic({ ...user, role, disabled: disabled ? 1 : 0 });
+        });
+      },
+    ),
+
+    async ensureAdmin(username, password) {
+      const existing = selectUserByName(db, username);
+      if (existing !== undefined) {
+        if (existing.role !== "admin" || existing.disabled) {
+          updateRoleAndDisabled(db, existing.id, "admin", false);
+        }
+        return { created: false };
+      }
+      const problem = validateUsername(username) ??
+        (password === undefined ? undefined : validatePassword(password));
+      if (problem !== undefined) throw new DomainError("invalid_body", problem);
+      const chosen = password ?? newSessionToken().slice(0, 24);
+      insertUser(db, {
+        username,
+        passwordHash: await hashPassword(chosen),
+        role: "admin",
+        createdAt: now().toISOString(),
+      });
+      return password === undefined
+        ? { created: true, generatedPassword: chosen }
+        : { created: true };
+    },
+
+    pruneSessions: () => deleteExpiredSessions(db, now().toISOString()),
+  };
+}
+
+function toPublic(user: PublicUserRow): PublicUser {
+  return {
+    username: user.username,
+    role: user.role,
+    disabled: Boolean(user.disabled),
+    created_at: user.created_at,
+  };
+}
