@@ -60,6 +60,16 @@ export interface BoardService {
 export const POST_LIMITS = Object.freeze({ title: 30, content: 2000 });
 /** Longest search query, in characters. */
 export const MAX_QUERY_LENGTH = 200;
+/** Most words in one search query (every one must match). */
+export const MAX_QUERY_WORDS = 20;
+
+/**
+ * False for text SQLite or JSON would silently alter: a NUL ends a string for SQLite's
+ * `length()` and FTS5, and a lone surrogate becomes U+FFFD on the way out.
+ */
+function isStorableText(text: string): boolean {
+  return !text.includes("\u0000") && text.isWellFormed();
+}
 
 /** The board service over a database; each call is a span named `board.<function>`. */
 export function createBoardService(
@@ -151,6 +161,12 @@ export function createBoardService(
 
 function validatePost(input: PostInput): void {
   for (const field of ["title", "content"] as const) {
+    if (!isStorableText(input[field])) {
+      throw new DomainError(
+        "invalid_body",
+        `Field "${field}" contains a NUL character or a broken UTF-16 surrogate`,
+      );
+    }
     const length = [...input[field]].length;
     if (input[field].trim() === "") {
       throw new DomainError("invalid_body", `Field "${field}" must not be empty`);
@@ -169,7 +185,19 @@ function validatePost(input: PostInput): void {
  * nothing the user types is read as FTS syntax (AND, NEAR, *, :, parentheses…).
  */
 export function ftsQuery(query: string): string {
-  const words = query.split(/\s+/u).filter((word) => word !== "").slice(0, 20);
+  if (!isStorableText(query)) {
+    throw new DomainError(
+      "invalid_parameter",
+      "The search query contains a NUL character or a broken UTF-16 surrogate",
+    );
+  }
+  const words = query.split(/\s+/u).filter((word) => word !== "");
   if (words.length === 0) throw new DomainError("invalid_parameter", "The search query is empty");
+  if (words.length > MAX_QUERY_WORDS) {
+    throw new DomainError(
+      "invalid_parameter",
+      `The search query has ${words.length} words; at most ${MAX_QUERY_WORDS} are allowed`,
+    );
+  }
   return words.map((word) => `"${word.replaceAll('"', '""')}"`).join(" ");
 }
