@@ -215,7 +215,15 @@ const OPTIONS: readonly Option<keyof Config>[] = [
     placeholder: "<duration>",
     defaultText: "7d",
     help: "How long a sign-in session lasts (seconds, or 30m, 12h, 7d)",
-    parse: (raw, name) => wrap(name, () => parseDuration(raw ?? "7d")),
+    parse: (raw, name) => {
+      const ms = wrap(name, () => parseDuration(raw ?? "7d"));
+      if (ms > 400 * 86_400_000) {
+        throw new ConfigError(
+          `${name} must be at most 400d (a browser cookie's limit), got "${raw}"`,
+        );
+      }
+      return ms;
+    },
   }),
   option({
     key: "adminUsername",

@@ -8,6 +8,7 @@ import { readJsonObject } from "../http/json_body.ts";
 import { ApiError } from "../http/problem.ts";
 import { rateLimited, type RateLimiter } from "../http/rate_limit.ts";
 import type { AccountsService } from "../services/accounts.ts";
+import { validateUsername } from "../services/passwords.ts";
 
 /** The rate limits of the account routes. */
 export interface AuthLimits {
@@ -19,6 +20,23 @@ export interface AuthLimits {
 }
 
 const CREDENTIALS = { username: "string", password: "string" } as const;
+const MAX_COOKIE_AGE_SECONDS = 400 * 86_400;
+
+/**
+ * Counts one sign-in attempt against `username`, whatever the address. Names that cannot
+ * exist are not counted: nothing to protect, and no room for huge keys in the limiter.
+ */
+function limitPerUser(limiter: RateLimiter, username: string): void {
+  if (validateUsername(username) !== undefined) return;
+  const decision = limiter.take(`user:${username}`);
+  if (!decision.allowed) {
+    throw new ApiError(
+      "rate_limited",
+      `Too many sign-in attempts for this user: try again in ${decision.retryAfterSeconds} s`,
+      { "retry-after": String(decision.retryAfterSeconds) },
+    );
+  }
+}
 
 /** `POST /register`, `POST /login`, `POST /logout`, `GET /me`, `PUT /me/password`. */
 export function authRoutes(
@@ -35,21 +53,15 @@ export function authRoutes(
     })
     .post("/login", rateLimited(limits.login, byAddress, "sign-in attempts"), async (c) => {
       const body = await readJsonObject(c, CREDENTIALS);
-      const decision = limits.loginUser.take(`user:${body.username}`);
-      if (!decision.allowed) {
-        throw new ApiError(
-          "rate_limited",
-          `Too many sign-in attempts for this user: try again in ${decision.retryAfterSeconds} s`,
-          { "retry-after": String(decision.retryAfterSeconds) },
-        );
-      }
+      limitPerUser(limits.loginUser, body.username!);
       const session = await accounts.login(body.username!, body.password!);
       setCookie(c, SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: "Lax",
         secure: c.get("https"),
         path: "/",
-        maxAge: Math.floor(sessionTtlMs / 1000),
+        // Browsers cap cookies at 400 days (RFC 6265bis); the token itself lasts SESSION_TTL.
+        maxAge: Math.min(Math.floor(sessionTtlMs / 1000), MAX_COOKIE_AGE_SECONDS),
       });
       c.header("cache-control", "no-store");
       return c.json(session);
@@ -66,6 +78,8 @@ export function authRoutes(
     })
     .put("/me/password", async (c) => {
       const user = requireUser(c);
+      // Guessing the current password with a stolen session counts as signing in.
+      limitPerUser(limits.loginUser, user.username);
       const body = await readJsonObject(c, {
         current_password: "string",
         new_password: "string",

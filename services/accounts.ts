@@ -80,7 +80,10 @@ export interface AccountsService {
     username: string,
     patch: { readonly role?: "user" | "admin"; readonly disabled?: boolean },
   ): PublicUser;
-  /** Creates the first admin, or makes an existing user admin (keeping its password). */
+  /**
+   * Makes `username` an admin (an existing user keeps its password), creating it when missing —
+   * with `password`, or with a generated one when no admin exists at all.
+   */
   ensureAdmin(
     username: string,
     password: string | undefined,
@@ -244,23 +247,29 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
     ),
 
     async ensureAdmin(username, password) {
-      const existing = selectUserByName(db, username);
-      if (existing !== undefined) {
+      const promote = () => {
+        const existing = selectUserByName(db, username);
+        if (existing === undefined) return false;
         if (existing.role !== "admin" || existing.disabled) {
           updateRoleAndDisabled(db, existing.id, "admin", false);
         }
-        return { created: false };
-      }
+        return true;
+      };
+      if (promote()) return { created: false };
+      // Without a password to give, a database that already has an admin needs no new one.
+      if (password === undefined && countActiveAdmins(db) > 0) return { created: false };
       const problem = validateUsername(username) ??
         (password === undefined ? undefined : validatePassword(password));
       if (problem !== undefined) throw new DomainError("invalid_body", problem);
       const chosen = password ?? newSessionToken().slice(0, 24);
-      insertUser(db, {
-        username,
-        passwordHash: await hashPassword(chosen),
-        role: "admin",
-        createdAt: now().toISOString(),
-      });
+      const passwordHash = await hashPassword(chosen);
+      try {
+        insertUser(db, { username, passwordHash, role: "admin", createdAt: now().toISOString() });
+      } catch (error) {
+        // Registered by a request while we hashed: make that account the admin instead.
+        if (promote()) return { created: false };
+        throw error;
+      }
       return password === undefined
         ? { created: true, generatedPassword: chosen }
         : { created: true };

@@ -146,6 +146,8 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * @returns An error sentence, or undefined when the password is acceptable.
  */
 export function validatePassword(password: string): string | undefined {
+  // A lone surrogate would be encoded as U+FFFD, so two different passwords could match.
+  if (!password.isWellFormed()) return "Password contains a broken UTF-16 surrogate";
   const length = [...password.normalize("NFC")].length;
   if (length < 8 || length > 256) {
     return `Password must be 8-256 characters long, got ${length}`;

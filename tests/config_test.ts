@@ -530,3 +530,14 @@ function rate(limit: { limit: number; windowMs: number }): string {
   const [unit, ms] = units.find(([, size]) => limit.windowMs % size === 0)!;
   return `${limit.limit}/${limit.windowMs / ms}${unit}`;
 }
+
+Deno.test("SESSION_TTL above 400 days (a browser cookie's limit) is refused at start-up", () => {
+  const runtime = { standalone: false, execPath: "/usr/bin/deno", os: "linux" } as const;
+  assert.throws(
+    () => loadConfig({ SESSION_TTL: "401d" }, [], runtime),
+    (error: unknown) =>
+      error instanceof ConfigError && /SESSION_TTL must be at most 400d/.test(error.message),
+  );
+  const ok = loadConfig({ SESSION_TTL: "400d" }, [], runtime);
+  assert.equal(ok.action === "serve" && ok.config.sessionTtlMs, 400 * 86_400_000);
+});
