@@ -188,7 +188,12 @@ export async function runServer(config: Config): Promise<void> {
       resolve(received);
     });
   });
-  await ensureFirstAdmin(accounts, config, logger);
+  try {
+    await ensureFirstAdmin(accounts, config, logger);
+  } catch (error) {
+    // The board still serves; sign-in as admin waits for the operator to fix this.
+    logger.error("Cannot create the first admin", { error, username: config.adminUsername });
+  }
   const signal = await stopRequested;
   draining = true;
   logger.info("Stopping: draining in-flight requests", { signal });
@@ -209,10 +214,10 @@ export async function runServer(config: Config): Promise<void> {
   const flushTimeoutMs = config.telemetryFlushTimeoutMs;
   const flushed = await telemetry?.stopTracesAndMetrics(flushTimeoutMs);
   appMetrics?.stop();
-  for (const [signal, inTime] of Object.entries(flushed ?? {})) {
+  for (const [signalName, inTime] of Object.entries(flushed ?? {})) {
     if (!inTime) {
-      logger.warn(`${signal} not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped`, {
-        signal,
+      logger.warn(`${signalName} not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped`, {
+        signal: signalName,
         telemetry_flush_timeout_ms: flushTimeoutMs,
       });
     }
