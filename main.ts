@@ -10,6 +10,11 @@ import {
   SERVICE_VERSION,
   versionText,
 } from "./config.ts";
+import {
+  type BackgroundWriter,
+  startBackgroundWriter,
+  withBackgroundWriter,
+} from "./db/background_writer.ts";
 import { DatabaseOpenError, openDatabase } from "./db/database.ts";
 import { insertDemoPosts } from "./db/demo_posts.ts";
 import { problemResponse } from "./http/problem.ts";
@@ -74,13 +79,13 @@ export async function runServer(config: Config): Promise<void> {
     throw error;
   }
   if (opened.created && config.demoData) insertDemoPosts(opened.db, new Date());
+  const writer = await startWriter(config, logger);
+  const local = writer === undefined ? opened.db : withBackgroundWriter(opened.db, writer);
   const tracing = telemetry?.tracing;
-  const db = telemetry === undefined
-    ? opened.db
-    : instrumentDatabase(opened.db, telemetry.tracing.tracer, {
-      databaseDup: config.telemetry.semconv.databaseDup,
-      meter: telemetry.metrics.meter,
-    });
+  const db = telemetry === undefined ? local : instrumentDatabase(local, telemetry.tracing.tracer, {
+    databaseDup: config.telemetry.semconv.databaseDup,
+    meter: telemetry.metrics.meter,
+  });
   const spans = spanHelpers(tracing?.tracer);
 
   const audit = createAuditLog(db, {
@@ -211,6 +216,7 @@ export async function runServer(config: Config): Promise<void> {
   retention.stop();
   clearInterval(sessionPruning);
   await audit.close(1000);
+  await writer?.close(1000);
   const flushTimeoutMs = config.telemetryFlushTimeoutMs;
   const flushed = await telemetry?.stopTracesAndMetrics(flushTimeoutMs);
   appMetrics?.stop();
@@ -236,6 +242,20 @@ export async function runServer(config: Config): Promise<void> {
       signal: "logs",
       telemetry_flush_timeout_ms: flushTimeoutMs,
     });
+  }
+}
+
+/**
+ * The worker that writes log_api batches off the request thread; undefined (rows are then
+ * written in-thread) for an in-memory database or when the worker cannot start.
+ */
+async function startWriter(config: Config, logger: Logger): Promise<BackgroundWriter | undefined> {
+  if (config.dbPath === ":memory:") return undefined;
+  try {
+    return await startBackgroundWriter(config.dbPath, { synchronous: config.sqliteSynchronous });
+  } catch (error) {
+    logger.warn("log_api rows will be written on the request thread", { error });
+    return undefined;
   }
 }
 

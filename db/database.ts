@@ -27,6 +27,11 @@ export interface Database {
   prepare(sql: string): Statement;
   /** Runs `sql` once per parameter row, all in one transaction (all rows or none). */
   runBatch(sql: string, rows: readonly (readonly SqlValue[])[]): void;
+  /**
+   * Like `runBatch`, but may run on another connection and settle later
+   * (db/background_writer.ts); a plain database runs it at once and returns nothing.
+   */
+  runBatchInBackground(sql: string, rows: readonly (readonly SqlValue[])[]): void | Promise<void>;
   /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws. */
   transaction<T>(fn: () => T): T;
   /** Closes the file; further calls fail. */
@@ -234,6 +239,7 @@ function wrap(raw: DatabaseSync, path: string): Database {
         for (const row of rows) statement.run(...row);
       });
     },
+    runBatchInBackground: (sql, rows) => db.runBatch(sql, rows),
     transaction(fn) {
       // Nested calls join the outer transaction instead of failing on a second BEGIN.
       if (depth > 0) return fn();

@@ -33,9 +33,15 @@ export interface LogApiFilter {
 const INSERT = `INSERT INTO log_api (user_ip, user_id, start_time, end_time, call_url,
   call_url_parameter, method, status, duration_ms, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** Writes rows in one transaction (all or none). */
-export function insertLogApiRows(db: Database, rows: readonly NewLogApiRow[]): void {
-  db.runBatch(
+/**
+ * Writes rows in one transaction (all or none): at once, or — when the database has a
+ * background writer — on the worker, settling the returned promise when committed.
+ */
+export function insertLogApiRows(
+  db: Database,
+  rows: readonly NewLogApiRow[],
+): void | Promise<void> {
+  return db.runBatchInBackground(
     INSERT,
     rows.map((r) => [
       r.user_ip,

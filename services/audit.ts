@@ -38,7 +38,10 @@ export interface AuditLog {
   record(call: ApiCall): void;
   /** Queues the row `finish()` describes once `settled` settles; shutdown waits for it. */
   recordWhenSettled(settled: Promise<unknown>, finish: () => ApiCall): void;
-  /** Writes every queued row now, in one transaction. */
+  /**
+   * Writes every queued row in one transaction: now, or — with a background writer — as
+   * soon as the batch in flight is committed.
+   */
   flush(): void;
   /** Waits (bounded) for calls still being delivered, then writes everything queued. */
   close(timeoutMs: number): Promise<void>;
@@ -76,6 +79,8 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   const queue: NewLogApiRow[] = [];
   const pending = new Set<Promise<unknown>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The batch being written in the background, if any. */
+  let writing: Promise<void> | undefined;
   let written = 0;
   let failed = 0;
   let lastFailureLog = -Infinity;
@@ -115,37 +120,71 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   function flush(): void {
     clearTimeout(timer);
     timer = undefined;
-    if (queue.length === 0) return;
+    // One batch at a time: the one in flight reschedules when it settles.
+    if (writing !== undefined || queue.length === 0) return;
     const batch = queue.splice(0, queue.length);
+    let pending: void | Promise<void>;
     try {
-      insertLogApiRows(db, batch);
-      written += batch.length;
+      pending = insertLogApiRows(db, batch);
     } catch (error) {
-      if (isRejectedRow(error)) {
-        writeOneByOne(batch);
-        return;
-      }
-      // The database refused (busy, full, closed): keep the rows, bounded, and try again later.
-      queue.unshift(...batch);
-      if (queue.length > maxQueuedRows) {
-        failed += queue.splice(0, queue.length - maxQueuedRows).length;
-      }
-      reportFailure(error, batch.length);
-      schedule(Math.max(options.flushMs, 1000));
+      afterFailure(batch, error);
+      return;
     }
+    if (pending === undefined) {
+      written += batch.length;
+      return;
+    }
+    writing = pending.then(
+      () => void (written += batch.length),
+      (error: unknown) => afterFailure(batch, error),
+    ).finally(() => {
+      writing = undefined;
+      if (queue.length > 0) schedule(queue.length >= batchRows ? 0 : options.flushMs);
+    });
+  }
+
+  function afterFailure(batch: NewLogApiRow[], error: unknown): void | Promise<void> {
+    if (isRejectedRow(error)) return writeOneByOne(batch);
+    // The database refused (busy, full, closed): keep the rows, bounded, and try again later.
+    queue.unshift(...batch);
+    if (queue.length > maxQueuedRows) {
+      failed += queue.splice(0, queue.length - maxQueuedRows).length;
+    }
+    reportFailure(error, batch.length);
+    schedule(Math.max(options.flushMs, 1000));
   }
 
   // One row the table rejects must not hold back the rows batched with it.
-  function writeOneByOne(batch: readonly NewLogApiRow[]): void {
-    for (const row of batch) {
+  function writeOneByOne(batch: readonly NewLogApiRow[]): void | Promise<void> {
+    for (const [index, row] of batch.entries()) {
+      let pending: void | Promise<void>;
       try {
-        insertLogApiRows(db, [row]);
+        pending = insertLogApiRows(db, [row]);
+      } catch (error) {
+        failed++;
+        reportFailure(error, 1);
+        continue;
+      }
+      if (pending !== undefined) return writeRestInBackground(pending, batch.slice(index + 1));
+      written++;
+    }
+  }
+
+  async function writeRestInBackground(
+    first: Promise<void>,
+    rest: readonly NewLogApiRow[],
+  ): Promise<void> {
+    const count = async (write: () => void | Promise<void>) => {
+      try {
+        await write();
         written++;
       } catch (error) {
         failed++;
         reportFailure(error, 1);
       }
-    }
+    };
+    await count(() => first);
+    for (const row of rest) await count(() => insertLogApiRows(db, [row]));
   }
 
   function reportFailure(error: unknown, rows: number): void {
@@ -182,7 +221,13 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
         });
       }
       closed = true;
-      flush();
+      // What is in flight settles first; then the rest goes in one more batch (or two, when
+      // the first attempt ran into a busy database).
+      for (let attempt = 0; attempt < 3 && (writing !== undefined || queue.length > 0); attempt++) {
+        if (writing !== undefined && !await settlesWithin(writing, timeoutMs)) break;
+        flush();
+      }
+      if (writing !== undefined) await settlesWithin(writing, timeoutMs);
       finished = true;
       if (queue.length > 0) {
         failed += queue.length;

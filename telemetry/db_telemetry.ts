@@ -40,6 +40,7 @@ export interface InstrumentableDatabase<S extends InstrumentableStatement> {
   readonly path: string;
   prepare(sql: string): S;
   runBatch(sql: string, rows: readonly (readonly unknown[])[]): void;
+  runBatchInBackground(sql: string, rows: readonly (readonly unknown[])[]): void | Promise<void>;
 }
 
 /** What a statement's span is named and tagged with, parsed once per SQL text. */
@@ -158,15 +159,46 @@ export function instrumentDatabase<
       return statement;
     },
     runBatch(sql: string, rows: readonly (readonly unknown[])[]): void {
-      const shape = shapeOf(sql);
-      const operation = { [ATTR_DB_OPERATION_NAME]: `BATCH ${shape.operation}` };
-      const span = start(shape, `BATCH ${shape.name}`, {
-        ...operation,
-        [ATTR_DB_OPERATION_BATCH_SIZE]: rows.length,
+      const batch = startBatch(sql, rows.length);
+      observe(batch.span, batch.measured, () => db.runBatch(sql, rows));
+    },
+    runBatchInBackground(
+      sql: string,
+      rows: readonly (readonly unknown[])[],
+    ): void | Promise<void> {
+      // The span lasts until the batch is committed, wherever that happens.
+      const batch = startBatch(sql, rows.length);
+      const started = performance.now();
+      const settle = (error?: unknown) => {
+        if (error !== undefined) fail(batch.span, error);
+        batch.span.end();
+        measure(batch.measured, started, error);
+      };
+      let pending: void | Promise<void>;
+      try {
+        pending = db.runBatchInBackground(sql, rows);
+      } catch (error) {
+        settle(error);
+        throw error;
+      }
+      if (pending === undefined) return settle();
+      return pending.then(() => settle(), (error: unknown) => {
+        settle(error);
+        throw error;
       });
-      observe(span, { ...shape.metricAttributes, ...operation }, () => db.runBatch(sql, rows));
     },
   } as D;
+
+  /** One span (and one measurement) for a whole batch: `BATCH INSERT log_api`. */
+  function startBatch(sql: string, size: number): { span: Span; measured: Attributes } {
+    const shape = shapeOf(sql);
+    const operation = { [ATTR_DB_OPERATION_NAME]: `BATCH ${shape.operation}` };
+    const span = start(shape, `BATCH ${shape.name}`, {
+      ...operation,
+      [ATTR_DB_OPERATION_BATCH_SIZE]: size,
+    });
+    return { span, measured: { ...shape.metricAttributes, ...operation } };
+  }
 }
 
 /** Ends `span` when the iteration finishes, is abandoned, or fails; counts the rows. */

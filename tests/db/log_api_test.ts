@@ -44,6 +44,11 @@ function recording(db: Database): { db: Database; sql: string[]; params: SqlValu
         params.push([]);
         db.runBatch(text, rows);
       },
+      runBatchInBackground: (text, rows) => {
+        sql.push(text);
+        params.push([]);
+        return db.runBatchInBackground(text, rows);
+      },
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),
     },

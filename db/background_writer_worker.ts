@@ -1,0 +1,76 @@
+/**
+ * @module The worker side of db/background_writer.ts: its own SQLite connection, which runs
+ * each batch it is sent in one transaction, in the order they arrive, and answers once the
+ * batch is committed (or refused).
+ */
+
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { WorkerReply, WorkerRequest, WriterError } from "./background_writer_protocol.ts";
+
+// Typed by hand: the deno.worker lib cannot be checked together with the main program.
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(message: WorkerReply): void;
+  close(): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+let db: DatabaseSync | undefined;
+const statements = new Map<string, StatementSync>();
+
+scope.onmessage = ({ data: request }) => {
+  switch (request.type) {
+    case "open":
+      try {
+        db = new DatabaseSync(request.path);
+        db.exec(`PRAGMA busy_timeout = ${Math.trunc(request.busyTimeoutMs)}`);
+        db.exec(`PRAGMA synchronous = ${request.synchronous === "full" ? "FULL" : "NORMAL"}`);
+        scope.postMessage({ type: "opened" });
+      } catch (error) {
+        scope.postMessage({ type: "failed", id: 0, error: describe(error) });
+      }
+      return;
+    case "batch":
+      try {
+        runBatch(request.sql, request.rows);
+        scope.postMessage({ type: "done", id: request.id });
+      } catch (error) {
+        scope.postMessage({ type: "failed", id: request.id, error: describe(error) });
+      }
+      return;
+    case "close":
+      statements.clear();
+      if (db?.isOpen) db.close();
+      scope.postMessage({ type: "closed" });
+      scope.close();
+  }
+};
+
+function runBatch(sql: string, rows: readonly (readonly SQLInputValue[])[]): void {
+  if (db === undefined || !db.isOpen) throw new Error("The background connection is not open");
+  let statement = statements.get(sql);
+  if (statement === undefined) {
+    statement = db.prepare(sql);
+    statements.set(sql, statement);
+  }
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    for (const row of rows) statement.run(...row);
+    db.exec("COMMIT");
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+function describe(error: unknown): WriterError {
+  const fields = typeof error === "object" && error !== null
+    ? error as { code?: unknown; errcode?: unknown; errstr?: unknown }
+    : {};
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    ...(typeof fields.code === "string" ? { code: fields.code } : {}),
+    ...(typeof fields.errcode === "number" ? { errcode: fields.errcode } : {}),
+    ...(typeof fields.errstr === "string" ? { errstr: fields.errstr } : {}),
+  };
+}

@@ -1,0 +1,136 @@
+/** @module Tests for the worker that writes log_api batches on its own connection. */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { startBackgroundWriter, withBackgroundWriter } from "../../db/background_writer.ts";
+import { openDatabase } from "../../db/database.ts";
+import { isRejectedRow } from "../../db/errors.ts";
+import { insertLogApiRows, type NewLogApiRow } from "../../db/log_api.ts";
+import { type ApiCall, createAuditLog } from "../../services/audit.ts";
+import { capturingLogger, ROOT, tempDir } from "../_helpers.ts";
+
+function row(overrides: Partial<NewLogApiRow> = {}): NewLogApiRow {
+  return {
+    user_ip: "203.0.113.7",
+    user_id: null,
+    start_time: "2025-01-02T03:04:05.006Z",
+    end_time: "2025-01-02T03:04:05.018Z",
+    call_url: "/board/5",
+    call_url_parameter: null,
+    method: "GET",
+    status: 200,
+    duration_ms: 12.5,
+    trace_id: null,
+    ...overrides,
+  };
+}
+
+/** Rows as another connection sees them: only what is committed. */
+function committedUrls(path: string): string[] {
+  const reader = new DatabaseSync(path, { readOnly: true });
+  try {
+    return reader.prepare("SELECT call_url FROM log_api ORDER BY seq").all()
+      .map((r) => String(r.call_url));
+  } finally {
+    reader.close();
+  }
+}
+
+/** A migrated database file and a started writer, both closed on dispose. */
+async function setup() {
+  const dir = await tempDir();
+  const path = join(dir.path, "board.db");
+  const { db } = openDatabase(path, { synchronous: "normal" });
+  const writer = await startBackgroundWriter(path, { synchronous: "normal" });
+  return {
+    path,
+    db,
+    writer,
+    async [Symbol.asyncDispose]() {
+      await writer.close(1000);
+      db.close();
+      await dir[Symbol.asyncDispose]();
+    },
+  };
+}
+
+Deno.test("a batch sent to the worker is committed, on another connection, when its promise resolves", async () => {
+  await using t = await setup();
+  const db = withBackgroundWriter(t.db, t.writer);
+  const pending = insertLogApiRows(db, [row({ call_url: "/a" }), row({ call_url: "/b" })]);
+  assert.ok(pending instanceof Promise, "the write happens in the background");
+  await pending;
+  assert.deepEqual(committedUrls(t.path), ["/a", "/b"]);
+});
+
+Deno.test("a batch the table refuses is rolled back whole, and the error keeps SQLite's code", async () => {
+  await using t = await setup();
+  const db = withBackgroundWriter(t.db, t.writer);
+  // NaN is bound as NULL, which the NOT NULL status column refuses.
+  const error = await insertLogApiRows(db, [row({ call_url: "/ok" }), row({ status: NaN })])
+    ?.then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof Error, "the promise rejects");
+  assert.match(error.message, /NOT NULL/);
+  assert.ok(isRejectedRow(error), "errcode survives the thread boundary");
+  assert.deepEqual(committedUrls(t.path), [], "all or none");
+  await insertLogApiRows(db, [row({ call_url: "/next" })]);
+  assert.deepEqual(committedUrls(t.path), ["/next"], "the worker goes on after a refusal");
+});
+
+Deno.test("once the writer is closed, batches are written in-thread instead of being lost", async () => {
+  await using t = await setup();
+  const db = withBackgroundWriter(t.db, t.writer);
+  await t.writer.close(1000);
+  assert.equal(t.writer.alive, false);
+  await assert.rejects(t.writer.runBatch("SELECT 1", [[]]), /not running/);
+  assert.equal(insertLogApiRows(db, [row({ call_url: "/inline" })]), undefined);
+  assert.deepEqual(committedUrls(t.path), ["/inline"]);
+});
+
+Deno.test("a writer that cannot open its file fails to start with SQLite's reason", async () => {
+  await using dir = await tempDir();
+  await assert.rejects(
+    startBackgroundWriter(join(dir.path, "missing-dir", "board.db"), { synchronous: "normal" }),
+    /unable to open database file/,
+  );
+});
+
+Deno.test("the audit log over the worker writes every row, keeps rows the table refuses apart, and close() waits for the last batch", async () => {
+  await using t = await setup();
+  const { logger } = capturingLogger();
+  const db = withBackgroundWriter(t.db, t.writer);
+  const audit = createAuditLog(db, { flushMs: 5, batchRows: 100, logger });
+  const call = (path: string, status = 200): ApiCall => ({
+    clientIp: "203.0.113.7",
+    userId: null,
+    startTime: Date.UTC(2025, 0, 2),
+    endTime: Date.UTC(2025, 0, 2) + 3,
+    durationMs: 3,
+    method: "GET",
+    path,
+    query: "",
+    status,
+    traceId: null,
+  });
+  for (let i = 0; i < 750; i++) {
+    audit.record(call(`/r/${i}`, i === 420 ? NaN : 200));
+    if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await audit.close(5000);
+  assert.deepEqual(audit.stats(), { written: 749, failed: 1, queued: 0 });
+  const urls = committedUrls(t.path);
+  assert.equal(urls.length, 749);
+  assert.ok(!urls.includes("/r/420"));
+  assert.equal(new Set(urls).size, 749, "no row written twice");
+});
+
+Deno.test("the compile tasks embed the worker, which deno compile does not find by itself", () => {
+  const tasks = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).tasks;
+  const source = Deno.readTextFileSync(join(ROOT, "db", "background_writer.ts"));
+  const worker = /new Worker\(new URL\("\.\/([^"]+)"/.exec(source)?.[1];
+  assert.equal(worker, "background_writer_worker.ts");
+  for (const name of ["compile", "compile:windows"]) {
+    assert.match(tasks[name], new RegExp(`--include db/${worker}\\b`), name);
+  }
+});
