@@ -29,7 +29,7 @@ import { instrumentDatabase } from "./telemetry/db_telemetry.ts";
 import { createLogger, type Logger } from "./telemetry/log.ts";
 import { createAppEvents, registerAppMetrics } from "./telemetry/app_metrics.ts";
 import { createRateLimiter } from "./http/rate_limit.ts";
-import { startTelemetry, type Telemetry } from "./telemetry/setup.ts";
+import type { Telemetry } from "./telemetry/setup.ts";
 import { spanHelpers } from "./telemetry/traced.ts";
 
 /** Exit code for a setting that is invalid (bad value, unusable database file). */
@@ -60,7 +60,10 @@ export async function runServer(config: Config): Promise<void> {
   } as const;
   // Export failures are reported on stdout only, so a failing log export cannot feed itself.
   const stdoutLogger = createLogger(loggerOptions);
-  const telemetry = startTelemetryOrFail(config, stdoutLogger.scoped("telemetry/otlp_exporter.ts"));
+  const telemetry = await startTelemetryOrFail(
+    config,
+    stdoutLogger.scoped("telemetry/otlp_exporter.ts"),
+  );
   const logger = telemetry?.logSink === undefined
     ? stdoutLogger
     : createLogger({ ...loggerOptions, sink: telemetry.logSink });
@@ -79,7 +82,7 @@ export async function runServer(config: Config): Promise<void> {
     throw error;
   }
   if (opened.created && config.demoData) insertDemoPosts(opened.db, new Date());
-  const writer = await startWriter(config, logger);
+  const writer = startWriter(config, logger);
   const local = writer === undefined ? opened.db : withBackgroundWriter(opened.db, writer);
   const tracing = telemetry?.tracing;
   const db = telemetry === undefined ? local : instrumentDatabase(local, telemetry.tracing.tracer, {
@@ -246,17 +249,16 @@ export async function runServer(config: Config): Promise<void> {
 }
 
 /**
- * The worker that writes log_api batches off the request thread; undefined (rows are then
- * written in-thread) for an in-memory database or when the worker cannot start.
+ * The worker that writes log_api batches off the request thread; undefined for an in-memory
+ * database. Until it is ready (and if it cannot start: logged) rows are written in-thread.
  */
-async function startWriter(config: Config, logger: Logger): Promise<BackgroundWriter | undefined> {
+function startWriter(config: Config, logger: Logger): BackgroundWriter | undefined {
   if (config.dbPath === ":memory:") return undefined;
-  try {
-    return await startBackgroundWriter(config.dbPath, { synchronous: config.sqliteSynchronous });
-  } catch (error) {
+  const writer = startBackgroundWriter(config.dbPath, { synchronous: config.sqliteSynchronous });
+  writer.ready.catch((error: unknown) => {
     logger.warn("log_api rows will be written on the request thread", { error });
-    return undefined;
-  }
+  });
+  return writer;
 }
 
 /**
@@ -279,9 +281,17 @@ async function ensureFirstAdmin(
   }
 }
 
-/** Starts telemetry unless OTEL_SDK_DISABLED; a CA file that cannot be read stops start-up. */
-function startTelemetryOrFail(config: Config, logger: Logger): Telemetry | undefined {
+/**
+ * Starts telemetry unless OTEL_SDK_DISABLED — the SDK is loaded only then, which keeps its
+ * start-up time and memory out of a service run without it. A CA file that cannot be read
+ * stops start-up.
+ */
+async function startTelemetryOrFail(
+  config: Config,
+  logger: Logger,
+): Promise<Telemetry | undefined> {
   if (config.telemetry.disabled) return undefined;
+  const { startTelemetry } = await import("./telemetry/setup.ts");
   try {
     return startTelemetry(config.telemetry, SERVICE_VERSION, logger);
   } catch (error) {

@@ -3,6 +3,7 @@
  * commit — and the WAL checkpoint it may trigger — never blocks request handling.
  */
 
+import { settlesWithin } from "../lib/settles_within.ts";
 import type { Database, SqlValue } from "./database.ts";
 import type { WorkerReply, WorkerRequest, WriterError } from "./background_writer_protocol.ts";
 
@@ -10,7 +11,7 @@ import type { WorkerReply, WorkerRequest, WriterError } from "./background_write
 export interface BackgroundWriter {
   /** Runs `sql` once per row in one transaction; rejects with SQLite's error (errcode kept). */
   runBatch(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void>;
-  /** False once the worker failed or was closed; callers then write in-thread. */
+  /** True while the worker takes batches (not yet while it starts, nor once it stopped). */
   readonly alive: boolean;
   /** Lets the batches already sent finish (bounded), closes the connection, ends the worker. */
   close(timeoutMs: number): Promise<void>;
@@ -30,25 +31,26 @@ interface Waiter {
 }
 
 /**
- * Starts the worker and opens `path` in it.
- * @throws {Error} when the worker cannot start or open the file in time.
+ * Starts the worker and has it open `path`. Returns at once: `alive` turns true when the
+ * worker is ready, and `ready` rejects (the worker is then ended) if it cannot start or
+ * open the file within `startTimeoutMs`.
  */
-export async function startBackgroundWriter(
+export function startBackgroundWriter(
   path: string,
   options: BackgroundWriterOptions,
-): Promise<BackgroundWriter> {
+): BackgroundWriter & { readonly ready: Promise<void> } {
   const worker = new Worker(new URL("./background_writer_worker.ts", import.meta.url), {
     type: "module",
   });
   const send = (request: WorkerRequest) => worker.postMessage(request);
   const waiting = new Map<number, Waiter>();
   let nextId = 1;
-  let alive = true;
+  let state: "starting" | "running" | "stopped" = "starting";
   let opened: Waiter | undefined;
   let closed: (() => void) | undefined;
 
   const stop = (reason: Error) => {
-    alive = false;
+    state = "stopped";
     worker.terminate();
     opened?.reject(reason);
     for (const waiter of waiting.values()) waiter.reject(reason);
@@ -66,7 +68,7 @@ export async function startBackgroundWriter(
         return;
       case "failed":
         if (reply.id === 0) {
-          opened?.reject(sqliteError(reply.error));
+          stop(sqliteError(reply.error));
           return;
         }
         waiting.get(reply.id)?.reject(sqliteError(reply.error));
@@ -82,35 +84,41 @@ export async function startBackgroundWriter(
   };
 
   const startTimeoutMs = options.startTimeoutMs ?? 5000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      opened = { resolve, reject };
-      timer = setTimeout(
-        () => reject(new Error(`The background writer did not start within ${startTimeoutMs} ms`)),
-        startTimeoutMs,
-      );
-      send({
-        type: "open",
-        path,
-        busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-        synchronous: options.synchronous,
-      });
-    });
-  } catch (error) {
-    worker.terminate();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    opened = undefined;
-  }
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => stop(new Error(`The background writer did not start within ${startTimeoutMs} ms`)),
+      startTimeoutMs,
+    );
+    opened = {
+      resolve() {
+        clearTimeout(timer);
+        opened = undefined;
+        state = "running";
+        resolve();
+      },
+      reject(error) {
+        clearTimeout(timer);
+        opened = undefined;
+        reject(error);
+      },
+    };
+  });
+  send({
+    type: "open",
+    path,
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    synchronous: options.synchronous,
+  });
 
   return {
+    ready,
     get alive() {
-      return alive;
+      return state === "running";
     },
     runBatch(sql, rows) {
-      if (!alive) return Promise.reject(new Error("The background writer is not running"));
+      if (state !== "running") {
+        return Promise.reject(new Error("The background writer is not running"));
+      }
       const id = nextId++;
       return new Promise<void>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
@@ -118,7 +126,11 @@ export async function startBackgroundWriter(
       });
     },
     async close(timeoutMs) {
-      if (!alive) return;
+      if (state === "starting") await settlesWithin(ready, timeoutMs);
+      if (state !== "running") {
+        if (state === "starting") stop(new Error("The background writer is closed"));
+        return;
+      }
       const done = new Promise<void>((resolve) => closed = resolve);
       send({ type: "close" });
       const timeout = setTimeout(

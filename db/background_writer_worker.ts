@@ -26,6 +26,8 @@ scope.onmessage = ({ data: request }) => {
         db.exec(`PRAGMA busy_timeout = ${Math.trunc(request.busyTimeoutMs)}`);
         db.exec(`PRAGMA synchronous = ${request.synchronous === "full" ? "FULL" : "NORMAL"}`);
         scope.postMessage({ type: "opened" });
+        // Off the request thread: analyse the tables whose planner statistics are stale.
+        db.exec("PRAGMA optimize = 0x10002");
       } catch (error) {
         scope.postMessage({ type: "failed", id: 0, error: describe(error) });
       }

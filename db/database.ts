@@ -86,8 +86,10 @@ export function openDatabase(path: string, options: OpenOptions): OpenedDatabase
     });
     applyPragmas(raw, path, options);
     migrate(raw, fromVersion);
-    // SQLite's advice for every new connection: analyse tables whose statistics are stale.
-    raw.exec("PRAGMA optimize = 0x10002");
+    // SQLite's advice for a new connection: analyse tables whose statistics are stale. On a
+    // big file that takes tens of milliseconds, so a file's statistics are refreshed by the
+    // background writer's connection instead (db/background_writer_worker.ts).
+    if (path === ":memory:") raw.exec("PRAGMA optimize = 0x10002");
     return {
       db: wrap(raw, path),
       created: fromVersion === 0,

@@ -21,7 +21,7 @@ import {
   ATTR_DB_SYSTEM_NAME,
   ATTR_ERROR_TYPE,
 } from "@opentelemetry/semantic-conventions";
-import { DB_DURATION_BUCKETS } from "./metrics.ts";
+import { DB_DURATION_BUCKETS } from "./buckets.ts";
 import { ATTR_DB_RESPONSE_RETURNED_ROWS, DB_SYSTEM_NAME_VALUE_SQLITE, OLD_DB } from "./semconv.ts";
 import { fail } from "./traced.ts";
 

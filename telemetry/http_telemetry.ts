@@ -29,7 +29,8 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from "@opentelemetry/semantic-conventions";
 import type { Context, MiddlewareHandler } from "hono";
-import { HTTP_DURATION_BUCKETS, type Metrics } from "./metrics.ts";
+import { HTTP_DURATION_BUCKETS } from "./buckets.ts";
+import type { Metrics } from "./metrics.ts";
 import { matchedRoutes } from "hono/route";
 import { redactQuery } from "../lib/redact.ts";
 import { ATTR_ENDUSER_ID, OLD_HTTP } from "./semconv.ts";

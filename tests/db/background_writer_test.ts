@@ -42,7 +42,8 @@ async function setup() {
   const dir = await tempDir();
   const path = join(dir.path, "board.db");
   const { db } = openDatabase(path, { synchronous: "normal" });
-  const writer = await startBackgroundWriter(path, { synchronous: "normal" });
+  const writer = startBackgroundWriter(path, { synchronous: "normal" });
+  await writer.ready;
   return {
     path,
     db,
@@ -78,6 +79,23 @@ Deno.test("a batch the table refuses is rolled back whole, and the error keeps S
   assert.deepEqual(committedUrls(t.path), ["/next"], "the worker goes on after a refusal");
 });
 
+Deno.test("while the worker starts, batches are written in-thread", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.path, "board.db");
+  const { db } = openDatabase(path, { synchronous: "normal" });
+  const writer = startBackgroundWriter(path, { synchronous: "normal" });
+  try {
+    assert.equal(writer.alive, false);
+    assert.equal(insertLogApiRows(withBackgroundWriter(db, writer), [row()]), undefined);
+    assert.deepEqual(committedUrls(path), ["/board/5"]);
+    await writer.ready;
+    assert.equal(writer.alive, true);
+  } finally {
+    await writer.close(1000);
+    db.close();
+  }
+});
+
 Deno.test("once the writer is closed, batches are written in-thread instead of being lost", async () => {
   await using t = await setup();
   const db = withBackgroundWriter(t.db, t.writer);
@@ -91,7 +109,8 @@ Deno.test("once the writer is closed, batches are written in-thread instead of b
 Deno.test("a writer that cannot open its file fails to start with SQLite's reason", async () => {
   await using dir = await tempDir();
   await assert.rejects(
-    startBackgroundWriter(join(dir.path, "missing-dir", "board.db"), { synchronous: "normal" }),
+    startBackgroundWriter(join(dir.path, "missing-dir", "board.db"), { synchronous: "normal" })
+      .ready,
     /unable to open database file/,
   );
 });

@@ -10,7 +10,7 @@ import {
 import assert from "node:assert/strict";
 import { parsePrometheusText } from "../_prometheus.ts";
 import { testApp } from "../_helpers.ts";
-import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from "../../telemetry/metrics.ts";
+import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from "../../telemetry/buckets.ts";
 
 const TELEMETRY = { OTEL_TRACES_EXPORTER: "none", OTEL_BSP_SCHEDULE_DELAY: "0" };
 
