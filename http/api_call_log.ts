@@ -28,24 +28,34 @@ export function apiCallLog(
       await next();
     } finally {
       // An access line at debug level, written inside the request's trace.
-      logger.debug("Request served", {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-      });
+      if (logger.enabled("debug")) {
+        logger.debug("Request served", {
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+        });
+      }
+      // Read what the row needs now, so that nothing holds the request's context (request,
+      // response, headers) while the answer is being delivered.
+      const clientIp = c.get("clientIp") ?? null;
+      const userId = c.get("userId") ?? null;
+      const traceId = c.get("traceId") ?? null;
+      const method = c.req.method;
+      const path = c.req.path;
+      const status = c.res.status;
       const finish = (): ApiCall => ({
-        clientIp: c.get("clientIp") ?? null,
-        userId: c.get("userId") ?? null,
+        clientIp,
+        userId,
         startTime,
         endTime: Date.now(),
         durationMs: performance.now() - started,
-        method: c.req.method,
-        path: c.req.path,
+        method,
+        path,
         // Passwords or tokens in a query string never reach the call log.
         query: queryStart === -1 ? "" : redactQuery(url.slice(queryStart + 1)),
-        status: signal.aborted ? CLIENT_CLOSED_REQUEST : c.res.status,
-        traceId: c.get("traceId") ?? null,
+        status: signal.aborted ? CLIENT_CLOSED_REQUEST : status,
+        traceId,
       });
       const delivered = c.env?.completed;
       if (delivered === undefined) audit.record(finish());

@@ -204,13 +204,16 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   return {
     record: enqueue,
     recordWhenSettled(settled, finish) {
-      const done = settled.then(noop, noop)
-        .then(() => enqueue(finish()))
-        .catch((error) => {
+      const record = () => {
+        pending.delete(done);
+        try {
+          enqueue(finish());
+        } catch (error) {
           failed++;
           options.logger.error("Cannot build a log_api row", { error });
-        })
-        .finally(() => pending.delete(done));
+        }
+      };
+      const done: Promise<void> = settled.then(record, record);
       pending.add(done);
     },
     flush,
@@ -257,8 +260,6 @@ function toRow(call: ApiCall): NewLogApiRow {
 }
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
-
-function noop(): void {}
 
 /** Cuts `text` to at most `max` code points (never splitting a surrogate pair). */
 export function truncate<T extends string | null>(text: T, max: number): T {

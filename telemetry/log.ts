@@ -21,6 +21,8 @@ export interface Logger {
   info(msg: string, attributes?: LogAttributes): void;
   warn(msg: string, attributes?: LogAttributes): void;
   error(msg: string, attributes?: LogAttributes): void;
+  /** Whether records at `level` are written, to skip building attributes nobody reads. */
+  enabled(level: LogLevel): boolean;
   /** A logger that writes the same way, naming another source file. */
   scoped(scope: string): Logger;
 }
@@ -73,6 +75,7 @@ export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger 
     info: (msg, attributes) => emit("info", msg, attributes),
     warn: (msg, attributes) => emit("warn", msg, attributes),
     error: (msg, attributes) => emit("error", msg, attributes),
+    enabled: (level) => LOG_LEVELS.indexOf(level) >= minimum,
     scoped: (other) => createLogger(options, other),
   };
 }
