@@ -5,16 +5,17 @@
  * any CA we hand it (measured: an HTTPS collector with a private CA fails with
  * UNABLE_TO_VERIFY_LEAF_SIGNATURE), and a compiled Deno binary has been reported to time
  * out on HTTPS export. `fetch` honours DENO_CERT, the system store and a CA file, and gives
- * us a timeout, gzip and failure accounting in one place. Serialization stays the SDK's
- * (`@opentelemetry/otlp-transformer`).
+ * us a timeout, gzip and failure accounting in one place. Metrics and logs are serialized by
+ * the SDK (`@opentelemetry/otlp-transformer`); spans, the bulk of the bytes, by
+ * telemetry/otlp_trace_encoder.ts, which writes the same bytes faster.
  */
 
 import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
-import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "./log.ts";
 import type { OtlpEndpointConfig } from "./otel_env.ts";
+import { OtlpTraceEncoder } from "./otlp_trace_encoder.ts";
 
 /** A telemetry signal, as named in metrics and log lines. */
 export type Signal = "traces" | "metrics" | "logs";
@@ -189,11 +190,15 @@ export function otlpExporter<T>(
   };
 }
 
-/** A span exporter that serializes with the SDK's protobuf serializer and sends with `sender`. */
+/**
+ * A span exporter that encodes with telemetry/otlp_trace_encoder.ts (the SDK serializer's
+ * bytes, about five times faster) and sends with `sender`.
+ */
 export function otlpSpanExporter(sender: OtlpSender): SpanExporter {
+  const encoder = new OtlpTraceEncoder();
   return otlpExporter<ReadableSpan[]>(
     sender,
-    (spans) => ProtobufTraceSerializer.serializeRequest(spans),
+    (spans) => encoder.encode(spans),
     (spans) => spans.length,
   );
 }
