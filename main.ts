@@ -179,7 +179,8 @@ export async function runServer(config: Config): Promise<void> {
       },
     }, app.fetch);
   } catch (error) {
-    retention.stop();
+    await retention.stop();
+    await writer?.close(1000);
     db.close();
     const reason = error instanceof Deno.errors.AddrInUse
       ? "the address is already in use (set PORT or --port)"
@@ -216,7 +217,8 @@ export async function runServer(config: Config): Promise<void> {
       shutdown_timeout_ms: config.shutdownTimeoutMs,
     });
   }
-  retention.stop();
+  // A prune in flight finishes its current chunk (on the worker) before the worker closes.
+  await settlesWithin(retention.stop(), 1000);
   clearInterval(sessionPruning);
   await audit.close(1000);
   await writer?.close(1000);

@@ -5,12 +5,21 @@
 
 import { settlesWithin } from "../lib/settles_within.ts";
 import type { Database, SqlValue } from "./database.ts";
-import type { WorkerReply, WorkerRequest, WriterError } from "./background_writer_protocol.ts";
+import type {
+  StatementOutcome,
+  WorkerReply,
+  WorkerRequest,
+  WriterError,
+} from "./background_writer_protocol.ts";
 
 /** A worker that runs batches of one statement, each in its own transaction. */
 export interface BackgroundWriter {
   /** Runs `sql` once per row in one transaction; rejects with SQLite's error (errcode kept). */
   runBatch(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void>;
+  /** Runs one statement on its own; resolves with the rows it changed. */
+  run(sql: string, params: readonly SqlValue[]): Promise<number>;
+  /** Runs one query; resolves with its first row. */
+  get(sql: string, params: readonly SqlValue[]): Promise<Record<string, SqlValue> | undefined>;
   /** True while the worker takes batches (not yet while it starts, nor once it stopped). */
   readonly alive: boolean;
   /** Lets the batches already sent finish (bounded), closes the connection, ends the worker. */
@@ -26,7 +35,7 @@ export interface BackgroundWriterOptions {
 }
 
 interface Waiter {
-  resolve(): void;
+  resolve(outcome?: StatementOutcome): void;
   reject(error: Error): void;
 }
 
@@ -63,7 +72,7 @@ export function startBackgroundWriter(
         opened?.resolve();
         return;
       case "done":
-        waiting.get(reply.id)?.resolve();
+        waiting.get(reply.id)?.resolve(reply.outcome);
         waiting.delete(reply.id);
         return;
       case "failed":
@@ -110,21 +119,32 @@ export function startBackgroundWriter(
     synchronous: options.synchronous,
   });
 
+  /** Sends `request` under a fresh id; settles with the worker's answer to it. */
+  const ask = (
+    request: WorkerRequest & { type: "batch" | "statement" },
+  ): Promise<StatementOutcome | undefined> => {
+    if (state !== "running") {
+      return Promise.reject(new Error("The background writer is not running"));
+    }
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      send({ ...request, id });
+    });
+  };
+
   return {
     ready,
     get alive() {
       return state === "running";
     },
-    runBatch(sql, rows) {
-      if (state !== "running") {
-        return Promise.reject(new Error("The background writer is not running"));
-      }
-      const id = nextId++;
-      return new Promise<void>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        send({ type: "batch", id, sql, rows });
-      });
-    },
+    runBatch: (sql, rows) => ask({ type: "batch", id: 0, sql, rows }).then(() => undefined),
+    run: (sql, params) =>
+      ask({ type: "statement", id: 0, sql, params, get: false })
+        .then((outcome) => outcome !== undefined && "changes" in outcome ? outcome.changes : 0),
+    get: (sql, params) =>
+      ask({ type: "statement", id: 0, sql, params, get: true })
+        .then((outcome) => outcome !== undefined && "row" in outcome ? outcome.row : undefined),
     async close(timeoutMs) {
       if (state === "starting") await settlesWithin(ready, timeoutMs);
       if (state !== "running") {
@@ -144,14 +164,19 @@ export function startBackgroundWriter(
 }
 
 /**
- * `db` with `runBatchInBackground` sent to `writer` while it runs (in-thread once it has
- * stopped, so rows are never stranded).
+ * `db` with its background work (`runBatchInBackground`, `runInBackground`,
+ * `getInBackground`) sent to `writer` while it runs — in-thread while it starts or once it
+ * has stopped, so nothing is stranded.
  */
 export function withBackgroundWriter(db: Database, writer: BackgroundWriter): Database {
   return {
     ...db,
     runBatchInBackground: (sql, rows) =>
       writer.alive ? writer.runBatch(sql, rows) : db.runBatchInBackground(sql, rows),
+    runInBackground: (sql, params) =>
+      writer.alive ? writer.run(sql, params) : db.runInBackground(sql, params),
+    getInBackground: (sql, params) =>
+      writer.alive ? writer.get(sql, params) : db.getInBackground(sql, params),
   };
 }
 

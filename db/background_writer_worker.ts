@@ -1,7 +1,7 @@
 /**
  * @module The worker side of db/background_writer.ts: its own SQLite connection, which runs
- * each batch it is sent in one transaction, in the order they arrive, and answers once the
- * batch is committed (or refused).
+ * what it is sent in the order it arrives — each batch in one transaction, each single
+ * statement on its own — and answers once it is committed (or refused).
  */
 
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
@@ -40,6 +40,17 @@ scope.onmessage = ({ data: request }) => {
         scope.postMessage({ type: "failed", id: request.id, error: describe(error) });
       }
       return;
+    case "statement":
+      try {
+        const statement = prepared(request.sql);
+        const outcome = request.get
+          ? { row: statement.get(...request.params) as Record<string, SQLInputValue> | undefined }
+          : { changes: Number(statement.run(...request.params).changes) };
+        scope.postMessage({ type: "done", id: request.id, outcome });
+      } catch (error) {
+        scope.postMessage({ type: "failed", id: request.id, error: describe(error) });
+      }
+      return;
     case "close":
       statements.clear();
       if (db?.isOpen) db.close();
@@ -48,19 +59,29 @@ scope.onmessage = ({ data: request }) => {
   }
 };
 
-function runBatch(sql: string, rows: readonly (readonly SQLInputValue[])[]): void {
+function connection(): DatabaseSync {
   if (db === undefined || !db.isOpen) throw new Error("The background connection is not open");
+  return db;
+}
+
+function prepared(sql: string): StatementSync {
   let statement = statements.get(sql);
   if (statement === undefined) {
-    statement = db.prepare(sql);
+    statement = connection().prepare(sql);
     statements.set(sql, statement);
   }
-  db.exec("BEGIN IMMEDIATE");
+  return statement;
+}
+
+function runBatch(sql: string, rows: readonly (readonly SQLInputValue[])[]): void {
+  const database = connection();
+  const statement = prepared(sql);
+  database.exec("BEGIN IMMEDIATE");
   try {
     for (const row of rows) statement.run(...row);
-    db.exec("COMMIT");
+    database.exec("COMMIT");
   } catch (error) {
-    if (db.isTransaction) db.exec("ROLLBACK");
+    if (database.isTransaction) database.exec("ROLLBACK");
     throw error;
   }
 }

@@ -32,6 +32,16 @@ export interface Database {
    * (db/background_writer.ts); a plain database runs it at once and returns nothing.
    */
   runBatchInBackground(sql: string, rows: readonly (readonly SqlValue[])[]): void | Promise<void>;
+  /**
+   * Runs one statement, like `prepare(sql).run(...)`, on the background connection when
+   * there is one (settling later); gives the number of rows changed.
+   */
+  runInBackground(sql: string, params: readonly SqlValue[]): number | Promise<number>;
+  /** The first row of a query, like `prepare(sql).get(...)`, on the background connection. */
+  getInBackground(
+    sql: string,
+    params: readonly SqlValue[],
+  ): Record<string, SqlValue> | undefined | Promise<Record<string, SqlValue> | undefined>;
   /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws. */
   transaction<T>(fn: () => T): T;
   /** Closes the file; further calls fail. */
@@ -242,6 +252,8 @@ function wrap(raw: DatabaseSync, path: string): Database {
       });
     },
     runBatchInBackground: (sql, rows) => db.runBatch(sql, rows),
+    runInBackground: (sql, params) => Number(prepare(sql).run(...params).changes),
+    getInBackground: (sql, params) => prepare(sql).get(...params),
     transaction(fn) {
       // Nested calls join the outer transaction instead of failing on a second BEGIN.
       if (depth > 0) return fn();

@@ -89,22 +89,39 @@ export function selectLogApiRows(db: Database, filter: LogApiFilter, limit: numb
   return db.prepare(sql).all(...params, limit) as unknown as LogApiRow[];
 }
 
-/** Deletes up to `chunk` of the oldest rows that started before `cutoff`; returns how many. */
-export function deleteLogApiOlderThan(db: Database, cutoff: string, chunk: number): number {
+// Retention's statements run on the background connection when there is one, so that
+// deleting a million rows (and finding where to stop) never holds up a request.
+
+/** Deletes up to `chunk` of the oldest rows that started before `cutoff`; gives how many. */
+export function deleteLogApiOlderThan(
+  db: Database,
+  cutoff: string,
+  chunk: number,
+): number | Promise<number> {
   const sql = `DELETE FROM log_api WHERE seq IN
     (SELECT seq FROM log_api WHERE start_time < ? ORDER BY start_time LIMIT ?)`;
-  return Number(db.prepare(sql).run(cutoff, chunk).changes);
+  return db.runInBackground(sql, [cutoff, chunk]);
 }
 
 /** The `seq` of the newest row that falls outside the newest `keep` rows, if any. */
-export function selectLogApiSeqBeyond(db: Database, keep: number): number | undefined {
-  const row = db.prepare("SELECT seq FROM log_api ORDER BY seq DESC LIMIT 1 OFFSET ?").get(keep);
-  return row === undefined ? undefined : Number(row.seq);
+export function selectLogApiSeqBeyond(
+  db: Database,
+  keep: number,
+): number | undefined | Promise<number | undefined> {
+  const sql = "SELECT seq FROM log_api ORDER BY seq DESC LIMIT 1 OFFSET ?";
+  const seqOf = (row: Record<string, SqlValue> | undefined) =>
+    row === undefined ? undefined : Number(row.seq);
+  const row = db.getInBackground(sql, [keep]);
+  return row instanceof Promise ? row.then(seqOf) : seqOf(row);
 }
 
-/** Deletes up to `chunk` of the oldest rows with `seq <= lastSeq`; returns how many. */
-export function deleteLogApiUpTo(db: Database, lastSeq: number, chunk: number): number {
+/** Deletes up to `chunk` of the oldest rows with `seq <= lastSeq`; gives how many. */
+export function deleteLogApiUpTo(
+  db: Database,
+  lastSeq: number,
+  chunk: number,
+): number | Promise<number> {
   const sql = `DELETE FROM log_api WHERE seq IN
     (SELECT seq FROM log_api WHERE seq <= ? ORDER BY seq LIMIT ?)`;
-  return Number(db.prepare(sql).run(lastSeq, chunk).changes);
+  return db.runInBackground(sql, [lastSeq, chunk]);
 }

@@ -3,6 +3,7 @@
 import type { Database } from "../db/database.ts";
 import { isRejectedRow } from "../db/errors.ts";
 import { insertLogApiRows, type NewLogApiRow } from "../db/log_api.ts";
+import { isoTime } from "../lib/iso_time.ts";
 import { settlesWithin } from "../lib/settles_within.ts";
 import type { Logger } from "../telemetry/log.ts";
 import { type SpanHelpers, spanHelpers } from "../telemetry/traced.ts";
@@ -246,8 +247,8 @@ function toRow(call: ApiCall): NewLogApiRow {
   return {
     user_ip: truncate(call.clientIp, LOG_API_LIMITS.userIp),
     user_id: truncate(call.userId, LOG_API_LIMITS.userId),
-    start_time: new Date(call.startTime).toISOString(),
-    end_time: new Date(call.endTime).toISOString(),
+    start_time: isoTime(call.startTime),
+    end_time: isoTime(call.endTime),
     call_url: truncate(call.path, LOG_API_LIMITS.callUrl),
     call_url_parameter: call.query === ""
       ? null

@@ -29,8 +29,8 @@ export interface RetentionOptions {
 export interface Retention {
   /** Prunes now, chunk by chunk, yielding between chunks; resolves with rows deleted. */
   pruneNow(): Promise<number>;
-  /** Stops the schedule; an ongoing prune stops after its current chunk. */
-  stop(): void;
+  /** Stops the schedule; an ongoing prune stops after its current chunk, which this awaits. */
+  stop(): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -44,19 +44,19 @@ export function startRetention(db: Database, options: RetentionOptions): Retenti
 
   async function prune(): Promise<number> {
     let deleted = 0;
-    const steps: (() => number)[] = [];
+    const steps: (() => number | Promise<number>)[] = [];
     if (options.maxAgeDays > 0) {
       const cutoff = new Date(now() - options.maxAgeDays * DAY_MS).toISOString();
       steps.push(() => deleteLogApiOlderThan(db, cutoff, chunk));
     }
     if (options.maxRows > 0) {
       // Fixed once per prune: rows written meanwhile are newer and never cross it.
-      const lastSeq = selectLogApiSeqBeyond(db, options.maxRows);
+      const lastSeq = await selectLogApiSeqBeyond(db, options.maxRows);
       if (lastSeq !== undefined) steps.push(() => deleteLogApiUpTo(db, lastSeq, chunk));
     }
     for (const step of steps) {
       while (!stopped) {
-        const n = step();
+        const n = await step();
         deleted += n;
         if (n < chunk) break;
         // Yield so requests are served between chunks.
@@ -64,7 +64,7 @@ export function startRetention(db: Database, options: RetentionOptions): Retenti
       }
     }
     if (deleted > 0) options.logger.info("Pruned log_api", { rows: deleted });
-    refreshPlannerStatistics(db);
+    if (!stopped) await refreshPlannerStatistics(db);
     return deleted;
   }
 
@@ -83,10 +83,11 @@ export function startRetention(db: Database, options: RetentionOptions): Retenti
   const interval = enabled ? setInterval(pruneNow, options.intervalMs) : undefined;
   return {
     pruneNow,
-    stop() {
+    async stop() {
       stopped = true;
       clearTimeout(first);
       clearInterval(interval);
+      await running;
     },
   };
 }

@@ -41,6 +41,8 @@ export interface InstrumentableDatabase<S extends InstrumentableStatement> {
   prepare(sql: string): S;
   runBatch(sql: string, rows: readonly (readonly unknown[])[]): void;
   runBatchInBackground(sql: string, rows: readonly (readonly unknown[])[]): void | Promise<void>;
+  runInBackground(sql: string, params: readonly never[]): number | Promise<number>;
+  getInBackground(sql: string, params: readonly never[]): unknown;
 }
 
 /** What a statement's span is named and tagged with, parsed once per SQL text. */
@@ -123,6 +125,46 @@ export function instrumentDatabase<
     }
   }
 
+  /**
+   * Like `observe`, for a call that may settle later (on the background connection): the
+   * span lasts until it does, wherever the work happens.
+   */
+  function observeSettled<R>(
+    span: Span,
+    measured: Attributes,
+    call: () => R | Promise<R>,
+    rows: (r: R) => number | undefined = () => undefined,
+  ): R | Promise<R> {
+    const started = performance.now();
+    const settle = (result: R | undefined, error?: unknown) => {
+      if (error !== undefined) fail(span, error);
+      else {
+        const count = rows(result as R);
+        if (count !== undefined) span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, count);
+      }
+      span.end();
+      measure(measured, started, error);
+    };
+    let pending: R | Promise<R>;
+    try {
+      pending = call();
+    } catch (error) {
+      settle(undefined, error);
+      throw error;
+    }
+    if (!(pending instanceof Promise)) {
+      settle(pending);
+      return pending;
+    }
+    return pending.then((result) => {
+      settle(result);
+      return result;
+    }, (error: unknown) => {
+      settle(undefined, error);
+      throw error;
+    });
+  }
+
   const traceCall = <R>(
     shape: StatementShape,
     call: () => R,
@@ -166,26 +208,25 @@ export function instrumentDatabase<
       sql: string,
       rows: readonly (readonly unknown[])[],
     ): void | Promise<void> {
-      // The span lasts until the batch is committed, wherever that happens.
       const batch = startBatch(sql, rows.length);
-      const started = performance.now();
-      const settle = (error?: unknown) => {
-        if (error !== undefined) fail(batch.span, error);
-        batch.span.end();
-        measure(batch.measured, started, error);
-      };
-      let pending: void | Promise<void>;
-      try {
-        pending = db.runBatchInBackground(sql, rows);
-      } catch (error) {
-        settle(error);
-        throw error;
-      }
-      if (pending === undefined) return settle();
-      return pending.then(() => settle(), (error: unknown) => {
-        settle(error);
-        throw error;
-      });
+      return observeSettled(batch.span, batch.measured, () => db.runBatchInBackground(sql, rows));
+    },
+    runInBackground(sql: string, params: readonly never[]): number | Promise<number> {
+      const shape = shapeOf(sql);
+      return observeSettled(
+        start(shape),
+        shape.metricAttributes,
+        () => db.runInBackground(sql, params),
+      );
+    },
+    getInBackground(sql: string, params: readonly never[]): unknown {
+      const shape = shapeOf(sql);
+      return observeSettled(
+        start(shape),
+        shape.metricAttributes,
+        () => db.getInBackground(sql, params),
+        (row) => (row === undefined ? 0 : 1),
+      );
     },
   } as D;
 

@@ -7,7 +7,16 @@ import { startBackgroundWriter, withBackgroundWriter } from "../../db/background
 import { openDatabase } from "../../db/database.ts";
 import { isRejectedRow } from "../../db/errors.ts";
 import { insertLogApiRows, type NewLogApiRow } from "../../db/log_api.ts";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import { type ApiCall, createAuditLog } from "../../services/audit.ts";
+import { startRetention } from "../../services/retention.ts";
+import { instrumentDatabase } from "../../telemetry/db_telemetry.ts";
+import { spanHelpers } from "../../telemetry/traced.ts";
+import { installContextManager } from "../../telemetry/tracing.ts";
 import { capturingLogger, ROOT, tempDir } from "../_helpers.ts";
 
 function row(overrides: Partial<NewLogApiRow> = {}): NewLogApiRow {
@@ -152,4 +161,69 @@ Deno.test("the compile tasks embed the worker, which deno compile does not find 
   for (const name of ["compile", "compile:windows"]) {
     assert.match(tasks[name], new RegExp(`--include db/${worker}\\b`), name);
   }
+});
+
+Deno.test("single statements run on the worker: a DELETE gives its count, a query its first row", async () => {
+  await using t = await setup();
+  const db = withBackgroundWriter(t.db, t.writer);
+  await insertLogApiRows(db, [row({ call_url: "/a" }), row({ call_url: "/b" })]);
+  const first = db.getInBackground("SELECT call_url FROM log_api ORDER BY seq LIMIT 1", []);
+  assert.ok(first instanceof Promise);
+  assert.deepEqual({ ...await first }, { call_url: "/a" });
+  assert.equal(await db.getInBackground("SELECT seq FROM log_api WHERE seq > ?", [99]), undefined);
+  assert.equal(await db.runInBackground("DELETE FROM log_api WHERE call_url = ?", ["/a"]), 1);
+  assert.deepEqual(committedUrls(t.path), ["/b"]);
+  await assert.rejects(
+    Promise.resolve(db.runInBackground("DELETE FROM no_such_table", [])),
+    /no such table/,
+  );
+});
+
+Deno.test("retention prunes through the worker, and each of its statements is a span that ends when the worker is done", async () => {
+  await using t = await setup();
+  installContextManager();
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer("test");
+  const db = instrumentDatabase(withBackgroundWriter(t.db, t.writer), tracer, {
+    databaseDup: false,
+  });
+  const { logger } = capturingLogger();
+  await insertLogApiRows(db, Array.from({ length: 25 }, (_, i) => row({ call_url: `/r/${i}` })));
+  const retention = startRetention(db, {
+    maxAgeDays: 0,
+    maxRows: 10,
+    intervalMs: 3_600_000,
+    chunkRows: 4,
+    logger,
+    spans: spanHelpers(tracer),
+  });
+  try {
+    assert.equal(await retention.pruneNow(), 15);
+  } finally {
+    retention.stop();
+  }
+  assert.deepEqual(committedUrls(t.path), Array.from({ length: 10 }, (_, i) => `/r/${i + 15}`));
+  await provider.forceFlush();
+  const spans = exporter.getFinishedSpans();
+  const prune = spans.find((s) => s.name === "log_api.prune");
+  assert.ok(prune, "the prune's own span");
+  const children = spans.filter((s) => s.parentSpanContext?.spanId === prune.spanContext().spanId);
+  assert.deepEqual(
+    children.map((s) => s.name),
+    [
+      "SELECT log_api",
+      "DELETE log_api",
+      "DELETE log_api",
+      "DELETE log_api",
+      "DELETE log_api",
+      "PRAGMA",
+    ],
+  );
+  // The processor exports each span as it ends: every statement's span ended before the prune's.
+  for (const child of children) {
+    assert.ok(spans.indexOf(child) < spans.indexOf(prune), `${child.name} ended first`);
+    assert.equal(child.attributes["db.system.name"], "sqlite");
+  }
+  await provider.shutdown();
 });

@@ -49,6 +49,16 @@ function recording(db: Database): { db: Database; sql: string[]; params: SqlValu
         params.push([]);
         return db.runBatchInBackground(text, rows);
       },
+      runInBackground: (text, values) => {
+        sql.push(text);
+        params.push([...values]);
+        return db.runInBackground(text, values);
+      },
+      getInBackground: (text, values) => {
+        sql.push(text);
+        params.push([...values]);
+        return db.getInBackground(text, values);
+      },
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),
     },
