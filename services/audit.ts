@@ -90,10 +90,19 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   let finished = false;
 
   const spans = options.spans ?? spanHelpers(undefined);
+  /** When the armed flush timer fires (Infinity: none armed). */
+  let timerDueAt = Infinity;
+  /** After a refused write, no flush before this time. */
+  let retryAt = 0;
+  /** Arms the flush timer, or brings an armed one forward; never puts it off. */
   const schedule = (delayMs: number) => {
-    if (timer === undefined && !closed) {
-      timer = spans.detached(() => setTimeout(flush, delayMs));
-    }
+    if (closed) return;
+    const now = performance.now();
+    const dueAt = Math.max(now + delayMs, retryAt);
+    if (dueAt >= timerDueAt) return;
+    clearTimeout(timer);
+    timerDueAt = dueAt;
+    timer = spans.detached(() => setTimeout(flush, dueAt - now));
   };
 
   function enqueue(call: ApiCall): void {
@@ -109,18 +118,15 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
       failed += dropped;
     }
     if (closed) return;
-    if (queue.length >= batchRows) {
-      clearTimeout(timer);
-      timer = undefined;
-      schedule(0);
-    } else {
-      schedule(options.flushMs);
-    }
+    // A full batch goes at once, unless one is being written: its end schedules the next.
+    if (queue.length < batchRows) schedule(options.flushMs);
+    else if (writing === undefined) schedule(0);
   }
 
   function flush(): void {
     clearTimeout(timer);
     timer = undefined;
+    timerDueAt = Infinity;
     // One batch at a time: the one in flight reschedules when it settles.
     if (writing !== undefined || queue.length === 0) return;
     const batch = queue.splice(0, queue.length);
@@ -152,7 +158,8 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
       failed += queue.splice(0, queue.length - maxQueuedRows).length;
     }
     reportFailure(error, batch.length);
-    schedule(Math.max(options.flushMs, 1000));
+    retryAt = performance.now() + Math.max(options.flushMs, 1000);
+    schedule(0);
   }
 
   // One row the table rejects must not hold back the rows batched with it.
