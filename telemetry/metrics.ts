@@ -4,7 +4,7 @@
  */
 
 import type { Meter, MeterProvider as ApiMeterProvider } from "@opentelemetry/api";
-import { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
+import type { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
 import {
@@ -83,7 +83,8 @@ export function startMetrics(
   if (pull !== undefined) readers.push(pull);
   if (options.reader !== undefined) readers.push(options.reader);
   const provider = new MeterProvider({ resource, readers });
-  const serializer = new PrometheusSerializer();
+  // Loaded at the first scrape: start-up does not pay for it, nor a service never scraped.
+  let serializer: PrometheusSerializer | undefined;
   const zero: ExportStats = { exportedItems: 0, failedItems: 0, failedRequests: 0 };
   return {
     meter: provider.getMeter("otel-board"),
@@ -91,6 +92,7 @@ export function startMetrics(
     prometheus: pull === undefined ? undefined : async () => {
       const { resourceMetrics, errors } = await pull.collect();
       for (const error of errors) logger.warn("A metric callback failed", { error });
+      serializer ??= new (await import("@opentelemetry/exporter-prometheus")).PrometheusSerializer();
       return serializer.serialize(resourceMetrics);
     },
     forceFlush: () => provider.forceFlush(),
