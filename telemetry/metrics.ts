@@ -92,7 +92,8 @@ export function startMetrics(
     prometheus: pull === undefined ? undefined : async () => {
       const { resourceMetrics, errors } = await pull.collect();
       for (const error of errors) logger.warn("A metric callback failed", { error });
-      serializer ??= new (await import("@opentelemetry/exporter-prometheus")).PrometheusSerializer();
+      serializer ??= new (await import("@opentelemetry/exporter-prometheus"))
+        .PrometheusSerializer();
       return serializer.serialize(resourceMetrics);
     },
     forceFlush: () => provider.forceFlush(),
