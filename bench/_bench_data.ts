@@ -16,6 +16,19 @@ export function benchPosts(count: number): NewPost[] {
   }));
 }
 
+/** The attributes otel-board puts on a SERVER span for `GET /board/10`. */
+export const SERVER_ATTRIBUTES = Object.freeze({
+  "http.request.method": "GET",
+  "url.path": "/board/10",
+  "url.scheme": "http",
+  "http.route": "/board/:count",
+  "client.address": "127.0.0.1",
+  "user_agent.original": "wrk",
+  "server.address": "127.0.0.1",
+  "server.port": 5000,
+  "network.protocol.version": "1.1",
+});
+
 /** A span exporter that accepts everything at once and keeps nothing. */
 export function noopSpanExporter(): SpanExporter {
   return {

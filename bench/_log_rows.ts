@@ -16,8 +16,8 @@ export interface LogRowsReader extends Disposable {
   settledSeq(flushMs: number): Promise<number>;
   /** Row counts by status among rows with `from < seq <= to`. */
   statusCounts(from: number, to: number): Map<number, number>;
-  /** Row counts by `call_url` among rows with `seq > from`. */
-  urlCounts(from: number): Map<string, number>;
+  /** Row counts by `call_url` among rows with `from < seq <= to`. */
+  urlCounts(from: number, to: number): Map<string, number>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,10 +50,10 @@ export function openLogRows(path: string): LogRowsReader {
       ).all(from, to);
       return new Map(rows.map((row) => [Number(row.status), Number(row.n)]));
     },
-    urlCounts(from) {
+    urlCounts(from, to) {
       const rows = db.prepare(
-        "SELECT call_url, count(*) AS n FROM log_api WHERE seq > ? GROUP BY call_url",
-      ).all(from);
+        "SELECT call_url, count(*) AS n FROM log_api WHERE seq > ? AND seq <= ? GROUP BY call_url",
+      ).all(from, to);
       return new Map(rows.map((row) => [String(row.call_url), Number(row.n)]));
     },
     [Symbol.dispose]: () => db.close(),

@@ -4,9 +4,8 @@
  * the bare baseline; graceful stops; first-response timing.
  */
 
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compilePermissionFlags, ROOT } from "../tests/_helpers.ts";
+import { serverArgs } from "../tests/_helpers.ts";
 
 /** The admin password every benchmark server gets (the template database already has it). */
 export const ADMIN_PASSWORD = "bench-admin-password";
@@ -41,13 +40,7 @@ export function otelBoardCommand(
   options: { cwd: string; output?: "piped" | "null" },
 ): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      join(ROOT, "deno.json"),
-      ...compilePermissionFlags(),
-      join(ROOT, "main.ts"),
-    ],
+    args: serverArgs(),
     cwd: options.cwd,
     env: {
       ...passThroughEnv(),

@@ -13,6 +13,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { OtlpTraceEncoder } from "../telemetry/otlp_trace_encoder.ts";
+import { SERVER_ATTRIBUTES } from "./_bench_data.ts";
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({
@@ -29,15 +30,7 @@ for (let i = 0; exporter.getFinishedSpans().length < 512; i++) {
   const server = tracer.startSpan("GET /board/:count", {
     kind: SpanKind.SERVER,
     attributes: {
-      "http.request.method": "GET",
-      "url.path": "/board/10",
-      "url.scheme": "http",
-      "http.route": "/board/:count",
-      "client.address": "127.0.0.1",
-      "user_agent.original": "wrk",
-      "server.address": "127.0.0.1",
-      "server.port": 5000,
-      "network.protocol.version": "1.1",
+      ...SERVER_ATTRIBUTES,
       "http.response.status_code": 200,
     },
   });

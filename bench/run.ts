@@ -247,6 +247,21 @@ async function runAll(options: Options, context: Context): Promise<void> {
     otelVariants.map((k) => [k, openLogRows(server(k).dbPath)]),
   );
   const rowChecks: RowCheck[] = [];
+  // Rows by call_url, counted after every load run: at these rates a server passes
+  // LOG_API_MAX_ROWS and retention prunes the oldest rows before the run ends.
+  const urlRows = new Map<VariantKey, Map<string, number>>(
+    otelVariants.map((k) => [k, new Map()]),
+  );
+  const countedUpTo = new Map<VariantKey, number>(otelVariants.map((k) => [k, template.logSeq]));
+  const countUrls = (variant: VariantKey, reader: LogRowsReader, upTo: number) => {
+    const from = countedUpTo.get(variant)!;
+    if (upTo <= from) return;
+    const counts = urlRows.get(variant)!;
+    for (const [url, n] of reader.urlCounts(from, upTo)) {
+      counts.set(url, (counts.get(url) ?? 0) + n);
+    }
+    countedUpTo.set(variant, upTo);
+  };
   const tally = createSpanTally();
   const feedTally = () => {
     for (const body of sink.channel("on").takeTraceBodies()) tally.add(body);
@@ -257,6 +272,7 @@ async function runAll(options: Options, context: Context): Promise<void> {
     const before = await reader.settledSeq(FLUSH_MS);
     const answered = await send();
     const after = await reader.settledSeq(FLUSH_MS);
+    countUrls(variant, reader, after);
     rowChecks.push({
       variant,
       what,
@@ -352,6 +368,7 @@ async function runAll(options: Options, context: Context): Promise<void> {
         const seq2 = await reader?.settledSeq(FLUSH_MS);
         feedTally();
         if (reader !== undefined) {
+          countUrls(variant, reader, seq2!);
           for (
             const [what, run, from, to] of [
               [`round ${round + 1} ${route.path} warm-up`, warm, seq0!, seq1!],
@@ -413,10 +430,8 @@ async function runAll(options: Options, context: Context): Promise<void> {
   const finalRows = new Map<VariantKey, { lastSeq: number; byUrl: Map<string, number> }>();
   for (const variant of otelVariants) {
     using reader = openLogRows(server(variant).dbPath);
-    finalRows.set(variant, {
-      lastSeq: reader.lastSeq(),
-      byUrl: reader.urlCounts(template.logSeq),
-    });
+    countUrls(variant, reader, reader.lastSeq());
+    finalRows.set(variant, { lastSeq: reader.lastSeq(), byUrl: urlRows.get(variant)! });
   }
 
   const report = buildReport(options, context, {

@@ -10,25 +10,13 @@
 import { SpanKind } from "@opentelemetry/api";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { installContextManager } from "../telemetry/tracing.ts";
-import { noopSpanExporter } from "./_bench_data.ts";
+import { noopSpanExporter, SERVER_ATTRIBUTES } from "./_bench_data.ts";
 
 installContextManager();
 const batched = new BasicTracerProvider({
   spanProcessors: [new BatchSpanProcessor(noopSpanExporter())],
 }).getTracer("bench");
 const bare = new BasicTracerProvider().getTracer("bench");
-
-const SERVER_ATTRIBUTES = {
-  "http.request.method": "GET",
-  "url.path": "/board/10",
-  "url.scheme": "http",
-  "http.route": "/board/:count",
-  "client.address": "127.0.0.1",
-  "user_agent.original": "wrk",
-  "server.address": "127.0.0.1",
-  "server.port": 5000,
-  "network.protocol.version": "1.1",
-};
 
 Deno.bench({
   name: "SERVER span start/end, 10 attributes, no processor",

@@ -403,20 +403,25 @@ export async function startServer(
   };
 }
 
+/** `deno` arguments that run main.ts as the compiled binary would (its permissions), then `args`. */
+export function serverArgs(args: readonly string[] = []): string[] {
+  return [
+    "run",
+    "--config",
+    join(ROOT, "deno.json"),
+    ...compilePermissionFlags(),
+    join(ROOT, "main.ts"),
+    ...args,
+  ];
+}
+
 function serverCommand(
   args: readonly string[],
   env: Record<string, string>,
   cwd: string,
 ): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      join(ROOT, "deno.json"),
-      ...compilePermissionFlags(),
-      join(ROOT, "main.ts"),
-      ...args,
-    ],
+    args: serverArgs(args),
     cwd,
     // Only what Deno itself needs passes through, so the developer's own PORT, DB_PATH or
     // OTEL_* settings cannot leak into a test.
