@@ -215,7 +215,7 @@ export class OtlpTraceEncoder {
     }
     this.#stringField(5, span.name);
     // OTLP's SpanKind counts from 1 (0 is "unspecified").
-    const kind = span.kind == null ? 0 : span.kind + 1;
+    const kind = (span.kind ?? -1) + 1;
     if (kind !== 0) {
       w.tag(6, VARINT);
       w.varint(kind);
