@@ -5,25 +5,14 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { serverArgs } from "../tests/_helpers.ts";
+// Only what Deno itself needs passes through, as in the tests: the developer's own PORT,
+// DB_PATH or OTEL_* settings cannot leak into a benchmark server.
+import { passThroughEnv, serverArgs } from "../tests/_helpers.ts";
 
 /** The admin password every benchmark server gets (the template database already has it). */
 export const ADMIN_PASSWORD = "bench-admin-password";
 
 const BARE_SERVER = fileURLToPath(new URL("./bare_server.ts", import.meta.url));
-
-// Only what Deno itself needs passes through, as in tests/_helpers.ts: the developer's own
-// PORT, DB_PATH or OTEL_* settings cannot leak into a benchmark server.
-const PASS_THROUGH = ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"];
-
-function passThroughEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of PASS_THROUGH) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
 
 /** A port on 127.0.0.1 that was free a moment ago. */
 export function freePort(): number {

@@ -256,26 +256,21 @@ async function measurePrune(
   let after: WrkResult;
   let stdout = "";
   try {
-    during = await runWrk(url, {
-      threads: THREADS,
-      connections: CONNECTIONS,
-      durationS: options.pruneDurationS,
-    });
-    print(
-      `  during: p50 ${fixed(during.p50Ms, 2)} ms, p99 ${fixed(during.p99Ms, 2)} ms, max ${
-        fixed(during.maxMs, 1)
-      } ms`,
-    );
-    after = await runWrk(url, {
-      threads: THREADS,
-      connections: CONNECTIONS,
-      durationS: options.pruneDurationS,
-    });
-    print(
-      `  after:  p50 ${fixed(after.p50Ms, 2)} ms, p99 ${fixed(after.p99Ms, 2)} ms, max ${
-        fixed(after.maxMs, 1)
-      } ms`,
-    );
+    const window = async (label: string) => {
+      const result = await runWrk(url, {
+        threads: THREADS,
+        connections: CONNECTIONS,
+        durationS: options.pruneDurationS,
+      });
+      print(
+        `  ${label} p50 ${fixed(result.p50Ms, 2)} ms, p99 ${fixed(result.p99Ms, 2)} ms, max ${
+          fixed(result.maxMs, 1)
+        } ms`,
+      );
+      return result;
+    };
+    during = await window("during:");
+    after = await window("after: ");
   } finally {
     stdout = (await server.stop()).stdout;
   }

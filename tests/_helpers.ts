@@ -456,7 +456,8 @@ const PASS_THROUGH = [
   "USERPROFILE",
 ];
 
-function passThroughEnv(): Record<string, string> {
+/** The environment variables Deno itself needs, and nothing else (no PORT, DB_PATH, OTEL_*). */
+export function passThroughEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of PASS_THROUGH) {
     const value = Deno.env.get(name);
