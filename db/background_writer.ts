@@ -1,6 +1,7 @@
 /**
- * @module Batched writes on a worker thread with its own SQLite connection, so that a
- * commit — and the WAL checkpoint it may trigger — never blocks request handling.
+ * @module Writes and housekeeping on a worker thread with its own SQLite connection — the
+ * call log's batches, retention's deletes — so that a commit, the WAL checkpoint it may
+ * trigger, or a long scan never blocks request handling.
  */
 
 import { settlesWithin } from "../lib/settles_within.ts";
@@ -12,7 +13,7 @@ import type {
   WriterError,
 } from "./background_writer_protocol.ts";
 
-/** A worker that runs batches of one statement, each in its own transaction. */
+/** A worker that runs statements in the order it gets them: batches in one transaction each. */
 export interface BackgroundWriter {
   /** Runs `sql` once per row in one transaction; rejects with SQLite's error (errcode kept). */
   runBatch(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void>;
@@ -112,6 +113,8 @@ export function startBackgroundWriter(
       },
     };
   });
+  // Callers that never look at `ready` must not see an unhandled rejection.
+  ready.catch(() => {});
   send({
     type: "open",
     path,

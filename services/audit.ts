@@ -130,18 +130,18 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
     // One batch at a time: the one in flight reschedules when it settles.
     if (writing !== undefined || queue.length === 0) return;
     const batch = queue.splice(0, queue.length);
-    let pending: void | Promise<void>;
+    let commit: void | Promise<void>;
     try {
-      pending = insertLogApiRows(db, batch);
+      commit = insertLogApiRows(db, batch);
     } catch (error) {
       afterFailure(batch, error);
       return;
     }
-    if (pending === undefined) {
+    if (commit === undefined) {
       written += batch.length;
       return;
     }
-    writing = pending.then(
+    writing = commit.then(
       () => void (written += batch.length),
       (error: unknown) => afterFailure(batch, error),
     ).finally(() => {
@@ -165,15 +165,15 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   // One row the table rejects must not hold back the rows batched with it.
   function writeOneByOne(batch: readonly NewLogApiRow[]): void | Promise<void> {
     for (const [index, row] of batch.entries()) {
-      let pending: void | Promise<void>;
+      let commit: void | Promise<void>;
       try {
-        pending = insertLogApiRows(db, [row]);
+        commit = insertLogApiRows(db, [row]);
       } catch (error) {
         failed++;
         reportFailure(error, 1);
         continue;
       }
-      if (pending !== undefined) return writeRestInBackground(pending, batch.slice(index + 1));
+      if (commit !== undefined) return writeRestInBackground(commit, batch.slice(index + 1));
       written++;
     }
   }
