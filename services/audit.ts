@@ -162,37 +162,27 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
     schedule(0);
   }
 
-  // One row the table rejects must not hold back the rows batched with it.
-  function writeOneByOne(batch: readonly NewLogApiRow[]): void | Promise<void> {
-    for (const [index, row] of batch.entries()) {
+  // One row the table rejects must not hold back the rows batched with it. Rows written in
+  // the background are written one after the other, each once the previous one settled.
+  function writeOneByOne(batch: readonly NewLogApiRow[], from = 0): void | Promise<void> {
+    const rowFailed = (error: unknown) => {
+      failed++;
+      reportFailure(error, 1);
+    };
+    for (let index = from; index < batch.length; index++) {
       let commit: void | Promise<void>;
       try {
-        commit = insertLogApiRows(db, [row]);
+        commit = insertLogApiRows(db, [batch[index]!]);
       } catch (error) {
-        failed++;
-        reportFailure(error, 1);
+        rowFailed(error);
         continue;
       }
-      if (commit !== undefined) return writeRestInBackground(commit, batch.slice(index + 1));
+      if (commit !== undefined) {
+        return commit.then(() => void written++, rowFailed)
+          .then(() => writeOneByOne(batch, index + 1));
+      }
       written++;
     }
-  }
-
-  async function writeRestInBackground(
-    first: Promise<void>,
-    rest: readonly NewLogApiRow[],
-  ): Promise<void> {
-    const count = async (write: () => void | Promise<void>) => {
-      try {
-        await write();
-        written++;
-      } catch (error) {
-        failed++;
-        reportFailure(error, 1);
-      }
-    };
-    await count(() => first);
-    for (const row of rest) await count(() => insertLogApiRows(db, [row]));
   }
 
   function reportFailure(error: unknown, rows: number): void {

@@ -101,68 +101,47 @@ export function instrumentDatabase<
       attributes: extra === undefined ? shape.attributes : { ...shape.attributes, ...extra },
     });
 
-  /** Runs `call` inside `span`, then ends it and records the duration under `measured`. */
+  /**
+   * Runs `call` inside `span`, then ends it and records the duration under `measured` —
+   * at once, or, for a call that settles later (work on the background connection), when
+   * its promise settles: the span lasts as long as the work, wherever it happens.
+   */
   function observe<R>(
     span: Span,
     measured: Attributes,
     call: () => R,
-    rows: (r: R) => number | undefined = () => undefined,
+    rows: (r: Awaited<R>) => number | undefined = () => undefined,
   ): R {
     const started = performance.now();
-    let failure: unknown;
-    try {
-      const result = call();
+    const succeeded = (result: Awaited<R>) => {
       const count = rows(result);
       if (count !== undefined) span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, count);
-      return result;
-    } catch (error) {
-      failure = error;
-      fail(span, error);
-      throw error;
-    } finally {
       span.end();
-      measure(measured, started, failure);
-    }
-  }
-
-  /**
-   * Like `observe`, for a call that may settle later (on the background connection): the
-   * span lasts until it does, wherever the work happens.
-   */
-  function observeSettled<R>(
-    span: Span,
-    measured: Attributes,
-    call: () => R | Promise<R>,
-    rows: (r: R) => number | undefined = () => undefined,
-  ): R | Promise<R> {
-    const started = performance.now();
-    const settle = (result: R | undefined, error?: unknown) => {
-      if (error !== undefined) fail(span, error);
-      else {
-        const count = rows(result as R);
-        if (count !== undefined) span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, count);
-      }
+      measure(measured, started, undefined);
+    };
+    const failed = (error: unknown) => {
+      fail(span, error);
       span.end();
       measure(measured, started, error);
     };
-    let pending: R | Promise<R>;
+    let result: R;
     try {
-      pending = call();
+      result = call();
     } catch (error) {
-      settle(undefined, error);
+      failed(error);
       throw error;
     }
-    if (!(pending instanceof Promise)) {
-      settle(pending);
-      return pending;
-    }
-    return pending.then((result) => {
-      settle(result);
+    if (!(result instanceof Promise)) {
+      succeeded(result as Awaited<R>);
       return result;
+    }
+    return result.then((value: Awaited<R>) => {
+      succeeded(value);
+      return value;
     }, (error: unknown) => {
-      settle(undefined, error);
+      failed(error);
       throw error;
-    });
+    }) as R;
   }
 
   const traceCall = <R>(
@@ -209,19 +188,15 @@ export function instrumentDatabase<
       rows: readonly (readonly unknown[])[],
     ): void | Promise<void> {
       const batch = startBatch(sql, rows.length);
-      return observeSettled(batch.span, batch.measured, () => db.runBatchInBackground(sql, rows));
+      return observe(batch.span, batch.measured, () => db.runBatchInBackground(sql, rows));
     },
     runInBackground(sql: string, params: readonly never[]): number | Promise<number> {
       const shape = shapeOf(sql);
-      return observeSettled(
-        start(shape),
-        shape.metricAttributes,
-        () => db.runInBackground(sql, params),
-      );
+      return observe(start(shape), shape.metricAttributes, () => db.runInBackground(sql, params));
     },
     getInBackground(sql: string, params: readonly never[]): unknown {
       const shape = shapeOf(sql);
-      return observeSettled(
+      return observe(
         start(shape),
         shape.metricAttributes,
         () => db.getInBackground(sql, params),

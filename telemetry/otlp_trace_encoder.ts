@@ -56,12 +56,18 @@ class Writer {
   /** A non-negative integer below 2^32 (tags, lengths, counts, enums). */
   varint(value: number): void {
     this.reserve(5);
+    this.pos = this.varintAt(this.pos, value);
+  }
+
+  /** Writes `value` (below 2^32) as a varint at `at`; gives the position after it. */
+  varintAt(at: number, value: number): number {
     let v = value >>> 0;
     while (v > 0x7f) {
-      this.bytes[this.pos++] = (v & 0x7f) | 0x80;
+      this.bytes[at++] = (v & 0x7f) | 0x80;
       v >>>= 7;
     }
-    this.bytes[this.pos++] = v;
+    this.bytes[at] = v;
+    return at + 1;
   }
 
   /** Any integer in the int64 range, negative ones as 10-byte two's complement. */
@@ -146,13 +152,7 @@ class Writer {
     this.reserve(size - 1);
     this.bytes.copyWithin(start + size, start + 1, this.pos);
     this.pos += size - 1;
-    let v = length;
-    let at = start;
-    while (v > 0x7f) {
-      this.bytes[at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.bytes[at] = v;
+    this.varintAt(start, length);
   }
 }
 
