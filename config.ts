@@ -357,12 +357,17 @@ export function loadConfig(
   return { action: "serve", config: Object.freeze(config) as unknown as Config };
 }
 
-/** The `--help` text: every option with its variable, flag and default. */
-export function helpText(): string {
+/** The `--help` text: the commands, then every option with its variable, flag and default. */
+export function helpText(
+  commands: readonly { readonly name: string; readonly summary: string }[] = [],
+): string {
   const lines = [
     `${SERVICE_NAME} ${SERVICE_VERSION}: a bulletin-board API on SQLite that logs every call.`,
     "",
-    "Usage: otel-board [--port <port>] [--host <address>] [--db <file>] [--help] [--version]",
+    "Usage: otel-board [command] [--port <port>] [--host <address>] [--db <file>] [--help] [--version]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(12)}${c.summary}`),
     "",
     "Settings (environment variable, flag where there is one, default):",
   ];

@@ -6,27 +6,21 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DatabaseSync } from "node:sqlite";
-import { createApp } from "../app.ts";
-import { parseCidrList } from "../http/ip_address.ts";
+import { composeServices } from "../compose.ts";
+import { type Config, loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import type { Database } from "../db/database.ts";
 import { insertDemoPosts } from "../db/demo_posts.ts";
 import type { LogApiRow, NewLogApiRow } from "../db/log_api.ts";
-import { createApiLogService } from "../services/api_log.ts";
-import { type AuditLog, createAuditLog } from "../services/audit.ts";
-import { type BoardService, createBoardService } from "../services/board.ts";
+import type { AuditLog } from "../services/audit.ts";
+import type { BoardService } from "../services/board.ts";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { InMemoryLogRecordExporter, type ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { type MetricData, MetricReader } from "@opentelemetry/sdk-metrics";
-import { createAppEvents, registerAppMetrics } from "../telemetry/app_metrics.ts";
-import { createRateLimiter, parseRateLimit } from "../http/rate_limit.ts";
-import { type AccountsService, createAccountsService } from "../services/accounts.ts";
+import type { AccountsService } from "../services/accounts.ts";
 import type { ProcessFacts } from "../telemetry/resource.ts";
 import { startTelemetry } from "../telemetry/setup.ts";
-import { instrumentDatabase } from "../telemetry/db_telemetry.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
-import { parseTelemetryEnv } from "../telemetry/otel_env.ts";
-import { spanHelpers } from "../telemetry/traced.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../", import.meta.url));
@@ -98,7 +92,6 @@ export interface TestAppOptions {
   readonly demoData?: boolean;
   readonly maxBodyBytes?: number;
   readonly trustedProxies?: string;
-  readonly draining?: () => boolean;
   /** Replaces parts of the board service (to make it fail, for example). */
   readonly board?: Partial<BoardService>;
   /** OTEL_* variables: when given, the app traces into an in-memory exporter. */
@@ -133,6 +126,8 @@ export interface TestApp extends Disposable, AsyncDisposable {
   /** Registers `username` (password `username` + "-password-1") and signs in; returns the token. */
   signUp(username: string, role?: "user" | "admin"): Promise<string>;
   readonly accounts: AccountsService;
+  /** Turns /readyz to 503, as a stop request does. */
+  startDraining(): void;
 }
 
 /** The password `signUp` gives a user. */
@@ -160,19 +155,68 @@ export const TEST_PROCESS: ProcessFacts = {
   instanceId: "test-instance",
 };
 
-/** Builds the real app over an in-memory database, as main.ts wires it. */
+/** The settings every in-process app starts from, written as the README writes them. */
+const TEST_SETTINGS: Readonly<Record<string, string>> = {
+  DB_PATH: ":memory:",
+  LOG_API_FLUSH_MS: "5",
+  // No background pruning under a test's feet (retention has its own tests).
+  LOG_API_RETENTION_DAYS: "0",
+  LOG_API_MAX_ROWS: "0",
+  LOG_API_PUBLIC: "true",
+  SESSION_TTL: "1h",
+  RATE_LIMIT_LOGIN: "1000/1m",
+  RATE_LIMIT_LOGIN_USER: "1000/1m",
+  RATE_LIMIT_REGISTER: "1000/1m",
+  RATE_LIMIT_POST: "1000/1m",
+  RATE_LIMIT_SEARCH: "1000/1m",
+};
+
+const RATE_LIMIT_SETTINGS = {
+  login: "RATE_LIMIT_LOGIN",
+  loginUser: "RATE_LIMIT_LOGIN_USER",
+  register: "RATE_LIMIT_REGISTER",
+  post: "RATE_LIMIT_POST",
+  search: "RATE_LIMIT_SEARCH",
+} as const;
+
+/** The settings `options` stand for, over TEST_SETTINGS. */
+function testSettings(options: TestAppOptions): Record<string, string> {
+  const settings: Record<string, string> = { ...TEST_SETTINGS };
+  if (options.maxBodyBytes !== undefined) settings.MAX_BODY_BYTES = String(options.maxBodyBytes);
+  if (options.trustedProxies !== undefined) settings.TRUSTED_PROXIES = options.trustedProxies;
+  if (options.logApiPublic !== undefined) settings.LOG_API_PUBLIC = String(options.logApiPublic);
+  if (options.corsAllowedOrigins !== undefined) {
+    settings.CORS_ALLOWED_ORIGINS = options.corsAllowedOrigins.join(",");
+  }
+  for (const [name, value] of Object.entries(options.rateLimits ?? {})) {
+    settings[RATE_LIMIT_SETTINGS[name as keyof typeof RATE_LIMIT_SETTINGS]] = value;
+  }
+  if (options.telemetry === undefined) settings.OTEL_SDK_DISABLED = "true";
+  else {
+    Object.assign(
+      settings,
+      { OTEL_METRICS_EXPORTER: "none", OTEL_LOGS_EXPORTER: "none" },
+      options.telemetry,
+    );
+  }
+  return settings;
+}
+
+/** Builds the real app over an in-memory database through compose.ts, as server.ts does. */
 export function testApp(options: TestAppOptions = {}): TestApp {
+  const startup = loadConfig(testSettings(options), []);
+  if (startup.action !== "serve") throw new Error("test settings must serve");
+  const config: Config = options.sessionTtlMs === undefined
+    ? startup.config
+    : { ...startup.config, sessionTtlMs: options.sessionTtlMs };
   const { db: rawDb } = memoryDb();
   if (options.demoData ?? true) insertDemoPosts(rawDb, new Date("2026-11-23T10:00:00.000Z"));
   const spanExporter = new InMemorySpanExporter();
   const logExporter = new InMemoryLogRecordExporter();
   const metricReader = new TestMetricReader();
   const memory = memoryLogger();
-  const telemetry = options.telemetry === undefined ? undefined : startTelemetry(
-    parseTelemetryEnv(
-      { OTEL_METRICS_EXPORTER: "none", OTEL_LOGS_EXPORTER: "none", ...options.telemetry },
-      { serviceName: "otel-board" },
-    ),
+  const telemetry = config.telemetry.disabled ? undefined : startTelemetry(
+    config.telemetry,
     "test",
     memory.logger,
     { process: TEST_PROCESS, spanExporter, logExporter, metricReader },
@@ -185,63 +229,23 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     write: (line) => lines.push(line),
     sink: telemetry.logSink,
   });
-  const tracing = telemetry?.tracing;
-  const db = telemetry === undefined ? rawDb : instrumentDatabase(rawDb, telemetry.tracing.tracer, {
-    databaseDup: telemetry.tracing.semconv.databaseDup,
-    meter: telemetry.metrics.meter,
-  });
-  const spans = spanHelpers(tracing?.tracer);
-  const audit = createAuditLog(db, { flushMs: 5, logger, spans });
-  const appMetrics = telemetry === undefined ? undefined : registerAppMetrics(
-    telemetry.metrics.meter,
-    {
-      auditStats: () => audit.stats(),
-      exports: { traces: () => telemetry.exportStats().traces },
-      dropped: telemetry.dropped,
-    },
-  );
-  const events = createAppEvents(telemetry?.metrics.meter);
-  const accounts = createAccountsService(db, {
-    sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
-    spans,
-    events: events.accounts,
-    ...(options.now === undefined ? {} : { now: options.now }),
-  });
-  const limit = (name: "login" | "loginUser" | "register" | "post" | "search") =>
-    createRateLimiter(parseRateLimit(options.rateLimits?.[name] ?? "1000/1m"));
-  const app = createApp({
-    board: { ...createBoardService(db, spans, events.posts), ...options.board },
-    accounts,
-    apiLog: createApiLogService(db, spans),
-    audit,
-    readiness: {
-      draining: options.draining ?? (() => false),
-      checkDatabase: () => void db.prepare("SELECT 1").get(),
-    },
+  const composed = composeServices(config, {
+    db: rawDb,
     logger,
-    trustedProxies: parseCidrList(options.trustedProxies ?? "127.0.0.1/32,::1/128"),
-    maxBodyBytes: options.maxBodyBytes ?? 65536,
-    limits: {
-      login: limit("login"),
-      loginUser: limit("loginUser"),
-      register: limit("register"),
-      post: limit("post"),
-      search: limit("search"),
-    },
-    sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
-    logApiPublic: options.logApiPublic ?? true,
-    corsAllowedOrigins: options.corsAllowedOrigins ?? [],
-    ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
+    ...(telemetry === undefined ? {} : { telemetry }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.board === undefined ? {} : { board: options.board }),
   });
+  const { db, audit, accounts, app } = composed;
   const dispose = () => {
-    audit.flush();
-    void audit.close(0);
+    composed[Symbol.dispose]();
     db.close();
   };
   return {
     db,
     audit,
     accounts,
+    startDraining: composed.startDraining,
     logLines: lines,
     async signUp(username, role = "user") {
       if (role === "admin") await accounts.ensureAdmin(username, passwordOf(username));
@@ -249,7 +253,7 @@ export function testApp(options: TestAppOptions = {}): TestApp {
       return (await accounts.login(username, passwordOf(username))).token;
     },
     async finishedSpans() {
-      await tracing?.forceFlush();
+      await telemetry?.tracing.forceFlush();
       return spanExporter.getFinishedSpans();
     },
     async finishedLogs() {
@@ -278,8 +282,8 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     },
     [Symbol.dispose]: dispose,
     async [Symbol.asyncDispose]() {
-      dispose();
-      appMetrics?.stop();
+      await composed[Symbol.asyncDispose]();
+      db.close();
       await telemetry?.stopTracesAndMetrics(1000);
       await telemetry?.stopLogs(1000);
     },
@@ -351,8 +355,9 @@ export async function runMain(
 export async function startServer(
   env: Record<string, string>,
   cwd: string,
+  args: readonly string[] = [],
 ): Promise<ServerProcess> {
-  const child = serverCommand([], { PORT: "0", ...env }, cwd).spawn();
+  const child = serverCommand(args, { PORT: "0", ...env }, cwd).spawn();
   const stdout: string[] = [];
   let stderr = "";
   const stderrDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(

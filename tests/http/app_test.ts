@@ -116,10 +116,9 @@ Deno.test("GET /healthz answers ok and GET /readyz answers ready while serving",
 });
 
 Deno.test("GET /readyz answers 503 not_ready with Retry-After while draining", async () => {
-  let draining = false;
-  using t = testApp({ draining: () => draining });
+  using t = testApp();
   assert.equal((await t.request("/readyz")).status, 200);
-  draining = true;
+  t.startDraining();
   const response = await t.request("/readyz");
   assert.equal(response.status, 503);
   assert.equal(response.headers.get("retry-after"), "5");

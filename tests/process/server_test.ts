@@ -98,6 +98,18 @@ for (
     ["PORT=70000", { PORT: "70000" }, [], /^otel-board: PORT must be .* got "70000"$/],
     ["--port x", {}, ["--port", "x"], /^otel-board: --port must be an integer .* got "x"$/],
     ["an unknown flag", {}, ["--bogus"], /^otel-board: Unknown argument "--bogus"/],
+    [
+      "an unknown flag after run",
+      {},
+      ["run", "--bogus"],
+      /^otel-board: Unknown argument "--bogus"/,
+    ],
+    [
+      "an unknown command",
+      {},
+      ["frobnicate", "--port", "1"],
+      /^otel-board: Unknown command "frobnicate": the commands are run$/,
+    ],
     ["LOG_LEVEL=loud", { LOG_LEVEL: "loud" }, [], /^otel-board: LOG_LEVEL must be one of/],
     [
       "TRUSTED_PROXIES=nonsense",
@@ -161,6 +173,21 @@ Deno.test("--help lists every setting with its default; --version prints the ver
   assert.equal(version.code, 0);
   const { version: expected } = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
   assert.equal(version.stdout.trim(), `otel-board ${expected} (deno ${Deno.version.deno})`);
+});
+
+Deno.test("--help lists the commands; `run` is the default and takes the same flags", async () => {
+  await using dir = await tempDir();
+  const help = await runMain(["run", "--help"], {}, dir.path);
+  assert.equal(help.code, 0);
+  assert.match(
+    help.stdout,
+    /^Commands:\n  run +Serve the board until a stop signal \(the default\)$/m,
+  );
+  assert.match(help.stdout, /^  PORT=/m);
+  const server = await startServer({}, dir.path, ["run", "--db", "named.db"]);
+  assert.equal((await fetch(`${server.baseUrl}/board/1`)).status, 200);
+  assert.equal((await server.stop()).code, 0);
+  assert.equal(logRowsInFile(join(dir.path, "named.db")).length, 1);
 });
 
 Deno.test("A port already in use stops start-up with a clear line and exit code 1", async () => {

@@ -107,7 +107,8 @@ Deno.test("A failing handler marks the span ERROR with an exception event; the p
 });
 
 Deno.test("A 5xx without an exception gets error.type set to its status code", async () => {
-  await using t = testApp({ telemetry: TRACING, draining: () => true });
+  await using t = testApp({ telemetry: TRACING });
+  t.startDraining();
   const response = await t.request("/board/5", { method: "POST", body: "x" });
   assert.equal(response.status, 405);
   const probe = await t.request("/readyz");

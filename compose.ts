@@ -1,0 +1,159 @@
+/**
+ * @module The one composition root: settings + infrastructure → services and the app. Used by
+ * server.ts, the tests and the benchmarks alike, so what is tested is what runs.
+ */
+
+import type { Hono } from "hono";
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/database.ts";
+import type { AppEnv } from "./http/app_env.ts";
+import { createRateLimiter } from "./http/rate_limit.ts";
+import { type AccountsService, createAccountsService } from "./services/accounts.ts";
+import { type ApiLogService, createApiLogService } from "./services/api_log.ts";
+import { type AuditLog, createAuditLog } from "./services/audit.ts";
+import { type BoardService, createBoardService } from "./services/board.ts";
+import { settlesWithin } from "./lib/settles_within.ts";
+import { type Retention, startRetention } from "./services/retention.ts";
+import { createAppEvents, registerAppMetrics } from "./telemetry/app_metrics.ts";
+import { instrumentDatabase } from "./telemetry/db_telemetry.ts";
+import type { Logger } from "./telemetry/log.ts";
+import type { Telemetry } from "./telemetry/setup.ts";
+import { spanHelpers } from "./telemetry/traced.ts";
+
+/** What the services run on: opened by server.ts, or made in memory by a test. */
+export interface Infrastructure {
+  /** The opened database (with its background writer, if any), not yet instrumented. */
+  readonly db: Database;
+  readonly logger: Logger;
+  /** The running providers; absent when telemetry is off. */
+  readonly telemetry?: Telemetry;
+  /** Clock for sessions (default: the real one). */
+  readonly now?: () => Date;
+  /** Replaces parts of the board service (a test making it fail, for example). */
+  readonly board?: Partial<BoardService>;
+}
+
+/** The composed service: the app, the services behind it, and their background work. */
+export interface ComposedServices extends AsyncDisposable, Disposable {
+  readonly app: Hono<AppEnv>;
+  /** The database as the services see it (instrumented when telemetry is on). */
+  readonly db: Database;
+  readonly board: BoardService;
+  readonly accounts: AccountsService;
+  readonly apiLog: ApiLogService;
+  readonly audit: AuditLog;
+  readonly retention: Retention;
+  /** Turns `/readyz` to 503: load balancers stop sending traffic before the listener closes. */
+  startDraining(): void;
+}
+
+/**
+ * Wires services and the app from `config` over `infrastructure`, and starts their background
+ * work (log_api batching, retention, session pruning). Disposing stops that work in order:
+ * session pruning and retention first (a chunk in flight finishes), then the log writer,
+ * which writes every queued row. Synchronous disposal (tests) only stops timers and writes
+ * what is queued now.
+ */
+export function composeServices(config: Config, infrastructure: Infrastructure): ComposedServices {
+  const { logger, telemetry } = infrastructure;
+  const db = telemetry === undefined
+    ? infrastructure.db
+    : instrumentDatabase(infrastructure.db, telemetry.tracing.tracer, {
+      databaseDup: config.telemetry.semconv.databaseDup,
+      meter: telemetry.metrics.meter,
+    });
+  const spans = spanHelpers(telemetry?.tracing.tracer);
+  const events = createAppEvents(telemetry?.metrics.meter);
+
+  const audit = createAuditLog(db, {
+    flushMs: config.logApiFlushMs,
+    logger: logger.scoped("services/audit.ts"),
+    spans,
+  });
+  const retention = startRetention(db, {
+    maxAgeDays: config.logApiRetentionDays,
+    maxRows: config.logApiMaxRows,
+    intervalMs: config.logApiPruneIntervalMs,
+    logger: logger.scoped("services/retention.ts"),
+    spans,
+  });
+  const accounts = createAccountsService(db, {
+    sessionTtlMs: config.sessionTtlMs,
+    spans,
+    events: events.accounts,
+    ...(infrastructure.now === undefined ? {} : { now: infrastructure.now }),
+  });
+  const sessionPruning = setInterval(() => {
+    try {
+      accounts.pruneSessions();
+    } catch (error) {
+      logger.error("Cannot prune expired sessions", { error });
+    }
+  }, config.logApiPruneIntervalMs);
+  const board = { ...createBoardService(db, spans, events.posts), ...infrastructure.board };
+  const apiLog = createApiLogService(db, spans);
+
+  let draining = false;
+  const app = createApp({
+    board,
+    accounts,
+    apiLog,
+    audit,
+    readiness: {
+      draining: () => draining,
+      checkDatabase: () => void db.prepare("SELECT count(*) FROM sqlite_schema").get(),
+    },
+    logger,
+    trustedProxies: config.trustedProxies,
+    maxBodyBytes: config.maxBodyBytes,
+    limits: {
+      login: createRateLimiter(config.rateLimitLogin),
+      loginUser: createRateLimiter(config.rateLimitLoginUser),
+      register: createRateLimiter(config.rateLimitRegister),
+      post: createRateLimiter(config.rateLimitPost),
+      search: createRateLimiter(config.rateLimitSearch),
+    },
+    sessionTtlMs: config.sessionTtlMs,
+    logApiPublic: config.logApiPublic,
+    corsAllowedOrigins: config.corsAllowedOrigins,
+    ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
+  });
+  // Never removed: the meter provider's shutdown ends them, after the last export read them.
+  if (telemetry !== undefined) {
+    registerAppMetrics(
+      telemetry.metrics.meter,
+      {
+        auditStats: () => audit.stats(),
+        exports: {
+          traces: () => telemetry.exportStats().traces,
+          metrics: () => telemetry.exportStats().metrics,
+          logs: () => telemetry.exportStats().logs,
+        },
+        dropped: telemetry.dropped,
+      },
+    );
+  }
+
+  return {
+    app,
+    db,
+    board,
+    accounts,
+    apiLog,
+    audit,
+    retention,
+    startDraining: () => void (draining = true),
+    async [Symbol.asyncDispose]() {
+      clearInterval(sessionPruning);
+      await settlesWithin(retention.stop(), 1000);
+      await audit.close(1000);
+    },
+    [Symbol.dispose]() {
+      clearInterval(sessionPruning);
+      void retention.stop();
+      audit.flush();
+      void audit.close(0);
+    },
+  };
+}

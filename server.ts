@@ -1,0 +1,267 @@
+/**
+ * @module The service's lifecycle: acquires every resource on one AsyncDisposableStack, serves
+ * until a stop request, and releases them in reverse order — the same teardown for a normal
+ * stop and for a start that fails half-way.
+ */
+
+import { type Config, SERVICE_NAME, SERVICE_VERSION } from "./config.ts";
+import { composeServices } from "./compose.ts";
+import { startBackgroundWriter, withBackgroundWriter } from "./db/background_writer.ts";
+import { DatabaseOpenError, openDatabase } from "./db/database.ts";
+import { insertDemoPosts } from "./db/demo_posts.ts";
+import { problemResponse } from "./http/problem.ts";
+import { EXIT_FAILED, EXIT_INVALID_SETTING } from "./lib/exit_codes.ts";
+import { settlesWithin } from "./lib/settles_within.ts";
+import type { StopRequests } from "./lib/stop_signals.ts";
+import type { AccountsService } from "./services/accounts.ts";
+import { createLogger, type Logger } from "./telemetry/log.ts";
+import type { Telemetry } from "./telemetry/setup.ts";
+
+/** A start-up failure the operator must fix; printed as one line, never a stack. */
+export class StartupError extends Error {
+  override name = "StartupError";
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+/** What `runService` needs besides the settings. */
+export interface RunOptions {
+  /** The stop signals, listened to since the process started. */
+  readonly stops: StopRequests;
+  /** Ends the process on a forced stop (default `Deno.exit`). */
+  readonly exit?: (code: number) => void;
+  /** Where log lines go (default: stdout). */
+  readonly writeLog?: (line: string) => void;
+}
+
+/**
+ * Runs the service until a stop request: opens the database, serves HTTP, then drains
+ * in-flight requests, writes pending log rows, flushes telemetry and closes the database.
+ * @throws {StartupError} when telemetry, the database or the listener cannot start.
+ */
+export async function runService(config: Config, options: RunOptions): Promise<void> {
+  await using resources = new AsyncDisposableStack();
+  const loggerOptions = {
+    level: config.logLevel,
+    format: config.logFormat,
+    serviceName: SERVICE_NAME,
+    ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
+  } as const;
+  // Export failures are reported on stdout only, so a failing log export cannot feed itself.
+  const stdoutLogger = createLogger(loggerOptions);
+  const telemetry = await startTelemetryOrFail(config, stdoutLogger.scoped("server.ts"));
+  const logger = telemetry?.logSink === undefined
+    ? stdoutLogger
+    : createLogger({ ...loggerOptions, sink: telemetry.logSink });
+  const flushTimeoutMs = config.telemetryFlushTimeoutMs;
+  // OTLP logs last, after the "Stopped" line, so that line is exported too.
+  resources.defer(async () => {
+    if (telemetry !== undefined && !await telemetry.stopLogs(flushTimeoutMs)) {
+      stdoutLogger.warn("logs not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped", {
+        signal: "logs",
+        telemetry_flush_timeout_ms: flushTimeoutMs,
+      });
+    }
+  });
+  // Filled in once the service listens: a start that failed logs no "Stopped" line.
+  const stopReport: { facts?: () => Record<string, unknown> } = {};
+  resources.defer(() => {
+    if (stopReport.facts !== undefined) logger.info("Stopped", stopReport.facts());
+  });
+  // The last span and metric export comes after the services and the database closed, so it
+  // holds their final spans; the app-metric callbacks are still registered and read the
+  // final counts (the provider's shutdown ends them).
+  resources.defer(async () => {
+    const flushed = await telemetry?.stopTracesAndMetrics(flushTimeoutMs);
+    for (const [signal, inTime] of Object.entries(flushed ?? {})) {
+      if (inTime) continue;
+      logger.warn(`${signal} not exported within TELEMETRY_FLUSH_TIMEOUT_MS were dropped`, {
+        signal,
+        telemetry_flush_timeout_ms: flushTimeoutMs,
+      });
+    }
+  });
+  // A stray rejection is a bug to log, not a reason to drop every in-flight request.
+  const onRejection = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    logger.error("Unhandled promise rejection", { error: event.reason });
+  };
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  resources.defer(() => globalThis.removeEventListener("unhandledrejection", onRejection));
+
+  const opened = openDatabaseOrFail(config);
+  // The database closes after the worker, which writes into the same file.
+  resources.defer(() => opened.db.close());
+  if (opened.created && config.demoData) insertDemoPosts(opened.db, new Date());
+  const writer = config.dbPath === ":memory:"
+    ? undefined
+    : startBackgroundWriter(config.dbPath, { synchronous: config.sqliteSynchronous });
+  writer?.ready.catch((error: unknown) => {
+    logger.warn("log_api rows will be written on the request thread", { error });
+  });
+  // The worker closes after the log writer and retention, whose last statements it runs.
+  if (writer !== undefined) resources.defer(() => writer.close(1000));
+
+  const db = writer === undefined ? opened.db : withBackgroundWriter(opened.db, writer);
+  // Disposing the services stops session pruning and retention (a chunk in flight finishes
+  // on the worker first), then the log writer, which writes every queued row.
+  const services = resources.use(composeServices(config, {
+    db,
+    logger,
+    ...(telemetry === undefined ? {} : { telemetry }),
+  }));
+  options.stops.onForce((signal) => {
+    logger.warn("Second stop signal: exiting without draining", { signal });
+    services.audit.flush();
+    (options.exit ?? Deno.exit)(EXIT_FAILED);
+  });
+
+  const server = listenOrFail(config, services.app.fetch, logger, {
+    schema_version: opened.version,
+    created_database: opened.created,
+    db_path: db.path,
+    telemetry: describeTelemetry(config),
+  });
+  // The server drains before the services stop, so every answered request has its row.
+  resources.defer(async () => {
+    if (!await settlesWithin(server.shutdown(), config.shutdownTimeoutMs)) {
+      logger.warn("Requests still running after SHUTDOWN_TIMEOUT_MS; stopping anyway", {
+        shutdown_timeout_ms: config.shutdownTimeoutMs,
+      });
+    }
+  });
+  stopReport.facts = () => ({
+    log_api_rows: services.audit.stats(),
+    telemetry_export: telemetry?.exportStats() ?? null,
+    telemetry_dropped: telemetry === undefined
+      ? null
+      : { traces: telemetry.dropped.traces(), logs: telemetry.dropped.logs() },
+  });
+
+  await ensureFirstAdmin(services.accounts, config, logger);
+  const signal = await options.stops.requested;
+  // Draining before shutdown: /readyz answers 503 while in-flight requests finish.
+  services.startDraining();
+  logger.info("Stopping: draining in-flight requests", { signal });
+}
+
+/**
+ * Starts telemetry unless OTEL_SDK_DISABLED — the SDK is loaded only then, which keeps its
+ * start-up time and memory out of a service run without it. A CA file that cannot be read
+ * stops start-up.
+ */
+async function startTelemetryOrFail(
+  config: Config,
+  logger: Logger,
+): Promise<Telemetry | undefined> {
+  if (config.telemetry.disabled) return undefined;
+  const { startTelemetry } = await import("./telemetry/setup.ts");
+  try {
+    return startTelemetry(config.telemetry, SERVICE_VERSION, logger);
+  } catch (error) {
+    throw new StartupError(
+      `OTEL_EXPORTER_OTLP_CERTIFICATE: ${error instanceof Error ? error.message : error}`,
+      EXIT_INVALID_SETTING,
+    );
+  }
+}
+
+function openDatabaseOrFail(config: Config): ReturnType<typeof openDatabase> {
+  try {
+    return openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+  } catch (error) {
+    if (error instanceof DatabaseOpenError) {
+      throw new StartupError(`DB_PATH: ${error.message}`, EXIT_INVALID_SETTING);
+    }
+    throw error;
+  }
+}
+
+/** Binds the listener and logs the "Listening on" line with `facts`. */
+function listenOrFail(
+  config: Config,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
+  logger: Logger,
+  facts: Record<string, unknown>,
+): Deno.HttpServer<Deno.NetAddr> {
+  try {
+    return Deno.serve({
+      hostname: config.host,
+      port: config.port,
+      onListen: ({ hostname, port }) => {
+        const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+        logger.info(`Listening on http://${host}:${port}`, {
+          version: SERVICE_VERSION,
+          ...facts,
+          startup_ms: Math.round(performance.now()),
+        });
+      },
+      onError: (error) => {
+        logger.error("Unhandled error while serving", { error });
+        return problemResponse("internal_error", "The server failed to answer this request", {
+          instance: "",
+          traceId: null,
+        });
+      },
+    }, handler);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.AddrInUse
+      ? "the address is already in use (set PORT or --port)"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new StartupError(`Cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
+  }
+}
+
+/**
+ * Creates the first admin after the listener is up, when missing. A generated password is
+ * printed once on the console — never through the logger (it would reach OTLP). A failure is
+ * logged: the board still serves, and signing in as admin waits for the operator.
+ */
+async function ensureFirstAdmin(
+  accounts: AccountsService,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
+  let result;
+  try {
+    result = await accounts.ensureAdmin(config.adminUsername, config.adminPassword);
+  } catch (error) {
+    logger.error("Cannot create the first admin", { error, username: config.adminUsername });
+    return;
+  }
+  if (!result.created) return;
+  logger.info("Created the first admin", { username: config.adminUsername });
+  if (result.generatedPassword !== undefined) {
+    Deno.stdout.writeSync(new TextEncoder().encode(
+      `\nFirst admin "${config.adminUsername}" created with the password: ${result.generatedPassword}\n` +
+        "It is shown only this once; change it with PUT /me/password.\n\n",
+    ));
+  }
+}
+
+/** The effective telemetry settings for the start-up line (header values masked). */
+function describeTelemetry(config: Config): Record<string, unknown> {
+  const { telemetry } = config;
+  if (telemetry.disabled) return { disabled: true };
+  return {
+    service_name: telemetry.serviceName,
+    traces_exporter: telemetry.traces.exporters.join(",") || "none",
+    traces_endpoint: telemetry.traces.otlp.url,
+    traces_headers: Object.keys(telemetry.traces.otlp.headers),
+    metrics_exporter: telemetry.metrics.exporters.join(",") || "none",
+    metrics_endpoint: telemetry.metrics.otlp.url,
+    metrics_headers: Object.keys(telemetry.metrics.otlp.headers),
+    metric_export_interval_ms: telemetry.metrics.exportIntervalMs,
+    logs_exporter: telemetry.logs.exporters.join(",") || "none",
+    logs_endpoint: telemetry.logs.otlp.url,
+    logs_headers: Object.keys(telemetry.logs.otlp.headers),
+    sampler: telemetry.traces.sampler,
+    sampler_ratio: telemetry.traces.samplerRatio,
+    propagators: telemetry.propagators.join(",") || "none",
+  };
+}

@@ -1,0 +1,77 @@
+/** @module Tests for stop signals: which signals stop the service, duplicates and forced exits. */
+
+import assert from "node:assert/strict";
+import {
+  DUPLICATE_SIGNAL_WINDOW_MS,
+  type SignalSource,
+  StopRequests,
+  type StopSignal,
+  stopSignals,
+} from "../../lib/stop_signals.ts";
+
+Deno.test("On Linux and macOS, SIGINT and SIGTERM stop the service; SIGHUP is left alone", () => {
+  assert.deepEqual(stopSignals("linux"), ["SIGINT", "SIGTERM"]);
+  assert.deepEqual(stopSignals("darwin"), ["SIGINT", "SIGTERM"]);
+});
+
+Deno.test("On Windows, Ctrl+C, Ctrl+Break, closing the console and SIGTERM stop the service", () => {
+  assert.deepEqual(stopSignals("windows"), ["SIGINT", "SIGBREAK", "SIGHUP", "SIGTERM"]);
+});
+
+/** A signal source a test fires by hand, with a clock the test moves. */
+function fakeSignals() {
+  const handlers = new Map<StopSignal, Set<() => void>>();
+  let clockMs = 0;
+  const source: SignalSource = {
+    listen(signal, handler) {
+      const set = handlers.get(signal) ?? new Set();
+      set.add(handler);
+      handlers.set(signal, set);
+      return () => set.delete(handler);
+    },
+  };
+  return {
+    source,
+    now: () => clockMs,
+    advance: (ms: number) => void (clockMs += ms),
+    fire: (signal: StopSignal) => handlers.get(signal)?.forEach((handler) => handler()),
+    listeners: (signal: StopSignal) => handlers.get(signal)?.size ?? 0,
+  };
+}
+
+Deno.test("Two stop signals back to back are one stop request, never a forced exit", async () => {
+  const fake = fakeSignals();
+  using stops = new StopRequests({ os: "linux", source: fake.source, now: fake.now });
+  const forced: StopSignal[] = [];
+  stops.onForce((signal) => forced.push(signal));
+  fake.fire("SIGINT");
+  fake.advance(0.01);
+  fake.fire("SIGINT");
+  fake.advance(DUPLICATE_SIGNAL_WINDOW_MS - 1);
+  fake.fire("SIGTERM");
+  assert.equal(await stops.requested, "SIGINT");
+  assert.deepEqual(forced, []);
+});
+
+Deno.test("A stop signal later than the duplicate window asks for a forced exit", async () => {
+  const fake = fakeSignals();
+  using stops = new StopRequests({ os: "linux", source: fake.source, now: fake.now });
+  const forced: StopSignal[] = [];
+  stops.onForce((signal) => forced.push(signal));
+  fake.fire("SIGTERM");
+  fake.advance(DUPLICATE_SIGNAL_WINDOW_MS + 1);
+  fake.fire("SIGINT");
+  assert.equal(await stops.requested, "SIGTERM");
+  assert.deepEqual(forced, ["SIGINT"]);
+});
+
+Deno.test("The listeners stay installed from start-up until disposed, one per stop signal", () => {
+  const fake = fakeSignals();
+  const stops = new StopRequests({ os: "windows", source: fake.source, now: fake.now });
+  fake.fire("SIGBREAK");
+  fake.advance(5000);
+  fake.fire("SIGHUP");
+  for (const signal of stopSignals("windows")) assert.equal(fake.listeners(signal), 1);
+  stops[Symbol.dispose]();
+  for (const signal of stopSignals("windows")) assert.equal(fake.listeners(signal), 0);
+});
