@@ -103,7 +103,7 @@ Deno.test("Without ADMIN_PASSWORD the first start prints a generated admin passw
     OTEL_BSP_SCHEDULE_DELAY: "100",
     OTEL_BLRP_SCHEDULE_DELAY: "100",
   };
-  const first = await startServer(env, dir.path);
+  await using first = await startServer(env, dir.path);
   await waitForRole(dbPath, "admin", "admin");
   const firstResult = await first.stop();
   assert.equal(firstResult.code, 0, firstResult.stderr);
@@ -127,7 +127,7 @@ Deno.test("Without ADMIN_PASSWORD the first start prints a generated admin passw
   assert.ok(!exported.includes(password), "the password reached OTLP");
 
   // A second start on the same database prints nothing of the sort; the password still works.
-  const second = await startServer({ ADMIN_PASSWORD: "" }, dir.path);
+  await using second = await startServer({ ADMIN_PASSWORD: "" }, dir.path);
   const signedIn = await signIn(second, "admin", password);
   assert.equal(signedIn.status, 200, "the printed password signs in");
   const me = await fetch(`${second.baseUrl}/me`, {
@@ -144,7 +144,7 @@ Deno.test("Without ADMIN_PASSWORD the first start prints a generated admin passw
 Deno.test("With ADMIN_PASSWORD set, an existing user named by ADMIN_USERNAME becomes admin and keeps its password", async () => {
   await using dir = await tempDir();
   const dbPath = join(dir.path, "otel-board.db");
-  const first = await startServer({}, dir.path);
+  await using first = await startServer({}, dir.path);
   const registered = await postJson(first, "/register", {
     username: "boss",
     password: "boss-own-password",
@@ -154,7 +154,7 @@ Deno.test("With ADMIN_PASSWORD set, an existing user named by ADMIN_USERNAME bec
   assert.equal((await first.stop()).code, 0);
   assert.equal(roleInFile(dbPath, "boss"), "user");
 
-  const second = await startServer({
+  await using second = await startServer({
     ADMIN_USERNAME: "boss",
     ADMIN_PASSWORD: "a-different-password",
   }, dir.path);

@@ -39,7 +39,10 @@ function latest(metrics: ReceivedMetric[], name: string): ReceivedMetric[] {
 Deno.test("Within one metric interval of curl /board/5 the collector has the request histogram, per-core CPU, memory, load, and the request's correlated logs", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
-  const server = await startServer(allSignalsTo(receiver.url, { LOG_LEVEL: "debug" }), dir.path);
+  await using server = await startServer(
+    allSignalsTo(receiver.url, { LOG_LEVEL: "debug" }),
+    dir.path,
+  );
   const response = await fetch(`${server.baseUrl}/board/5`, {
     headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` },
   });
@@ -118,7 +121,7 @@ Deno.test("Within one metric interval of curl /board/5 the collector has the req
 Deno.test("/metrics with OTEL_METRICS_EXPORTER=otlp,prometheus parses and passes promtool check metrics", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
-  const server = await startServer(
+  await using server = await startServer(
     allSignalsTo(receiver.url, { OTEL_METRICS_EXPORTER: "otlp,prometheus" }),
     dir.path,
   );
@@ -157,7 +160,7 @@ Deno.test("With the collector down, every signal fails quietly: requests succeed
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${closed.addr.port}`;
   closed.close();
-  const server = await startServer(allSignalsTo(url), dir.path);
+  await using server = await startServer(allSignalsTo(url), dir.path);
   for (let i = 0; i < 15; i++) {
     const response = await fetch(`${server.baseUrl}/board/1`);
     assert.equal(response.status, 200);
@@ -181,7 +184,7 @@ Deno.test("With the collector down, every signal fails quietly: requests succeed
 Deno.test("SIGTERM exports a last metric collection and the shutdown's own log records", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
-  const server = await startServer(
+  await using server = await startServer(
     allSignalsTo(receiver.url, {
       OTEL_METRIC_EXPORT_INTERVAL: "600000",
       OTEL_BLRP_SCHEDULE_DELAY: "600000",
@@ -201,7 +204,7 @@ Deno.test("SIGTERM exports a last metric collection and the shutdown's own log r
 
 Deno.test("LOG_FORMAT=text writes the original app's human line, with the request's trace id", async () => {
   await using dir = await tempDir();
-  const server = await startServer({ LOG_FORMAT: "text", LOG_LEVEL: "debug" }, dir.path);
+  await using server = await startServer({ LOG_FORMAT: "text", LOG_LEVEL: "debug" }, dir.path);
   await (await fetch(`${server.baseUrl}/board/1`, {
     headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` },
   })).body?.cancel();

@@ -36,7 +36,7 @@ Deno.test("The compile tasks, start task and tests share one narrow permission s
 
 Deno.test("The server starts, answers the seed routes and stops cleanly on SIGTERM", async () => {
   await using dir = await tempDir();
-  const server = await startServer({}, dir.path);
+  await using server = await startServer({}, dir.path);
   const board = await fetch(`${server.baseUrl}/board/5`);
   assert.equal(board.status, 200);
   const posts = await board.json();
@@ -69,10 +69,10 @@ Deno.test("The server starts, answers the seed routes and stops cleanly on SIGTE
 
 Deno.test("SIGINT stops the server cleanly too, and a restart keeps the data", async () => {
   await using dir = await tempDir();
-  const first = await startServer({}, dir.path);
+  await using first = await startServer({}, dir.path);
   await (await fetch(`${first.baseUrl}/board/1`)).body?.cancel();
   assert.equal((await first.stop("SIGINT")).code, 0);
-  const second = await startServer({}, dir.path);
+  await using second = await startServer({}, dir.path);
   const posts = await (await fetch(`${second.baseUrl}/board/100`)).json();
   assert.equal(posts.length, 6, "demo posts are inserted once, not on every start");
   const stopped = await second.stop("SIGINT");
@@ -82,7 +82,7 @@ Deno.test("SIGINT stops the server cleanly too, and a restart keeps the data", a
 
 Deno.test("DEMO_DATA=false starts with an empty board", async () => {
   await using dir = await tempDir();
-  const server = await startServer({ DEMO_DATA: "false" }, dir.path);
+  await using server = await startServer({ DEMO_DATA: "false" }, dir.path);
   assert.deepEqual(await (await fetch(`${server.baseUrl}/board/5`)).json(), []);
   assert.equal((await server.stop()).code, 0);
 });
@@ -184,7 +184,7 @@ Deno.test("--help lists the commands; `run` is the default and takes the same fl
     /^Commands:\n  run +Serve the board until a stop signal \(the default\)$/m,
   );
   assert.match(help.stdout, /^  PORT=/m);
-  const server = await startServer({}, dir.path, ["run", "--db", "named.db"]);
+  await using server = await startServer({}, dir.path, ["run", "--db", "named.db"]);
   assert.equal((await fetch(`${server.baseUrl}/board/1`)).status, 200);
   assert.equal((await server.stop()).code, 0);
   assert.equal(logRowsInFile(join(dir.path, "named.db")).length, 1);
@@ -200,7 +200,7 @@ Deno.test("A port already in use stops start-up with a clear line and exit code 
 
 Deno.test("2,000 requests over 50 connections leave exactly 2,000 log_api rows", async () => {
   await using dir = await tempDir();
-  const server = await startServer({}, dir.path);
+  await using server = await startServer({}, dir.path);
   const statuses = new Map<number, number>();
   let answered = 0;
   const paths = ["/board/3", "/board?limit=2", "/board/0", "/nope", "/log?limit=1"];
@@ -224,7 +224,7 @@ Deno.test("2,000 requests over 50 connections leave exactly 2,000 log_api rows",
 
 Deno.test("SIGTERM under load: every answered request has its log_api row after the stop", async () => {
   await using dir = await tempDir();
-  const server = await startServer({}, dir.path);
+  await using server = await startServer({}, dir.path);
   const answered: number[] = [];
   let next = 1;
   let stopping: Promise<{ code: number }> | undefined;
@@ -268,7 +268,7 @@ function ourLines(stderr: string): string[] {
 
 Deno.test("A client that disconnects before its answer is logged as 499", async () => {
   await using dir = await tempDir();
-  const server = await startServer({}, dir.path);
+  await using server = await startServer({}, dir.path);
   // Headers and the first chunk of a body, then the client goes away mid-request.
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
   await conn.write(new TextEncoder().encode(

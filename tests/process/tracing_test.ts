@@ -36,7 +36,7 @@ function randomTraceId(): string {
 Deno.test("curl /board/5 with a traceparent reaches the collector as a SERVER span with a SELECT board child in the caller's trace", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
-  const server = await startServer(
+  await using server = await startServer(
     exportTo(receiver.url, { OTEL_RESOURCE_ATTRIBUTES: "job=otel-board-job" }),
     dir.path,
   );
@@ -98,7 +98,7 @@ Deno.test("curl /board/5 with a traceparent reaches the collector as a SERVER sp
 Deno.test("Export sends the configured headers, gzip, and the old attribute names under http/dup", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
-  const server = await startServer(
+  await using server = await startServer(
     exportTo(receiver.url, {
       OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=s3cret%20key,x-tenant=board",
       OTEL_EXPORTER_OTLP_COMPRESSION: "gzip",
@@ -126,7 +126,7 @@ Deno.test("Export sends the configured headers, gzip, and the old attribute name
 Deno.test("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given, without /v1/traces appended", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
-  const server = await startServer({
+  await using server = await startServer({
     OTEL_TRACES_EXPORTER: "otlp",
     OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
@@ -141,7 +141,7 @@ Deno.test("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as given, without /v1/trac
 Deno.test("HTTPS export to a collector with a private CA works with OTEL_EXPORTER_OTLP_CERTIFICATE", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver({ tls: true });
-  const server = await startServer(
+  await using server = await startServer(
     exportTo(`https://localhost:${receiver.port}`, {
       OTEL_EXPORTER_OTLP_CERTIFICATE: TEST_CA_PATH,
     }),
@@ -162,7 +162,7 @@ Deno.test("With the collector down, requests succeed and the failure is logged o
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const deadPort = closed.addr.port;
   closed.close();
-  const server = await startServer(exportTo(`http://127.0.0.1:${deadPort}`), dir.path);
+  await using server = await startServer(exportTo(`http://127.0.0.1:${deadPort}`), dir.path);
   for (let i = 0; i < 20; i++) {
     const response = await fetch(`${server.baseUrl}/board/1`);
     assert.equal(response.status, 200);
@@ -184,7 +184,7 @@ Deno.test("While the collector hangs, every request still answers within 1 s; th
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
   receiver.setMode({ kind: "hang" });
-  const server = await startServer(
+  await using server = await startServer(
     exportTo(receiver.url, {
       OTEL_EXPORTER_OTLP_TIMEOUT: "30000",
       TELEMETRY_FLUSH_TIMEOUT_MS: "500",
@@ -213,7 +213,7 @@ Deno.test("A collector answering 503 loses no requests, and export resumes when 
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
   receiver.setMode({ kind: "status", status: 503 });
-  const server = await startServer(
+  await using server = await startServer(
     exportTo(receiver.url, { OTEL_EXPORTER_OTLP_TIMEOUT: "300" }),
     dir.path,
   );
@@ -238,7 +238,7 @@ Deno.test("The span queue stays bounded while the collector hangs: at most OTEL_
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
   receiver.setMode({ kind: "hang" });
-  const server = await startServer(
+  await using server = await startServer(
     exportTo(receiver.url, {
       OTEL_BSP_MAX_QUEUE_SIZE: "40",
       OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "10",
@@ -264,7 +264,7 @@ Deno.test("The span queue stays bounded while the collector hangs: at most OTEL_
 Deno.test("Sampling: ratio 0 exports no root requests, a sampled caller is followed, ratio 1 exports all", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
-  const server = await startServer(
+  await using server = await startServer(
     exportTo(receiver.url, {
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
       OTEL_TRACES_SAMPLER_ARG: "0",
@@ -283,7 +283,7 @@ Deno.test("Sampling: ratio 0 exports no root requests, a sampled caller is follo
 
   await using dir2 = await tempDir();
   await using receiver2 = await startOtlpReceiver();
-  const all = await startServer(
+  await using all = await startServer(
     exportTo(receiver2.url, { OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "1" }),
     dir2.path,
   );
@@ -297,7 +297,7 @@ Deno.test("Sampling: ratio 0 exports no root requests, a sampled caller is follo
 Deno.test("SIGTERM flushes queued spans before the process exits", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
-  const server = await startServer(
+  await using server = await startServer(
     exportTo(receiver.url, { OTEL_BSP_SCHEDULE_DELAY: "600000" }),
     dir.path,
   );
