@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DatabaseSync } from "node:sqlite";
 import { composeServices } from "../compose.ts";
+import type { SignalSource, StopSignal } from "../lib/stop_signals.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import type { Database } from "../db/database.ts";
@@ -494,4 +495,31 @@ export function logRowsInFile(path: string): LogApiRow[] {
   } finally {
     db.close();
   }
+}
+
+/** A signal source a test fires by hand, with a clock (milliseconds) the test moves. */
+export function fakeSignals(): {
+  readonly source: SignalSource;
+  now(): number;
+  advance(ms: number): void;
+  fire(signal: StopSignal): void;
+  /** How many listeners `signal` has now. */
+  listeners(signal: StopSignal): number;
+} {
+  const handlers = new Map<StopSignal, Set<() => void>>();
+  let clockMs = 0;
+  return {
+    source: {
+      listen(signal, handler) {
+        const set = handlers.get(signal) ?? new Set();
+        set.add(handler);
+        handlers.set(signal, set);
+        return () => set.delete(handler);
+      },
+    },
+    now: () => clockMs,
+    advance: (ms) => void (clockMs += ms),
+    fire: (signal) => handlers.get(signal)?.forEach((handler) => handler()),
+    listeners: (signal) => handlers.get(signal)?.size ?? 0,
+  };
 }

@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import {
   DUPLICATE_SIGNAL_WINDOW_MS,
-  type SignalSource,
   StopRequests,
   type StopSignal,
   stopSignals,
 } from "../../lib/stop_signals.ts";
+import { fakeSignals } from "../_helpers.ts";
 
 Deno.test("On Linux and macOS, SIGINT and SIGTERM stop the service; SIGHUP is left alone", () => {
   assert.deepEqual(stopSignals("linux"), ["SIGINT", "SIGTERM"]);
@@ -17,27 +17,6 @@ Deno.test("On Linux and macOS, SIGINT and SIGTERM stop the service; SIGHUP is le
 Deno.test("On Windows, Ctrl+C, Ctrl+Break, closing the console and SIGTERM stop the service", () => {
   assert.deepEqual(stopSignals("windows"), ["SIGINT", "SIGBREAK", "SIGHUP", "SIGTERM"]);
 });
-
-/** A signal source a test fires by hand, with a clock the test moves. */
-function fakeSignals() {
-  const handlers = new Map<StopSignal, Set<() => void>>();
-  let clockMs = 0;
-  const source: SignalSource = {
-    listen(signal, handler) {
-      const set = handlers.get(signal) ?? new Set();
-      set.add(handler);
-      handlers.set(signal, set);
-      return () => set.delete(handler);
-    },
-  };
-  return {
-    source,
-    now: () => clockMs,
-    advance: (ms: number) => void (clockMs += ms),
-    fire: (signal: StopSignal) => handlers.get(signal)?.forEach((handler) => handler()),
-    listeners: (signal: StopSignal) => handlers.get(signal)?.size ?? 0,
-  };
-}
 
 Deno.test("Two stop signals back to back are one stop request, never a forced exit", async () => {
   const fake = fakeSignals();
