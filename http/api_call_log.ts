@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import type { ApiCall, AuditLog } from "../services/audit.ts";
 import { redactQuery } from "../lib/redact.ts";
 import type { Logger } from "../telemetry/log.ts";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { CLIENT_CLOSED_REQUEST } from "./client_gone.ts";
 
 /**

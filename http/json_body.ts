@@ -1,7 +1,7 @@
 /** @module Strict JSON request bodies: exact media type, a plain object, only known fields of the right type. */
 
 import type { Context } from "hono";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { ClientGoneError } from "./client_gone.ts";
 import { ApiError } from "./problem.ts";
 import { clip } from "./query.ts";

@@ -1,7 +1,7 @@
 /** @module Admin views: users, one user's posts, role and disabled changes. */
 
 import { Hono } from "hono";
-import type { AppEnv } from "../http/app_env.ts";
+import type { AppEnv } from "../http/context.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { readJsonObject } from "../http/json_body.ts";
 import { nextPageLink } from "../http/link.ts";

@@ -4,7 +4,7 @@
  */
 
 import { Hono } from "hono";
-import type { AppEnv } from "../http/app_env.ts";
+import type { AppEnv } from "../http/context.ts";
 import { nextPageLink } from "../http/link.ts";
 import { parseWholeNumber, readQuery } from "../http/query.ts";
 import { requireUser } from "../http/auth.ts";

@@ -1,7 +1,7 @@
 /** @module `GET /log`: the API-call log, newest first, filtered and paged. */
 
 import { Hono } from "hono";
-import type { AppEnv } from "../http/app_env.ts";
+import type { AppEnv } from "../http/context.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { nextPageLink } from "../http/link.ts";
 import { ApiError } from "../http/problem.ts";
