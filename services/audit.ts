@@ -4,6 +4,7 @@ import type { Database } from "../db/database.ts";
 import { isRejectedRow } from "../db/errors.ts";
 import { insertLogApiRows, type NewLogApiRow } from "../db/log_api.ts";
 import { isoTime } from "../lib/iso_time.ts";
+import { FailureLogThrottle } from "../lib/failure_log_throttle.ts";
 import { settlesWithin } from "../lib/settles_within.ts";
 import type { Logger } from "../telemetry/log.ts";
 import { type SpanHelpers, spanHelpers } from "../telemetry/traced.ts";
@@ -84,8 +85,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   let writing: Promise<void> | undefined;
   let written = 0;
   let failed = 0;
-  let lastFailureLog = -Infinity;
-  let failuresSinceLog = 0;
+  const failureLog = new FailureLogThrottle(FAILURE_LOG_INTERVAL_MS);
   let closed = false;
   let finished = false;
 
@@ -186,17 +186,14 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   }
 
   function reportFailure(error: unknown, rows: number): void {
-    failuresSinceLog++;
-    const now = Date.now();
-    if (now - lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
+    const unreported = failureLog.failed();
+    if (unreported === undefined) return;
     options.logger.error("Cannot write log_api rows: keeping them to retry", {
       error,
       rows,
       queued: queue.length,
-      failures_since_last_report: failuresSinceLog,
+      failures_since_last_report: unreported,
     });
-    lastFailureLog = now;
-    failuresSinceLog = 0;
   }
 
   return {
