@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
   // 5. The call log, before anything that may answer without calling on (CORS preflights,
   //    413s): every request except the probes gets its row (DESIGN §3).
-  app.use(apiCallLog(deps.audit, UNAUDITED_PATHS, deps.logger.scoped("http/api_call_log.ts")));
+  app.use(apiCallLog(deps.audit, UNAUDITED_PATHS, deps.logger));
   // 6. CORS answers preflights itself, so it comes after telemetry and the call log: a
   //    preflight gets its span and its row like any other request.
   if (deps.corsAllowedOrigins.length > 0) {
@@ -95,6 +95,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (prometheus !== undefined) app.route("/", metricsRoutes(prometheus));
   answerMethodNotAllowed(app);
   app.notFound(notFoundHandler());
-  app.onError(errorHandler(deps.logger.scoped("http/errors.ts")));
+  app.onError(errorHandler(deps.logger));
   return app;
 }

@@ -24,6 +24,7 @@ const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
 
 /** Turns thrown errors into problem answers; unexpected ones are logged and answered 500 without internals. */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
+  const log = logger.scoped(import.meta.url);
   return function errorHandler(error, c) {
     if (error instanceof ApiError) return problem(c, error.code, error.message, error.headers);
     if (error instanceof DomainError) return problem(c, error.kind, error.message);
@@ -33,7 +34,7 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     }
     const code = error instanceof HTTPException ? CODE_BY_STATUS[error.status] : undefined;
     if (code !== undefined) return problem(c, code, error.message || "The request was refused");
-    logger.error("Request failed", { error, method: c.req.method, path: c.req.path });
+    log.error("Request failed", { error, method: c.req.method, path: c.req.path });
     // The telemetry middleware records it on the request span once the answer is made.
     c.set("failure", error);
     return problem(

@@ -76,6 +76,7 @@ const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 /** Creates the audit log writing into `db`. */
 export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
+  const logger = options.logger.scoped(import.meta.url);
   const maxQueuedRows = options.maxQueuedRows ?? 100_000;
   const batchRows = options.batchRows ?? 1_000;
   const queue: NewLogApiRow[] = [];
@@ -188,7 +189,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   function reportFailure(error: unknown, rows: number): void {
     const unreported = failureLog.failed();
     if (unreported === undefined) return;
-    options.logger.error("Cannot write log_api rows: keeping them to retry", {
+    logger.error("Cannot write log_api rows: keeping them to retry", {
       error,
       rows,
       queued: queue.length,
@@ -205,7 +206,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
           enqueue(finish());
         } catch (error) {
           failed++;
-          options.logger.error("Cannot build a log_api row", { error });
+          logger.error("Cannot build a log_api row", { error });
         }
       };
       const done: Promise<void> = settled.then(record, record);
@@ -214,7 +215,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
     flush,
     async close(timeoutMs) {
       if (!await settlesWithin(Promise.allSettled([...pending]), timeoutMs)) {
-        options.logger.warn("Some responses were still being delivered at shutdown", {
+        logger.warn("Some responses were still being delivered at shutdown", {
           responses: pending.size,
         });
       }
@@ -229,7 +230,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
       finished = true;
       if (queue.length > 0) {
         failed += queue.length;
-        options.logger.error("log_api rows lost at shutdown", { rows: queue.length });
+        logger.error("log_api rows lost at shutdown", { rows: queue.length });
         queue.length = 0;
       }
     },

@@ -61,10 +61,11 @@ export function createOtlpSender(
     ? undefined
     : Deno.createHttpClient({ caCerts: [readCertificate(endpoint.certificatePath)] });
   const stopping = new AbortController();
+  const scoped = logger.scoped(import.meta.url);
   // Export runs on a timer that may have been armed inside some request: its log lines
   // belong to no request's trace.
   const log = (level: "info" | "warn", msg: string, attributes: Record<string, unknown>) =>
-    context.with(ROOT_CONTEXT, () => logger[level](msg, attributes));
+    context.with(ROOT_CONTEXT, () => scoped[level](msg, attributes));
   const headers = {
     ...endpoint.headers,
     "content-type": "application/x-protobuf",
