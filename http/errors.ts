@@ -22,7 +22,10 @@ const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
   503: "not_ready",
 };
 
-/** Turns thrown errors into problem answers; unexpected ones are logged and answered 500 without internals. */
+/**
+ * Turns thrown errors into problem answers. Unexpected ones are logged, answered 500 without
+ * internals, and left on the context as `failure` for the telemetry middleware to record.
+ */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   const log = logger.scoped(import.meta.url);
   return function errorHandler(error, c) {
