@@ -8,7 +8,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { type AuthLimits, authRoutes } from "./routes/auth.ts";
 import type { AccountsService } from "./services/accounts.ts";
 import { apiCallLog } from "./http/api_call_log.ts";
-import type { AppEnv } from "./http/app_env.ts";
+import { type AppEnv, requestContext } from "./http/context.ts";
 import { bodyLimit } from "./http/body_limit.ts";
 import { clientIp } from "./http/client_ip_middleware.ts";
 import { errorHandler, notFoundHandler } from "./http/errors.ts";
@@ -53,12 +53,19 @@ export const UNAUDITED_PATHS: ReadonlySet<string> = new Set(["/healthz", "/ready
 
 /** Builds the HTTP app: middleware in order, then the routes, then 404/405/error handling. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
+  // Middleware runs outermost first; each one sits where it does for a reason:
   const app = new Hono<AppEnv>()
+    // 1. Every context variable gets its default before anything can read one.
+    .use(requestContext())
+    // 2. Outside everything else, so every answer carries the secure headers: preflights,
+    //    404s, 405s, 413s and error answers included.
     .use(secureHeaders({ crossOriginResourcePolicy: "same-site" }))
+    // 3. Before telemetry and the call log: the span and the log_api row record the client
+    //    address, and rate limits further in count by it.
     .use(clientIp(deps.trustedProxies));
-  if (deps.corsAllowedOrigins.length > 0) {
-    app.use(cors({ origin: [...deps.corsAllowedOrigins], credentials: true, maxAge: 600 }));
-  }
+  // 4. Telemetry wraps the call log, so the row carries the trace id and the debug access
+  //    line is written inside the request's trace; it reads the user and the failure from
+  //    the context after the answer.
   if (deps.tracing !== undefined) {
     app.use(httpTelemetry<AppEnv>({
       tracing: deps.tracing,
@@ -66,9 +73,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       skipPaths: UNAUDITED_PATHS,
     }));
   }
+  // 5. The call log, before anything that may answer without calling on (CORS preflights,
+  //    413s): every request except the probes gets its row (DESIGN §3).
+  app.use(apiCallLog(deps.audit, UNAUDITED_PATHS, deps.logger));
+  // 6. CORS answers preflights itself, so it comes after telemetry and the call log: a
+  //    preflight gets its span and its row like any other request.
+  if (deps.corsAllowedOrigins.length > 0) {
+    app.use(cors({ origin: [...deps.corsAllowedOrigins], credentials: true, maxAge: 600 }));
+  }
   app
-    .use(apiCallLog(deps.audit, UNAUDITED_PATHS, deps.logger.scoped("http/api_call_log.ts")))
+    // 7. Refuses an oversized body before anyone reads it (and before the session lookup).
     .use(bodyLimit(deps.maxBodyBytes))
+    // 8. Last, right before the routes: resolves the session that the handlers act for.
     .use(authentication(deps.accounts))
     .route("/", healthRoutes(deps.readiness))
     .route("/", authRoutes(deps.accounts, deps.limits, deps.sessionTtlMs))
@@ -79,6 +95,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (prometheus !== undefined) app.route("/", metricsRoutes(prometheus));
   answerMethodNotAllowed(app);
   app.notFound(notFoundHandler());
-  app.onError(errorHandler(deps.logger.scoped("http/errors.ts")));
+  app.onError(errorHandler(deps.logger));
   return app;
 }

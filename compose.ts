@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
-import type { AppEnv } from "./http/app_env.ts";
+import type { AppEnv } from "./http/context.ts";
 import { createRateLimiter } from "./http/rate_limit.ts";
 import { type AccountsService, createAccountsService } from "./services/accounts.ts";
 import { type ApiLogService, createApiLogService } from "./services/api_log.ts";
@@ -68,14 +68,14 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
 
   const audit = createAuditLog(db, {
     flushMs: config.logApiFlushMs,
-    logger: logger.scoped("services/audit.ts"),
+    logger,
     spans,
   });
   const retention = startRetention(db, {
     maxAgeDays: config.logApiRetentionDays,
     maxRows: config.logApiMaxRows,
     intervalMs: config.logApiPruneIntervalMs,
-    logger: logger.scoped("services/retention.ts"),
+    logger,
     spans,
   });
   const accounts = createAccountsService(db, {

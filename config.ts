@@ -13,6 +13,7 @@ import {
   TELEMETRY_SETTINGS,
   type TelemetryConfig,
 } from "./telemetry/otel_env.ts";
+import { errorMessage } from "./lib/error_message.ts";
 
 /** The service's name, as it appears in logs and `--version`. */
 export const SERVICE_NAME = "otel-board";
@@ -309,7 +310,7 @@ function wrap<T>(name: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    throw new ConfigError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(`${name}: ${errorMessage(error)}`);
   }
 }
 
@@ -465,7 +466,7 @@ function parseProxies(raw: string, name: string): readonly CidrBlock[] {
   try {
     return Object.freeze(parseCidrList(raw));
   } catch (error) {
-    throw new ConfigError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(`${name}: ${errorMessage(error)}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { startBackgroundWriter, withBackgroundWriter } from "./db/background_wri
 import { DatabaseOpenError, openDatabase } from "./db/database.ts";
 import { insertDemoPosts } from "./db/demo_posts.ts";
 import { problemResponse } from "./http/problem.ts";
+import { errorMessage } from "./lib/error_message.ts";
 import { EXIT_FAILED, EXIT_INVALID_SETTING } from "./lib/exit_codes.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
 import type { StopRequests } from "./lib/stop_signals.ts";
@@ -52,7 +53,7 @@ export async function runService(config: Config, options: RunOptions): Promise<v
   } as const;
   // Export failures are reported on stdout only, so a failing log export cannot feed itself.
   const stdoutLogger = createLogger(loggerOptions);
-  const telemetry = await startTelemetryOrFail(config, stdoutLogger.scoped("server.ts"));
+  const telemetry = await startTelemetryOrFail(config, stdoutLogger);
   const logger = telemetry?.logSink === undefined
     ? stdoutLogger
     : createLogger({ ...loggerOptions, sink: telemetry.logSink });
@@ -163,7 +164,7 @@ async function startTelemetryOrFail(
     return startTelemetry(config.telemetry, SERVICE_VERSION, logger);
   } catch (error) {
     throw new StartupError(
-      `OTEL_EXPORTER_OTLP_CERTIFICATE: ${error instanceof Error ? error.message : error}`,
+      `OTEL_EXPORTER_OTLP_CERTIFICATE: ${errorMessage(error)}`,
       EXIT_INVALID_SETTING,
     );
   }
@@ -210,9 +211,7 @@ function listenOrFail(
   } catch (error) {
     const reason = error instanceof Deno.errors.AddrInUse
       ? "the address is already in use (set PORT or --port)"
-      : error instanceof Error
-      ? error.message
-      : String(error);
+      : errorMessage(error);
     throw new StartupError(`Cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
   }
 }

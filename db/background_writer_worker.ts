@@ -6,6 +6,7 @@
 
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { WorkerReply, WorkerRequest, WriterError } from "./background_writer_protocol.ts";
+import { errorMessage } from "../lib/error_message.ts";
 
 // Typed by hand: the deno.worker lib cannot be checked together with the main program.
 interface WorkerScope {
@@ -91,7 +92,7 @@ function describe(error: unknown): WriterError {
     ? error as { code?: unknown; errcode?: unknown; errstr?: unknown }
     : {};
   return {
-    message: error instanceof Error ? error.message : String(error),
+    message: errorMessage(error),
     ...(typeof fields.code === "string" ? { code: fields.code } : {}),
     ...(typeof fields.errcode === "number" ? { errcode: fields.errcode } : {}),
     ...(typeof fields.errstr === "string" ? { errstr: fields.errstr } : {}),

@@ -4,6 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { APPLICATION_ID, MIGRATIONS } from "./migrations.ts";
+import { errorMessage } from "../lib/error_message.ts";
 
 /** A value that can be bound to a `?` placeholder. */
 export type SqlValue = SQLInputValue;
@@ -84,7 +85,7 @@ export function openDatabase(path: string, options: OpenOptions): OpenedDatabase
   try {
     raw = new DatabaseSync(path);
   } catch (error) {
-    throw new DatabaseOpenError(`Cannot open "${path}": ${messageOf(error)}`);
+    throw new DatabaseOpenError(`Cannot open "${path}": ${errorMessage(error)}`);
   }
   try {
     const fromVersion = readVersion(raw);
@@ -109,7 +110,7 @@ export function openDatabase(path: string, options: OpenOptions): OpenedDatabase
   } catch (error) {
     raw.close();
     if (error instanceof DatabaseOpenError) throw error;
-    throw new DatabaseOpenError(`Cannot prepare "${path}": ${messageOf(error)}`);
+    throw new DatabaseOpenError(`Cannot prepare "${path}": ${errorMessage(error)}`);
   }
 }
 
@@ -225,7 +226,7 @@ function migrate(raw: DatabaseSync, fromVersion: number): void {
     } catch (error) {
       raw.exec("ROLLBACK");
       throw new DatabaseOpenError(
-        `Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`,
+        `Migration ${migration.version} (${migration.name}) failed: ${errorMessage(error)}`,
       );
     }
   }
@@ -276,8 +277,4 @@ function wrap(raw: DatabaseSync, path: string): Database {
     },
   };
   return db;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import type { ApiCall, AuditLog } from "../services/audit.ts";
 import { redactQuery } from "../lib/redact.ts";
 import type { Logger } from "../telemetry/log.ts";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { CLIENT_CLOSED_REQUEST } from "./client_gone.ts";
 
 /**
@@ -17,6 +17,7 @@ export function apiCallLog(
   skipPaths: ReadonlySet<string>,
   logger: Logger,
 ): MiddlewareHandler<AppEnv> {
+  const log = logger.scoped(import.meta.url);
   return async function apiCallLog(c, next) {
     if (skipPaths.has(c.req.path)) return next();
     const startTime = Date.now();
@@ -28,8 +29,8 @@ export function apiCallLog(
       await next();
     } finally {
       // An access line at debug level, written inside the request's trace.
-      if (logger.enabled("debug")) {
-        logger.debug("Request served", {
+      if (log.enabled("debug")) {
+        log.debug("Request served", {
           method: c.req.method,
           path: c.req.path,
           status: c.res.status,

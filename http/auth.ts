@@ -3,8 +3,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AccountsService, AuthenticatedUser } from "../services/accounts.ts";
-import { markEndUser } from "../telemetry/http_telemetry.ts";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { ApiError } from "./problem.ts";
 
 /** The session cookie's name. */
@@ -12,8 +11,9 @@ export const SESSION_COOKIE = "otel_board_session";
 
 /**
  * Resolves the caller's session (a Bearer token wins over the cookie) and sets `user`,
- * `userId` (for the call log) and `enduser.id` on the request span. An unknown, expired or
- * revoked token leaves the caller anonymous; routes that need a user answer 401.
+ * `userId` (for the call log and the request span's `enduser.id`) and `sessionToken`. An
+ * unknown, expired or revoked token leaves the caller anonymous; routes that need a user
+ * answer 401.
  */
 export function authentication(accounts: AccountsService): MiddlewareHandler<AppEnv> {
   return async function authentication(c, next) {
@@ -24,7 +24,6 @@ export function authentication(accounts: AccountsService): MiddlewareHandler<App
         c.set("user", user);
         c.set("userId", user.username);
         c.set("sessionToken", token);
-        markEndUser(user.username);
       }
     }
     await next();

@@ -1,7 +1,7 @@
 /** @module Request body cap, enforced for every route before any handler runs. */
 
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { ClientGoneError } from "./client_gone.ts";
 import { ApiError } from "./problem.ts";
 

@@ -4,7 +4,7 @@
  */
 
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { resolveClientIp } from "./client_ip.ts";
 import { type CidrBlock, isTrusted, parseIpAddress } from "./ip_address.ts";
 
@@ -27,10 +27,6 @@ export function clientIp(trustedProxies: readonly CidrBlock[]): MiddlewareHandle
       c.req.url.startsWith("https:") ||
         (fromProxy && headers.get("x-forwarded-proto")?.trim().toLowerCase() === "https"),
     );
-    c.set("userId", null);
-    c.set("user", null);
-    c.set("sessionToken", null);
-    c.set("traceId", null);
     await next();
   };
 }

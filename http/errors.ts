@@ -2,10 +2,9 @@
 
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { recordRequestFailure } from "../telemetry/http_telemetry.ts";
 import type { Logger } from "../telemetry/log.ts";
 import { DomainError } from "../services/domain_error.ts";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";
 import { ApiError, type ProblemCode, problemResponse } from "./problem.ts";
 import { clip } from "./query.ts";
@@ -23,8 +22,12 @@ const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
   503: "not_ready",
 };
 
-/** Turns thrown errors into problem answers; unexpected ones are logged and answered 500 without internals. */
+/**
+ * Turns thrown errors into problem answers. Unexpected ones are logged, answered 500 without
+ * internals, and left on the context as `failure` for the telemetry middleware to record.
+ */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
+  const log = logger.scoped(import.meta.url);
   return function errorHandler(error, c) {
     if (error instanceof ApiError) return problem(c, error.code, error.message, error.headers);
     if (error instanceof DomainError) return problem(c, error.kind, error.message);
@@ -34,8 +37,9 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     }
     const code = error instanceof HTTPException ? CODE_BY_STATUS[error.status] : undefined;
     if (code !== undefined) return problem(c, code, error.message || "The request was refused");
-    logger.error("Request failed", { error, method: c.req.method, path: c.req.path });
-    recordRequestFailure(error);
+    log.error("Request failed", { error, method: c.req.method, path: c.req.path });
+    // The telemetry middleware records it on the request span once the answer is made.
+    c.set("failure", error);
     return problem(
       c,
       "internal_error",

@@ -1,10 +1,11 @@
 /** @module Strict JSON request bodies: exact media type, a plain object, only known fields of the right type. */
 
 import type { Context } from "hono";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { ClientGoneError } from "./client_gone.ts";
 import { ApiError } from "./problem.ts";
 import { clip } from "./query.ts";
+import { errorMessage } from "../lib/error_message.ts";
 
 /** How a body field is typed: `string` or `boolean`, with `?` when it may be left out. */
 export type FieldKind = "string" | "string?" | "boolean" | "boolean?";
@@ -109,8 +110,7 @@ function checkMediaType(header: string | null): void {
 
 /** V8's parse messages quote at most a few characters of the input; clip keeps it so. */
 function describeSyntaxError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return clip(message, 120);
+  return clip(errorMessage(error), 120);
 }
 
 function kindOf(value: unknown): string {

@@ -1,7 +1,7 @@
 /** @module 405 answers with `Allow` for every path that exists under other methods. */
 
 import type { Hono } from "hono";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { ApiError } from "./problem.ts";
 import { clip } from "./query.ts";
 

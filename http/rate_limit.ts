@@ -1,7 +1,7 @@
 /** @module Per-client request rate limits: parsing "10/1m" settings, a bounded in-memory limiter, and its middleware. */
 
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "./app_env.ts";
+import type { AppEnv } from "./context.ts";
 import { ApiError } from "./problem.ts";
 import { clip } from "./query.ts";
 

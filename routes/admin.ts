@@ -1,12 +1,12 @@
 /** @module Admin views: users, one user's posts, role and disabled changes. */
 
 import { Hono } from "hono";
-import type { AppEnv } from "../http/app_env.ts";
+import type { AppEnv } from "../http/context.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { readJsonObject } from "../http/json_body.ts";
-import { nextPageLink } from "../http/link.ts";
+import { beforeCursor, linkNextPage, pageSize } from "../http/paging.ts";
 import { ApiError } from "../http/problem.ts";
-import { parseWholeNumber, readQuery } from "../http/query.ts";
+import { readQuery } from "../http/query.ts";
 import type { AccountsService } from "../services/accounts.ts";
 import type { BoardService } from "../services/board.ts";
 
@@ -16,31 +16,16 @@ export function adminRoutes(accounts: AccountsService, board: BoardService): Hon
     .get("/users", (c) => {
       requireAdmin(c);
       const query = readQuery(new URL(c.req.url), ["limit", "after"]);
-      const limit = optionalLimit(query.get("limit"));
-      const page = accounts.list(limit, query.get("after"));
-      if (page.next !== undefined) {
-        const params = new URLSearchParams([...query].filter(([k]) => k !== "after"));
-        params.set("after", page.next);
-        c.header("link", `<${c.req.path}?${params}>; rel="next"`);
-      }
+      const page = accounts.list(pageSize(query), query.get("after"));
+      linkNextPage(c, query, "after", page.next);
       return c.json(page.users);
     })
     .get("/users/:username/posts", (c) => {
       requireAdmin(c);
       const username = c.req.param("username");
       const query = readQuery(new URL(c.req.url), ["limit", "before"]);
-      const limit = optionalLimit(query.get("limit"));
-      const before = query.get("before");
-      const page = board.byAuthor(
-        username,
-        limit,
-        before === undefined
-          ? undefined
-          : parseWholeNumber(before, "before", 1, Number.MAX_SAFE_INTEGER),
-      );
-      if (page.nextBefore !== undefined) {
-        c.header("link", nextPageLink(c.req.path, query, page.nextBefore));
-      }
+      const page = board.byAuthor(username, pageSize(query), beforeCursor(query));
+      linkNextPage(c, query, "before", page.nextBefore);
       return c.json(page.posts);
     })
     .patch("/users/:username", async (c) => {
@@ -59,8 +44,4 @@ export function adminRoutes(accounts: AccountsService, board: BoardService): Hon
       };
       return c.json(accounts.update(actor, c.req.param("username"), patch));
     });
-}
-
-function optionalLimit(raw: string | undefined): number {
-  return raw === undefined ? 100 : parseWholeNumber(raw, "limit", 1, 1000);
 }

@@ -2,7 +2,7 @@
 
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import type { AppEnv } from "../http/app_env.ts";
+import type { AppEnv } from "../http/context.ts";
 import { requireUser, SESSION_COOKIE } from "../http/auth.ts";
 import { readJsonObject } from "../http/json_body.ts";
 import { ApiError } from "../http/problem.ts";

@@ -4,19 +4,14 @@
  */
 
 import { Hono } from "hono";
-import type { AppEnv } from "../http/app_env.ts";
-import { nextPageLink } from "../http/link.ts";
+import type { AppEnv } from "../http/context.ts";
+import { beforeCursor, linkNextPage, MAX_PAGE_SIZE, pageSize } from "../http/paging.ts";
 import { parseWholeNumber, readQuery } from "../http/query.ts";
 import { requireUser } from "../http/auth.ts";
 import { readJsonObject } from "../http/json_body.ts";
 import { ApiError } from "../http/problem.ts";
 import { rateLimited, type RateLimiter } from "../http/rate_limit.ts";
 import { type BoardService, MAX_QUERY_LENGTH } from "../services/board.ts";
-
-/** Most posts one answer may hold. */
-export const MAX_POSTS_PER_ANSWER = 1000;
-/** Page size of `GET /board` when `limit` is absent. */
-export const DEFAULT_PAGE_SIZE = 100;
 
 /** The rate limits of the board routes. */
 export interface BoardLimits {
@@ -48,12 +43,8 @@ export function boardRoutes(board: BoardService, limits: BoardLimits): Hono<AppE
           `Cannot search: "q" is longer than ${MAX_QUERY_LENGTH} characters`,
         );
       }
-      const limit = optionalNumber(query.get("limit"), "limit", 1, MAX_POSTS_PER_ANSWER);
-      const before = optionalNumber(query.get("before"), "before", 1, Number.MAX_SAFE_INTEGER);
-      const page = board.search(q, limit ?? DEFAULT_PAGE_SIZE, before);
-      if (page.nextBefore !== undefined) {
-        c.header("link", nextPageLink(c.req.path, query, page.nextBefore));
-      }
+      const page = board.search(q, pageSize(query), beforeCursor(query));
+      linkNextPage(c, query, "before", page.nextBefore);
       return c.json(page.posts);
     })
     .get("/posts/:seq", (c) => {
@@ -73,25 +64,17 @@ export function boardRoutes(board: BoardService, limits: BoardLimits): Hono<AppE
     })
     .get("/", (c) => {
       const query = readQuery(new URL(c.req.url), ["limit", "before"]);
-      const limit = optionalNumber(query.get("limit"), "limit", 1, MAX_POSTS_PER_ANSWER);
-      const before = optionalNumber(query.get("before"), "before", 1, Number.MAX_SAFE_INTEGER);
-      const page = board.page(limit ?? DEFAULT_PAGE_SIZE, before);
-      if (page.nextBefore !== undefined) {
-        c.header("link", nextPageLink(c.req.path, query, page.nextBefore));
-      }
+      const page = board.page(pageSize(query), beforeCursor(query));
+      linkNextPage(c, query, "before", page.nextBefore);
       return c.json(page.posts);
     })
     .get("/:count", (c) => {
       readQuery(new URL(c.req.url), []);
-      const count = parseWholeNumber(c.req.param("count"), "count", 1, MAX_POSTS_PER_ANSWER);
+      const count = parseWholeNumber(c.req.param("count"), "count", 1, MAX_PAGE_SIZE);
       return c.json(board.latest(count));
     });
 }
 
 function postSeq(raw: string): number {
   return parseWholeNumber(raw, "post number", 1, Number.MAX_SAFE_INTEGER);
-}
-
-function optionalNumber(raw: string | undefined, what: string, min: number, max: number) {
-  return raw === undefined ? undefined : parseWholeNumber(raw, what, min, max);
 }

@@ -1,7 +1,7 @@
 /** @module Liveness and readiness probes (never written to log_api). */
 
 import { Hono } from "hono";
-import type { AppEnv } from "../http/app_env.ts";
+import type { AppEnv } from "../http/context.ts";
 import { ApiError } from "../http/problem.ts";
 
 /** What readiness depends on. */

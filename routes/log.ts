@@ -1,9 +1,9 @@
 /** @module `GET /log`: the API-call log, newest first, filtered and paged. */
 
 import { Hono } from "hono";
-import type { AppEnv } from "../http/app_env.ts";
+import type { AppEnv } from "../http/context.ts";
 import { requireAdmin } from "../http/auth.ts";
-import { nextPageLink } from "../http/link.ts";
+import { beforeCursor, linkNextPage, pageSize } from "../http/paging.ts";
 import { ApiError } from "../http/problem.ts";
 import { clip, parseTimestamp, parseWholeNumber, readQuery } from "../http/query.ts";
 import type { ApiLogService, LogApiFilter } from "../services/api_log.ts";
@@ -16,22 +16,17 @@ export function logRoutes(apiLog: ApiLogService, open: boolean): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/", (c) => {
     if (!open) requireAdmin(c);
     const query = readQuery(new URL(c.req.url), PARAMETERS);
-    const limitText = query.get("limit");
-    const limit = limitText === undefined ? 100 : parseWholeNumber(limitText, "limit", 1, 1000);
+    const limit = pageSize(query);
     const page = apiLog.page(parseFilter(query), limit);
-    if (page.nextBefore !== undefined) {
-      c.header("link", nextPageLink(c.req.path, query, page.nextBefore));
-    }
+    linkNextPage(c, query, "before", page.nextBefore);
     return c.json(page.rows);
   });
 }
 
 function parseFilter(query: ReadonlyMap<string, string>): LogApiFilter {
   const filter: { -readonly [K in keyof LogApiFilter]: LogApiFilter[K] } = {};
-  const before = query.get("before");
-  if (before !== undefined) {
-    filter.beforeSeq = parseWholeNumber(before, "before", 1, Number.MAX_SAFE_INTEGER);
-  }
+  const before = beforeCursor(query);
+  if (before !== undefined) filter.beforeSeq = before;
   const since = query.get("since");
   if (since !== undefined) filter.since = parseTimestamp(since, "since");
   const until = query.get("until");

@@ -1,7 +1,7 @@
 /** @module `GET /metrics`: Prometheus text exposition of the service's metrics (never logged). */
 
 import { Hono } from "hono";
-import type { AppEnv } from "../http/app_env.ts";
+import type { AppEnv } from "../http/context.ts";
 
 /** The Prometheus text format's content type. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

@@ -4,6 +4,7 @@ import type { Database } from "../db/database.ts";
 import { isRejectedRow } from "../db/errors.ts";
 import { insertLogApiRows, type NewLogApiRow } from "../db/log_api.ts";
 import { isoTime } from "../lib/iso_time.ts";
+import { FailureLogThrottle } from "../lib/failure_log_throttle.ts";
 import { settlesWithin } from "../lib/settles_within.ts";
 import type { Logger } from "../telemetry/log.ts";
 import { type SpanHelpers, spanHelpers } from "../telemetry/traced.ts";
@@ -75,6 +76,7 @@ const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 /** Creates the audit log writing into `db`. */
 export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
+  const logger = options.logger.scoped(import.meta.url);
   const maxQueuedRows = options.maxQueuedRows ?? 100_000;
   const batchRows = options.batchRows ?? 1_000;
   const queue: NewLogApiRow[] = [];
@@ -84,8 +86,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   let writing: Promise<void> | undefined;
   let written = 0;
   let failed = 0;
-  let lastFailureLog = -Infinity;
-  let failuresSinceLog = 0;
+  const failureLog = new FailureLogThrottle(FAILURE_LOG_INTERVAL_MS);
   let closed = false;
   let finished = false;
 
@@ -186,17 +187,14 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
   }
 
   function reportFailure(error: unknown, rows: number): void {
-    failuresSinceLog++;
-    const now = Date.now();
-    if (now - lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
-    options.logger.error("Cannot write log_api rows: keeping them to retry", {
+    const unreported = failureLog.failed();
+    if (unreported === undefined) return;
+    logger.error("Cannot write log_api rows: keeping them to retry", {
       error,
       rows,
       queued: queue.length,
-      failures_since_last_report: failuresSinceLog,
+      failures_since_last_report: unreported,
     });
-    lastFailureLog = now;
-    failuresSinceLog = 0;
   }
 
   return {
@@ -208,7 +206,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
           enqueue(finish());
         } catch (error) {
           failed++;
-          options.logger.error("Cannot build a log_api row", { error });
+          logger.error("Cannot build a log_api row", { error });
         }
       };
       const done: Promise<void> = settled.then(record, record);
@@ -217,7 +215,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
     flush,
     async close(timeoutMs) {
       if (!await settlesWithin(Promise.allSettled([...pending]), timeoutMs)) {
-        options.logger.warn("Some responses were still being delivered at shutdown", {
+        logger.warn("Some responses were still being delivered at shutdown", {
           responses: pending.size,
         });
       }
@@ -232,7 +230,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
       finished = true;
       if (queue.length > 0) {
         failed += queue.length;
-        options.logger.error("log_api rows lost at shutdown", { rows: queue.length });
+        logger.error("log_api rows lost at shutdown", { rows: queue.length });
         queue.length = 0;
       }
     },

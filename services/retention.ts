@@ -37,6 +37,7 @@ const DAY_MS = 86_400_000;
 
 /** Starts pruning `log_api` every `intervalMs` (and once shortly after start). */
 export function startRetention(db: Database, options: RetentionOptions): Retention {
+  const logger = options.logger.scoped(import.meta.url);
   const chunk = options.chunkRows ?? 2_000;
   const now = options.now ?? Date.now;
   let stopped = false;
@@ -63,7 +64,7 @@ export function startRetention(db: Database, options: RetentionOptions): Retenti
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
-    if (deleted > 0) options.logger.info("Pruned log_api", { rows: deleted });
+    if (deleted > 0) logger.info("Pruned log_api", { rows: deleted });
     if (!stopped) await refreshPlannerStatistics(db);
     return deleted;
   }
@@ -72,7 +73,7 @@ export function startRetention(db: Database, options: RetentionOptions): Retenti
 
   function pruneNow(): Promise<number> {
     running ??= spans.withSpan("log_api.prune", prune).catch((error) => {
-      options.logger.error("Cannot prune log_api", { error });
+      logger.error("Cannot prune log_api", { error });
       return 0;
     }).finally(() => running = undefined);
     return running;

@@ -34,14 +34,22 @@ import type { Metrics } from "./metrics.ts";
 import { matchedRoutes } from "hono/route";
 import { redactQuery } from "../lib/redact.ts";
 import { ATTR_ENDUSER_ID, OLD_HTTP } from "./semconv.ts";
-import { fail } from "./traced.ts";
+import { errorTypeOf, fail } from "./traced.ts";
 import type { Tracing } from "./tracing.ts";
 
-/** The context variables this middleware reads (`clientIp`) and sets (`traceId`). */
+/**
+ * The context variables this middleware reads and sets. It sets `traceId` before the
+ * request runs; it reads `clientIp` then, and after the answer `userId` (the authenticated
+ * user, as `enduser.id`) and `failure` (the unexpected error a 5xx was answered for, as an
+ * exception event), the way `@hono/otel` reads `c.error`: the HTTP code writes facts on the
+ * context and calls no telemetry function.
+ */
 export interface SpanEnv {
   Variables: {
     clientIp: string | null;
     traceId: string | null;
+    userId: string | null;
+    failure: Error | null;
   };
 }
 
@@ -135,7 +143,8 @@ export function httpTelemetry<E extends SpanEnv>(
     if (url.search.length > 1) attributes[ATTR_URL_QUERY] = redactQuery(url.search.slice(1));
     const userAgent = request.headers.get("user-agent");
     if (userAgent !== null) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
-    const clientIp = (c as unknown as Context<SpanEnv>).get("clientIp");
+    const vars = c as unknown as Context<SpanEnv>;
+    const clientIp = vars.get("clientIp");
     if (clientIp !== null && clientIp !== undefined) attributes[ATTR_CLIENT_ADDRESS] = clientIp;
     if (dup) {
       attributes[OLD_HTTP.method] = request.method;
@@ -155,10 +164,14 @@ export function httpTelemetry<E extends SpanEnv>(
     );
     const spanContext = span.spanContext();
     const traceId = isSpanContextValid(spanContext) ? spanContext.traceId : null;
-    (c as unknown as Context<SpanEnv>).set("traceId", traceId);
+    vars.set("traceId", traceId);
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {
+      const endUser = vars.get("userId");
+      if (endUser !== null && endUser !== undefined) span.setAttribute(ATTR_ENDUSER_ID, endUser);
+      const failure = vars.get("failure") ?? undefined;
+      if (failure !== undefined) fail(span, failure);
       const route = matchedRoute(c);
       if (route !== undefined) {
         span.updateName(`${known ? method : "HTTP"} ${route}`);
@@ -170,8 +183,8 @@ export function httpTelemetry<E extends SpanEnv>(
       let errorType: string | undefined;
       if (status >= 500) {
         span.setStatus({ code: SpanStatusCode.ERROR });
-        // An exception recorded by the error handler has already named the error type.
-        errorType = recordedErrorType(span) ?? String(status);
+        // The exception the error handler wrote names the error type; else the status does.
+        errorType = failure === undefined ? String(status) : errorTypeOf(failure);
         span.setAttribute(ATTR_ERROR_TYPE, errorType);
       }
       if (traceId !== null) c.res.headers.set(TRACE_ID_HEADER, traceId);
@@ -191,17 +204,6 @@ export function httpTelemetry<E extends SpanEnv>(
   };
 }
 
-/** Sets `enduser.id` on the active request span (the username, never a token). */
-export function markEndUser(username: string): void {
-  trace.getActiveSpan()?.setAttribute(ATTR_ENDUSER_ID, username);
-}
-
-/** Records an unexpected failure on the active request span (exception event, ERROR). */
-export function recordRequestFailure(error: unknown): void {
-  const span = trace.getActiveSpan();
-  if (span !== undefined) fail(span, error);
-}
-
 /** The route template that served the request; undefined when none matched (a 404). */
 function matchedRoute(c: Context): string | undefined {
   const routes = matchedRoutes(c);
@@ -210,11 +212,4 @@ function matchedRoute(c: Context): string | undefined {
     if (path !== "*" && path !== "/*") return path;
   }
   return undefined;
-}
-
-/** The error.type an exception already put on `span` (SDK spans expose their attributes). */
-function recordedErrorType(span: unknown): string | undefined {
-  const attributes = (span as { attributes?: Attributes }).attributes;
-  const value = attributes?.[ATTR_ERROR_TYPE];
-  return typeof value === "string" ? value : undefined;
 }

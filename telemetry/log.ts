@@ -15,7 +15,7 @@ export type LogFormat = typeof LOG_FORMATS[number];
 /** Attributes attached to one log record; `Error` values are written with message and stack. */
 export type LogAttributes = Readonly<Record<string, unknown>>;
 
-/** Writes records at or above its level; `scope` names the source file in text lines. */
+/** Writes records at or above its level; its scope names the module that logs. */
 export interface Logger {
   debug(msg: string, attributes?: LogAttributes): void;
   info(msg: string, attributes?: LogAttributes): void;
@@ -23,8 +23,11 @@ export interface Logger {
   error(msg: string, attributes?: LogAttributes): void;
   /** Whether records at `level` are written, to skip building attributes nobody reads. */
   enabled(level: LogLevel): boolean;
-  /** A logger that writes the same way, naming another source file. */
-  scoped(scope: string): Logger;
+  /**
+   * A logger that writes the same way, naming the module at `moduleUrl`: pass the logging
+   * module's own `import.meta.url` (see `moduleScope`).
+   */
+  scoped(moduleUrl: string): Logger;
 }
 
 /** One record as the logger hands it to a sink (OTLP export). */
@@ -76,8 +79,25 @@ export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger 
     warn: (msg, attributes) => emit("warn", msg, attributes),
     error: (msg, attributes) => emit("error", msg, attributes),
     enabled: (level) => LOG_LEVELS.indexOf(level) >= minimum,
-    scoped: (other) => createLogger(options, other),
+    scoped: (moduleUrl) => createLogger(options, moduleScope(moduleUrl)),
   };
+}
+
+/**
+ * The project root as a URL: the folder above telemetry/. In a compiled binary every module
+ * lives in the same embedded tree, so its URL has the same prefix as this one's.
+ */
+const PROJECT_ROOT = new URL("../", import.meta.url).href;
+
+/**
+ * The scope of the module at `moduleUrl` (its `import.meta.url`): its path relative to the
+ * project root, `routes/board.ts`, whether run from source or from a compiled binary (where
+ * the URL points into the embedded tree). A URL outside the root is kept whole.
+ * @param rootUrl the project root's URL (default: the folder above telemetry/).
+ */
+export function moduleScope(moduleUrl: string, rootUrl: string = PROJECT_ROOT): string {
+  if (!moduleUrl.startsWith(rootUrl)) return moduleUrl;
+  return decodeURIComponent(moduleUrl.slice(rootUrl.length));
 }
 
 interface TraceIds {

@@ -64,6 +64,7 @@ export function startMetrics(
   logger: Logger,
   options: MetricsOptions = {},
 ): Metrics {
+  const log = logger.scoped(import.meta.url);
   const metrics = config.metrics;
   const readers: MetricReader[] = [];
   // A request may not outlive the reader's own export timeout: with a 500 ms interval and a
@@ -91,7 +92,7 @@ export function startMetrics(
     provider,
     prometheus: pull === undefined ? undefined : async () => {
       const { resourceMetrics, errors } = await pull.collect();
-      for (const error of errors) logger.warn("A metric callback failed", { error });
+      for (const error of errors) log.warn("A metric callback failed", { error });
       serializer ??= new (await import("@opentelemetry/exporter-prometheus"))
         .PrometheusSerializer();
       return serializer.serialize(resourceMetrics);
@@ -99,7 +100,7 @@ export function startMetrics(
     forceFlush: () => provider.forceFlush(),
     shutdown(timeoutMs) {
       const stopping = provider.shutdown().catch((error) =>
-        logger.warn("Metrics could not be exported at shutdown", { error })
+        log.warn("Metrics could not be exported at shutdown", { error })
       );
       return stopWithin(stopping, timeoutMs, () => otlp?.abort());
     },

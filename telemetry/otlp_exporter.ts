@@ -13,6 +13,9 @@
 import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { errorMessage } from "../lib/error_message.ts";
+import { FailureLogThrottle } from "../lib/failure_log_throttle.ts";
+import { settlesWithin } from "../lib/settles_within.ts";
 import type { Logger } from "./log.ts";
 import type { OtlpEndpointConfig } from "./otel_env.ts";
 import { OtlpTraceEncoder } from "./otlp_trace_encoder.ts";
@@ -58,10 +61,11 @@ export function createOtlpSender(
     ? undefined
     : Deno.createHttpClient({ caCerts: [readCertificate(endpoint.certificatePath)] });
   const stopping = new AbortController();
+  const scoped = logger.scoped(import.meta.url);
   // Export runs on a timer that may have been armed inside some request: its log lines
   // belong to no request's trace.
   const log = (level: "info" | "warn", msg: string, attributes: Record<string, unknown>) =>
-    context.with(ROOT_CONTEXT, () => logger[level](msg, attributes));
+    context.with(ROOT_CONTEXT, () => scoped[level](msg, attributes));
   const headers = {
     ...endpoint.headers,
     "content-type": "application/x-protobuf",
@@ -70,25 +74,21 @@ export function createOtlpSender(
   let exportedItems = 0;
   let failedItems = 0;
   let failedRequests = 0;
-  let failuresSinceLog = 0;
-  let lastFailureLog = -Infinity;
+  const failureLog = new FailureLogThrottle(FAILURE_LOG_INTERVAL_MS);
   let failing = false;
 
   function failed(items: number, reason: string): ExportResult {
     failedItems += items;
     failedRequests++;
-    failuresSinceLog++;
     failing = true;
-    const now = performance.now();
-    if (now - lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
+    const unreported = failureLog.failed();
+    if (unreported !== undefined) {
       log("warn", `Cannot export ${signal} to the collector: ${reason}`, {
         signal,
         endpoint: endpoint.url,
-        failed_requests: failuresSinceLog,
+        failed_requests: unreported,
         failed_items_total: failedItems,
       });
-      lastFailureLog = now;
-      failuresSinceLog = 0;
     }
     return { code: ExportResultCode.FAILED, error: new Error(reason) };
   }
@@ -212,16 +212,10 @@ export async function stopWithin(
   timeoutMs: number,
   abort: () => void,
 ): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const done = stopping.then(() => true, () => true);
-  const inTime = await Promise.race([done, timedOut]);
-  clearTimeout(timer);
+  const inTime = await settlesWithin(stopping, timeoutMs);
   if (!inTime) {
     abort();
-    await done;
+    await stopping.catch(() => {});
   }
   return inTime;
 }
@@ -250,7 +244,8 @@ function retryAfterMs(header: string | null): number | undefined {
 }
 
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}`;
+  const cause = error instanceof Error && error.cause instanceof Error
+    ? `: ${error.cause.message}`
+    : "";
+  return `${errorMessage(error)}${cause}`;
 }

@@ -73,6 +73,11 @@ export function spanHelpers(tracer: Tracer | undefined): SpanHelpers {
 export function fail(span: Span, error: unknown): void {
   const exception = error instanceof Error ? error : new Error(String(error));
   span.recordException(exception);
-  span.setAttribute(ATTR_ERROR_TYPE, exception.name || "Error");
+  span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(exception));
   span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+}
+
+/** The `error.type` of a thrown value: its class name (`RangeError`), or `Error`. */
+export function errorTypeOf(error: unknown): string {
+  return (error instanceof Error && error.name) || "Error";
 }

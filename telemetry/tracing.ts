@@ -75,6 +75,7 @@ export function startTracing(
   options: TracingOptions = {},
 ): Tracing {
   installContextManager();
+  const log = logger.scoped(import.meta.url);
   const traces = config.traces;
   const otlp = traces.exporters.includes("otlp") && options.exporter === undefined
     ? createOtlpSender("traces", traces.otlp, logger)
@@ -103,7 +104,7 @@ export function startTracing(
     forceFlush: () => provider.forceFlush(),
     shutdown(timeoutMs) {
       const stopping = provider.shutdown().catch((error) =>
-        logger.warn("Queued spans could not be exported at shutdown", { error })
+        log.warn("Queued spans could not be exported at shutdown", { error })
       );
       return stopWithin(stopping, timeoutMs, () => otlp?.abort());
     },

@@ -12,6 +12,7 @@
 
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
+import { errorMessage } from "../lib/error_message.ts";
 
 /** Absolute path of the test CA certificate that signed the receiver's TLS certificate. */
 export const TEST_CA_PATH: string = fileURLToPath(
@@ -1021,9 +1022,7 @@ export async function startOtlpReceiver(options: { tls?: boolean } = {}): Promis
       }
       decodeSignal(record, encoding === "gzip" ? await gunzip(raw) : raw);
     } catch (error: unknown) {
-      record.decodeError = `Cannot decode ${signal} request: ${
-        error instanceof Error ? error.message : String(error)
-      }`;
+      record.decodeError = `Cannot decode ${signal} request: ${errorMessage(error)}`;
       return new Response(record.decodeError, { status: 400 });
     }
     return await answer(request, record);

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { ROOT } from "../_helpers.ts";
 import { TEST_CA_PATH } from "../_otlp_receiver.ts";
+import { settlesWithin } from "../../lib/settles_within.ts";
 
 /** The shipped configs. */
 export const LINUX_CONF_PATH: string = join(ROOT, "deploy/nginx/linux.conf");
@@ -162,13 +163,7 @@ export async function startNginx(upstreamPort: number): Promise<RunningNginx> {
         } catch {
           // Already exited.
         }
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const exited = await Promise.race([
-          child.status.then(() => true),
-          new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), 10_000)),
-        ]);
-        clearTimeout(timer);
-        if (!exited) child.kill("SIGKILL");
+        if (!await settlesWithin(child.status, 10_000)) child.kill("SIGKILL");
         await child.status;
         await stderrDone;
       }

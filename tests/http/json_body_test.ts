@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { AppEnv } from "../../http/app_env.ts";
+import type { AppEnv } from "../../http/context.ts";
 import { readJsonObject } from "../../http/json_body.ts";
 import { ApiError, type ProblemBody, problemResponse } from "../../http/problem.ts";
 

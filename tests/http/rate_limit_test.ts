@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { AppEnv } from "../../http/app_env.ts";
+import type { AppEnv } from "../../http/context.ts";
 import { ApiError, problemResponse } from "../../http/problem.ts";
 import {
   createRateLimiter,

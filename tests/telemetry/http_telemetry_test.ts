@@ -247,3 +247,27 @@ Deno.test("The resource names the service, its version, instance, host and proce
   assert.equal(attributes["process.pid"], 4242);
   assert.equal(attributes["process.runtime.name"], "deno");
 });
+
+Deno.test("A CORS preflight answers 204 with CORS headers and gets its SERVER span and its log_api row", async () => {
+  await using t = testApp({ telemetry: TRACING, corsAllowedOrigins: ["https://app.example"] });
+  const preflight = await t.request("/board/posts/1", {
+    method: "OPTIONS",
+    headers: { origin: "https://app.example", "access-control-request-method": "PUT" },
+  });
+  await preflight.body?.cancel();
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get("access-control-allow-origin"), "https://app.example");
+  assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /PUT/);
+  const spans = await t.finishedSpans();
+  const servers = spans.filter((s) => s.kind === SpanKind.SERVER);
+  assert.deepEqual(servers.map((s) => s.name), ["OPTIONS /board/posts/:seq"]);
+  const server = servers[0]!;
+  assert.equal(server.attributes["http.request.method"], "OPTIONS");
+  assert.equal(server.attributes["http.response.status_code"], 204);
+  assert.equal(preflight.headers.get("x-trace-id"), server.spanContext().traceId);
+  const rows = t.logRows();
+  assert.deepEqual(
+    rows.map((r) => [r.method, r.call_url, r.status, r.trace_id]),
+    [["OPTIONS", "/board/posts/1", 204, server.spanContext().traceId]],
+  );
+});

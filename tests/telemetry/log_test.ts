@@ -1,9 +1,11 @@
 /** @module Tests for the logger: JSON and text log lines. */
 
 import assert from "node:assert/strict";
-import { createLogger, type LoggerOptions } from "../../telemetry/log.ts";
+import { createLogger, type LoggerOptions, moduleScope } from "../../telemetry/log.ts";
 
 const NOW = () => new Date("2026-11-23T10:00:00.123Z");
+/** The `import.meta.url` routes/board.ts has when it logs. */
+const BOARD_MODULE = new URL("../../routes/board.ts", import.meta.url).href;
 
 function capture(options: Partial<LoggerOptions> = {}) {
   const lines: string[] = [];
@@ -20,7 +22,7 @@ function capture(options: Partial<LoggerOptions> = {}) {
 
 Deno.test("JSON log lines carry time, level, msg, scope, trace ids and the attributes", () => {
   const { logger, lines } = capture();
-  logger.scoped("routes/board.ts").info("Listening", { port: 5000, level: "spoofed" });
+  logger.scoped(BOARD_MODULE).info("Listening", { port: 5000, level: "spoofed" });
   assert.equal(lines.length, 1);
   assert.ok(lines[0]!.endsWith("\n"));
   assert.deepEqual(JSON.parse(lines[0]!), {
@@ -36,7 +38,7 @@ Deno.test("JSON log lines carry time, level, msg, scope, trace ids and the attri
 
 Deno.test("LOG_FORMAT=text writes the original app's human line", () => {
   const { logger, lines } = capture({ format: "text" });
-  logger.scoped("routes/board.ts").warn("Slow query", { ms: 12 });
+  logger.scoped(BOARD_MODULE).warn("Slow query", { ms: 12 });
   assert.equal(
     lines[0],
     "2026-11-23T10:00:00.123Z WARN [otel-board] [routes/board.ts] [trace_id=0 span_id=0] - Slow query ms=12\n",
@@ -59,4 +61,24 @@ Deno.test("Errors are logged with their message and stack", () => {
   assert.equal(record.error.name, "TypeError");
   assert.equal(record.error.message, "boom");
   assert.match(record.error.stack, /log_test\.ts/);
+});
+
+Deno.test("A module's scope is its path from the project root, from source and in a compiled binary", () => {
+  assert.equal(moduleScope(import.meta.url), "tests/telemetry/log_test.ts");
+  assert.equal(moduleScope(BOARD_MODULE), "routes/board.ts");
+  const linuxBinary = "file:///tmp/deno-compile-otel-board/work/otel-board/";
+  assert.equal(moduleScope(`${linuxBinary}routes/board.ts`, linuxBinary), "routes/board.ts");
+  const windowsBinary = "file:///C:/Users/svc/AppData/Local/Temp/deno-compile-otel-board.exe/";
+  assert.equal(
+    moduleScope(`${windowsBinary}services/audit.ts`, windowsBinary),
+    "services/audit.ts",
+  );
+  const spaced = "file:///home/a%20b/otel%20board/";
+  assert.equal(moduleScope(`${spaced}http/my%20file.ts`, spaced), "http/my file.ts");
+});
+
+Deno.test("A module outside the project root keeps its whole URL as its scope", () => {
+  const root = "file:///srv/otel-board/";
+  assert.equal(moduleScope("file:///srv/other/x.ts", root), "file:///srv/other/x.ts");
+  assert.equal(moduleScope("https://example.com/mod.ts", root), "https://example.com/mod.ts");
 });
