@@ -17,14 +17,15 @@ import {
 } from "./db/background_writer.ts";
 import { DatabaseOpenError, openDatabase } from "./db/database.ts";
 import { insertDemoPosts } from "./db/demo_posts.ts";
+import { createSqliteStore } from "./db/sqlite/sqlite_store.ts";
 import { problemResponse } from "./http/problem.ts";
 import { listenForStop, type StopSignal } from "./lifecycle.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
-import { createApiLogService } from "./services/api_log.ts";
 import { type AccountsService, createAccountsService } from "./services/accounts.ts";
-import { createAuditLog } from "./services/audit.ts";
 import { createBoardService } from "./services/board.ts";
-import { startRetention } from "./services/retention.ts";
+import { createLogApiReader } from "./services/log_api_reader.ts";
+import { startLogApiRetention } from "./services/log_api_retention.ts";
+import { createLogApiWriter } from "./services/log_api_writer.ts";
 import { instrumentDatabase } from "./telemetry/db_telemetry.ts";
 import { createLogger, type Logger } from "./telemetry/log.ts";
 import { createAppEvents, registerAppMetrics } from "./telemetry/app_metrics.ts";
@@ -81,7 +82,9 @@ export async function runServer(config: Config): Promise<void> {
     }
     throw error;
   }
-  if (opened.created && config.demoData) insertDemoPosts(opened.db, new Date());
+  if (opened.created && config.demoData) {
+    await insertDemoPosts(createSqliteStore(opened.db).posts, new Date());
+  }
   const writer = startWriter(config, logger);
   const local = writer === undefined ? opened.db : withBackgroundWriter(opened.db, writer);
   const tracing = telemetry?.tracing;
@@ -89,42 +92,41 @@ export async function runServer(config: Config): Promise<void> {
     databaseDup: config.telemetry.semconv.databaseDup,
     meter: telemetry.metrics.meter,
   });
+  const store = createSqliteStore(db);
   const spans = spanHelpers(tracing?.tracer);
 
-  const audit = createAuditLog(db, {
+  const audit = createLogApiWriter(store.logApi, {
     flushMs: config.logApiFlushMs,
-    logger: logger.scoped("services/audit.ts"),
+    logger: logger.scoped("services/log_api_writer.ts"),
     spans,
   });
-  const retention = startRetention(db, {
+  const retention = startLogApiRetention(store.logApi, {
     maxAgeDays: config.logApiRetentionDays,
     maxRows: config.logApiMaxRows,
     intervalMs: config.logApiPruneIntervalMs,
-    logger: logger.scoped("services/retention.ts"),
+    logger: logger.scoped("services/log_api_retention.ts"),
     spans,
   });
   const events = createAppEvents(telemetry?.metrics.meter);
-  const accounts = createAccountsService(db, {
+  const accounts = createAccountsService(store, {
     sessionTtlMs: config.sessionTtlMs,
     spans,
     events: events.accounts,
   });
   const sessionPruning = setInterval(() => {
-    try {
-      accounts.pruneSessions();
-    } catch (error) {
+    accounts.pruneSessions().catch((error: unknown) => {
       logger.error("Cannot prune expired sessions", { error });
-    }
+    });
   }, config.logApiPruneIntervalMs);
   let draining = false;
   const app = createApp({
-    board: createBoardService(db, spans, events.posts),
+    board: createBoardService(store, spans, events.posts),
     accounts,
-    apiLog: createApiLogService(db, spans),
-    audit,
+    logApiReader: createLogApiReader(store.logApi, spans),
+    logApiWriter: audit,
     readiness: {
       draining: () => draining,
-      checkDatabase: () => void db.prepare("SELECT count(*) FROM sqlite_schema").get(),
+      checkDatabase: () => store.ping(),
     },
     logger,
     trustedProxies: config.trustedProxies,
@@ -181,7 +183,7 @@ export async function runServer(config: Config): Promise<void> {
   } catch (error) {
     await retention.stop();
     await writer?.close(1000);
-    db.close();
+    await store.close();
     const reason = error instanceof Deno.errors.AddrInUse
       ? "the address is already in use (set PORT or --port)"
       : error instanceof Error
@@ -209,7 +211,7 @@ export async function runServer(config: Config): Promise<void> {
   const forceStop = listenForStop(Deno.build.os, (again) => {
     logger.warn("Second stop signal: exiting without draining", { signal: again });
     audit.flush();
-    db.close();
+    void store.close();
     Deno.exit(EXIT_START_FAILED);
   });
   if (!await settlesWithin(server.shutdown(), config.shutdownTimeoutMs)) {
@@ -233,7 +235,7 @@ export async function runServer(config: Config): Promise<void> {
       });
     }
   }
-  db.close();
+  await store.close();
   forceStop();
   logger.info("Stopped", {
     log_api_rows: audit.stats(),

@@ -13,11 +13,11 @@ import type { BoardService } from "../services/board.ts";
 /** `GET /admin/users`, `GET /admin/users/{username}/posts`, `PATCH /admin/users/{username}`. */
 export function adminRoutes(accounts: AccountsService, board: BoardService): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get("/users", (c) => {
+    .get("/users", async (c) => {
       requireAdmin(c);
       const query = readQuery(new URL(c.req.url), ["limit", "after"]);
       const limit = optionalLimit(query.get("limit"));
-      const page = accounts.list(limit, query.get("after"));
+      const page = await accounts.list(limit, query.get("after"));
       if (page.next !== undefined) {
         const params = new URLSearchParams([...query].filter(([k]) => k !== "after"));
         params.set("after", page.next);
@@ -25,13 +25,13 @@ export function adminRoutes(accounts: AccountsService, board: BoardService): Hon
       }
       return c.json(page.users);
     })
-    .get("/users/:username/posts", (c) => {
+    .get("/users/:username/posts", async (c) => {
       requireAdmin(c);
       const username = c.req.param("username");
       const query = readQuery(new URL(c.req.url), ["limit", "before"]);
       const limit = optionalLimit(query.get("limit"));
       const before = query.get("before");
-      const page = board.byAuthor(
+      const page = await board.byAuthor(
         username,
         limit,
         before === undefined
@@ -57,7 +57,7 @@ export function adminRoutes(accounts: AccountsService, board: BoardService): Hon
         ...(role === undefined ? {} : { role: role as "user" | "admin" }),
         ...(body.disabled === undefined ? {} : { disabled: body.disabled as boolean }),
       };
-      return c.json(accounts.update(actor, c.req.param("username"), patch));
+      return c.json(await accounts.update(actor, c.req.param("username"), patch));
     });
 }
 

@@ -33,10 +33,10 @@ export function boardRoutes(board: BoardService, limits: BoardLimits): Hono<AppE
     .post("/", rateLimited(limits.post, byAddress, "new posts"), async (c) => {
       const author = requireUser(c);
       const body = await readJsonObject(c, POST_FIELDS);
-      const post = board.create(author, { title: body.title!, content: body.content! });
+      const post = await board.create(author, { title: body.title!, content: body.content! });
       return c.json(post, 201, { location: `/board/posts/${post.seq}` });
     })
-    .get("/search", rateLimited(limits.search, byAddress, "searches"), (c) => {
+    .get("/search", rateLimited(limits.search, byAddress, "searches"), async (c) => {
       const query = readQuery(new URL(c.req.url), ["q", "limit", "before"]);
       const q = query.get("q") ?? "";
       if (q.trim() === "") {
@@ -50,41 +50,41 @@ export function boardRoutes(board: BoardService, limits: BoardLimits): Hono<AppE
       }
       const limit = optionalNumber(query.get("limit"), "limit", 1, MAX_POSTS_PER_ANSWER);
       const before = optionalNumber(query.get("before"), "before", 1, Number.MAX_SAFE_INTEGER);
-      const page = board.search(q, limit ?? DEFAULT_PAGE_SIZE, before);
+      const page = await board.search(q, limit ?? DEFAULT_PAGE_SIZE, before);
       if (page.nextBefore !== undefined) {
         c.header("link", nextPageLink(c.req.path, query, page.nextBefore));
       }
       return c.json(page.posts);
     })
-    .get("/posts/:seq", (c) => {
+    .get("/posts/:seq", async (c) => {
       readQuery(new URL(c.req.url), []);
-      return c.json(board.get(postSeq(c.req.param("seq"))));
+      return c.json(await board.get(postSeq(c.req.param("seq"))));
     })
     .put("/posts/:seq", async (c) => {
       const actor = requireUser(c);
       const seq = postSeq(c.req.param("seq"));
       const body = await readJsonObject(c, POST_FIELDS);
-      return c.json(board.update(actor, seq, { title: body.title!, content: body.content! }));
+      return c.json(await board.update(actor, seq, { title: body.title!, content: body.content! }));
     })
-    .delete("/posts/:seq", (c) => {
+    .delete("/posts/:seq", async (c) => {
       const actor = requireUser(c);
-      board.remove(actor, postSeq(c.req.param("seq")));
+      await board.remove(actor, postSeq(c.req.param("seq")));
       return c.body(null, 204);
     })
-    .get("/", (c) => {
+    .get("/", async (c) => {
       const query = readQuery(new URL(c.req.url), ["limit", "before"]);
       const limit = optionalNumber(query.get("limit"), "limit", 1, MAX_POSTS_PER_ANSWER);
       const before = optionalNumber(query.get("before"), "before", 1, Number.MAX_SAFE_INTEGER);
-      const page = board.page(limit ?? DEFAULT_PAGE_SIZE, before);
+      const page = await board.page(limit ?? DEFAULT_PAGE_SIZE, before);
       if (page.nextBefore !== undefined) {
         c.header("link", nextPageLink(c.req.path, query, page.nextBefore));
       }
       return c.json(page.posts);
     })
-    .get("/:count", (c) => {
+    .get("/:count", async (c) => {
       readQuery(new URL(c.req.url), []);
       const count = parseWholeNumber(c.req.param("count"), "count", 1, MAX_POSTS_PER_ANSWER);
-      return c.json(board.latest(count));
+      return c.json(await board.latest(count));
     });
 }
 

@@ -11,10 +11,12 @@ import { parseCidrList } from "../http/ip_address.ts";
 import { openDatabase } from "../db/database.ts";
 import type { Database } from "../db/database.ts";
 import { insertDemoPosts } from "../db/demo_posts.ts";
-import type { LogApiRow, NewLogApiRow } from "../db/log_api.ts";
-import { createApiLogService } from "../services/api_log.ts";
-import { type AuditLog, createAuditLog } from "../services/audit.ts";
+import type { LogApiRow, NewLogApiRow } from "../db/log_api_schema.ts";
+import { createSqliteStore } from "../db/sqlite/sqlite_store.ts";
+import type { Store } from "../db/store.ts";
 import { type BoardService, createBoardService } from "../services/board.ts";
+import { createLogApiReader } from "../services/log_api_reader.ts";
+import { createLogApiWriter, type LogApiWriter } from "../services/log_api_writer.ts";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { InMemoryLogRecordExporter, type ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { type MetricData, MetricReader } from "@opentelemetry/sdk-metrics";
@@ -117,8 +119,10 @@ export interface TestAppOptions {
 
 /** An in-process app over a fresh :memory: database (`await using` when tracing). */
 export interface TestApp extends Disposable, AsyncDisposable {
+  /** The database under the store, for checks in raw SQL. */
   readonly db: Database;
-  readonly audit: AuditLog;
+  readonly store: Store;
+  readonly audit: LogApiWriter;
   readonly logLines: string[];
   /** Every span finished so far (after a flush); empty without `telemetry`. */
   finishedSpans(): Promise<ReadableSpan[]>;
@@ -128,8 +132,8 @@ export interface TestApp extends Disposable, AsyncDisposable {
   collectMetrics(): Promise<Map<string, MetricData>>;
   /** Sends a request as if from `peer` (default 203.0.113.7, an untrusted client). */
   request(path: string, init?: RequestInit, peer?: string): Promise<Response>;
-  /** Writes pending audit rows and returns every log_api row, oldest first. */
-  logRows(): LogApiRow[];
+  /** Writes pending call-log rows and returns every log_api row, oldest first. */
+  logRows(): Promise<LogApiRow[]>;
   /** Registers `username` (password `username` + "-password-1") and signs in; returns the token. */
   signUp(username: string, role?: "user" | "admin"): Promise<string>;
   readonly accounts: AccountsService;
@@ -161,9 +165,11 @@ export const TEST_PROCESS: ProcessFacts = {
 };
 
 /** Builds the real app over an in-memory database, as main.ts wires it. */
-export function testApp(options: TestAppOptions = {}): TestApp {
+export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const { db: rawDb } = memoryDb();
-  if (options.demoData ?? true) insertDemoPosts(rawDb, new Date("2026-11-23T10:00:00.000Z"));
+  if (options.demoData ?? true) {
+    await insertDemoPosts(createSqliteStore(rawDb).posts, new Date("2026-11-23T10:00:00.000Z"));
+  }
   const spanExporter = new InMemorySpanExporter();
   const logExporter = new InMemoryLogRecordExporter();
   const metricReader = new TestMetricReader();
@@ -190,8 +196,9 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     databaseDup: telemetry.tracing.semconv.databaseDup,
     meter: telemetry.metrics.meter,
   });
+  const store = createSqliteStore(db);
   const spans = spanHelpers(tracing?.tracer);
-  const audit = createAuditLog(db, { flushMs: 5, logger, spans });
+  const audit = createLogApiWriter(store.logApi, { flushMs: 5, logger, spans });
   const appMetrics = telemetry === undefined ? undefined : registerAppMetrics(
     telemetry.metrics.meter,
     {
@@ -201,7 +208,7 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     },
   );
   const events = createAppEvents(telemetry?.metrics.meter);
-  const accounts = createAccountsService(db, {
+  const accounts = createAccountsService(store, {
     sessionTtlMs: options.sessionTtlMs ?? 3_600_000,
     spans,
     events: events.accounts,
@@ -210,13 +217,13 @@ export function testApp(options: TestAppOptions = {}): TestApp {
   const limit = (name: "login" | "loginUser" | "register" | "post" | "search") =>
     createRateLimiter(parseRateLimit(options.rateLimits?.[name] ?? "1000/1m"));
   const app = createApp({
-    board: { ...createBoardService(db, spans, events.posts), ...options.board },
+    board: { ...createBoardService(store, spans, events.posts), ...options.board },
     accounts,
-    apiLog: createApiLogService(db, spans),
-    audit,
+    logApiReader: createLogApiReader(store.logApi, spans),
+    logApiWriter: audit,
     readiness: {
       draining: options.draining ?? (() => false),
-      checkDatabase: () => void db.prepare("SELECT 1").get(),
+      checkDatabase: () => store.ping(),
     },
     logger,
     trustedProxies: parseCidrList(options.trustedProxies ?? "127.0.0.1/32,::1/128"),
@@ -240,6 +247,7 @@ export function testApp(options: TestAppOptions = {}): TestApp {
   };
   return {
     db,
+    store,
     audit,
     accounts,
     logLines: lines,
@@ -272,8 +280,10 @@ export function testApp(options: TestAppOptions = {}): TestApp {
       });
       return response;
     },
-    logRows() {
-      audit.flush();
+    async logRows() {
+      // The first settles a batch in flight, if any; the second writes what is still queued.
+      await audit.flush();
+      await audit.flush();
       return db.prepare("SELECT * FROM log_api ORDER BY seq").all() as unknown as LogApiRow[];
     },
     [Symbol.dispose]: dispose,

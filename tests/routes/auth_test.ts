@@ -98,7 +98,7 @@ function sumOf(
 // POST /register
 
 Deno.test("POST /register answers 201 with the public user and a Location, never the hash", async () => {
-  using t = testApp();
+  using t = await testApp();
   const before = Date.now();
   const response = await register(t, "alice", "12345678");
   assert.equal(response.status, 201);
@@ -135,7 +135,7 @@ for (
   ] as const
 ) {
   Deno.test(`POST /register with username ${JSON.stringify(username)} answers 400 invalid_body saying why`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await register(t, username, "a-good-password");
     await expectProblem(response, 400, "invalid_body", detail);
     assert.equal(userCount(t), 0);
@@ -143,7 +143,7 @@ for (
 }
 
 Deno.test("POST /register accepts usernames of 3 and 30 characters from [a-z0-9_.-]", async () => {
-  using t = testApp();
+  using t = await testApp();
   assert.equal((await register(t, "a.b", "a-good-password")).status, 201);
   assert.equal((await register(t, "z9_.-".repeat(6), "a-good-password")).status, 201);
 });
@@ -157,7 +157,7 @@ for (
   ] as const
 ) {
   Deno.test(`POST /register with a password of ${name} answers 400 invalid_body`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await register(t, "alice", password);
     const problem = await expectProblem(response, 400, "invalid_body", detail);
     if (password.length > 0) assert.ok(!JSON.stringify(problem).includes(password));
@@ -166,7 +166,7 @@ for (
 }
 
 Deno.test("POST /register counts the password in code points: 256 emoji are accepted", async () => {
-  using t = testApp();
+  using t = await testApp();
   const password = "😀".repeat(256);
   assert.equal(password.length, 512);
   assert.equal((await register(t, "emoji", password)).status, 201);
@@ -174,7 +174,7 @@ Deno.test("POST /register counts the password in code points: 256 emoji are acce
 });
 
 Deno.test("POST /register with a taken username answers 409 conflict", async () => {
-  using t = testApp();
+  using t = await testApp();
   assert.equal((await register(t, "alice", "first-password")).status, 201);
   await expectProblem(
     await register(t, "alice", "second-password"),
@@ -194,7 +194,7 @@ for (
   ] as const
 ) {
   Deno.test(`POST /register sent as ${name} answers 415 unsupported_media_type`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await sendJson(t, "/register", {
       username: "alice",
       password: "a-good-password",
@@ -205,7 +205,7 @@ for (
 }
 
 Deno.test("POST /register without a Content-Type answers 415", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/register", {
     method: "POST",
     body: new TextEncoder().encode('{"username":"alice","password":"a-good-password"}'),
@@ -214,7 +214,7 @@ Deno.test("POST /register without a Content-Type answers 415", async () => {
 });
 
 Deno.test("POST /register with malformed JSON answers 400 malformed_json", async () => {
-  using t = testApp();
+  using t = await testApp();
   for (const body of ['{"username":"alice",', "", "{username: alice}"]) {
     const response = await sendJson(t, "/register", body);
     await expectProblem(response, 400, "malformed_json", /^Cannot parse the request body/);
@@ -223,7 +223,7 @@ Deno.test("POST /register with malformed JSON answers 400 malformed_json", async
 });
 
 Deno.test("POST /register with a missing or mistyped field answers 400 invalid_body naming it", async () => {
-  using t = testApp();
+  using t = await testApp();
   await expectProblem(
     await sendJson(t, "/register", { username: "alice" }),
     400,
@@ -246,7 +246,7 @@ Deno.test("POST /register with a missing or mistyped field answers 400 invalid_b
 });
 
 Deno.test("POST /register with role: admin (mass assignment) answers 400 and creates no one", async () => {
-  using t = testApp();
+  using t = await testApp();
   for (
     const extra of [{ role: "admin" }, { disabled: false }, { id: 1 }, { password_hash: "x" }]
   ) {
@@ -258,26 +258,26 @@ Deno.test("POST /register with role: admin (mass assignment) answers 400 and cre
     const key = Object.keys(extra)[0]!;
     await expectProblem(response, 400, "invalid_body", new RegExp(`Unknown field "${key}"`));
   }
-  assert.equal(t.accounts.find("mallory"), undefined);
+  assert.equal(await t.accounts.find("mallory"), undefined);
   assert.equal(userCount(t), 0);
   const admins = t.db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin'").get();
   assert.equal(admins?.n, 0);
 });
 
 Deno.test("POST /register with a body over MAX_BODY_BYTES answers 413 and creates no one", async () => {
-  using t = testApp();
+  using t = await testApp();
   const body = JSON.stringify({ username: "alice", password: "p".repeat(70_000) });
   const response = await sendJson(t, "/register", body);
   await expectProblem(response, 413, "payload_too_large", /65536 bytes/);
   assert.equal(userCount(t), 0);
-  assert.equal(t.logRows().at(-1)?.status, 413, "the refusal is in the call log");
+  assert.equal((await t.logRows()).at(-1)?.status, 413, "the refusal is in the call log");
 });
 
 // ---------------------------------------------------------------------------------------------
 // POST /login, GET /me
 
 Deno.test("POST /login answers a 43-character token, its expiry and an HttpOnly SameSite=Lax cookie", async () => {
-  using t = testApp({ sessionTtlMs: 7_200_000 });
+  using t = await testApp({ sessionTtlMs: 7_200_000 });
   await register(t, "alice", "a-good-password");
   const before = Date.now();
   const response = await login(t, "alice", "a-good-password");
@@ -301,7 +301,7 @@ Deno.test("POST /login answers a 43-character token, its expiry and an HttpOnly 
 });
 
 Deno.test("The session cookie is Secure only for HTTPS as told by a trusted proxy's X-Forwarded-Proto", async () => {
-  using t = testApp();
+  using t = await testApp();
   await register(t, "alice", "a-good-password");
   const https = { "x-forwarded-proto": "https" };
   const cases = [
@@ -320,7 +320,7 @@ Deno.test("The session cookie is Secure only for HTTPS as told by a trusted prox
 });
 
 Deno.test("POST /login over a direct HTTPS URL sets a Secure cookie", async () => {
-  using t = testApp();
+  using t = await testApp();
   await register(t, "alice", "a-good-password");
   const direct = await t.request("https://localhost/login", {
     method: "POST",
@@ -333,7 +333,7 @@ Deno.test("POST /login over a direct HTTPS URL sets a Secure cookie", async () =
 });
 
 Deno.test("A wrong password and an unknown user both answer 401 with the same problem", async () => {
-  using t = testApp();
+  using t = await testApp();
   await register(t, "alice", "a-good-password");
   const wrong = await login(t, "alice", "not-the-password");
   const unknown = await login(t, "nobody", "not-the-password");
@@ -358,24 +358,24 @@ Deno.test("A wrong password and an unknown user both answer 401 with the same pr
 });
 
 Deno.test("A disabled user cannot sign in (403) and loses the sessions it had", async () => {
-  using t = testApp();
+  using t = await testApp();
   const adminToken = await t.signUp("root", "admin");
   const aliceToken = await t.signUp("alice");
   const admin = await t.accounts.authenticate(adminToken);
   assert.ok(admin);
-  const patched = t.accounts.update(admin, "alice", { disabled: true });
+  const patched = await t.accounts.update(admin, "alice", { disabled: true });
   assert.equal(patched.disabled, true);
   assert.equal(await meStatus(t, aliceToken), 401, "disabling revokes the sessions");
   const response = await login(t, "alice", passwordOf("alice"));
   await expectProblem(response, 403, "forbidden", /disabled/);
   assert.equal(response.headers.get("set-cookie"), null);
   // Re-enabled, the same password works again.
-  t.accounts.update(admin, "alice", { disabled: false });
+  await t.accounts.update(admin, "alice", { disabled: false });
   assert.equal((await login(t, "alice", passwordOf("alice"))).status, 200);
 });
 
 Deno.test("GET /me with a Bearer token answers the public user, without any hash", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const response = await t.request("/me", bearer(token));
   assert.equal(response.status, 200);
@@ -391,7 +391,7 @@ Deno.test("GET /me with a Bearer token answers the public user, without any hash
 });
 
 Deno.test("GET /me with the session cookie alone answers the user", async () => {
-  using t = testApp();
+  using t = await testApp();
   await register(t, "alice", "a-good-password");
   const loggedIn = await login(t, "alice", "a-good-password");
   await loggedIn.body?.cancel();
@@ -408,7 +408,7 @@ Deno.test("GET /me with the session cookie alone answers the user", async () => 
 });
 
 Deno.test("Authorization: Bearer wins over the session cookie", async () => {
-  using t = testApp();
+  using t = await testApp();
   const alice = await t.signUp("alice");
   const bob = await t.signUp("bobby");
   const response = await t.request("/me", {
@@ -432,7 +432,7 @@ for (
   ] as const
 ) {
   Deno.test(`GET /me with ${name} answers 401 with WWW-Authenticate`, async () => {
-    using t = testApp();
+    using t = await testApp();
     await t.signUp("alice");
     const response = await t.request("/me", { headers: { authorization } });
     await expectProblem(response, 401, "unauthenticated", /Sign in first/);
@@ -441,7 +441,7 @@ for (
 }
 
 Deno.test("GET /me anonymously answers 401 with WWW-Authenticate", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/me");
   await expectProblem(response, 401, "unauthenticated");
   assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer /);
@@ -451,7 +451,7 @@ Deno.test("GET /me anonymously answers 401 with WWW-Authenticate", async () => {
 // POST /logout, expiry
 
 Deno.test("POST /logout revokes the token and clears the cookie", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const other = await anotherSession(t, "alice");
   const response = await t.request("/logout", { method: "POST", ...bearer(token) });
@@ -469,7 +469,7 @@ Deno.test("POST /logout revokes the token and clears the cookie", async () => {
 });
 
 Deno.test("POST /logout with the cookie alone revokes that session", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const response = await t.request("/logout", {
     method: "POST",
@@ -480,7 +480,7 @@ Deno.test("POST /logout with the cookie alone revokes that session", async () =>
 });
 
 Deno.test("POST /logout anonymously answers 401", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/logout", { method: "POST" });
   await expectProblem(response, 401, "unauthenticated");
   assert.ok(response.headers.has("www-authenticate"));
@@ -488,7 +488,7 @@ Deno.test("POST /logout anonymously answers 401", async () => {
 
 Deno.test("A session expires after SESSION_TTL", async () => {
   let clock = new Date("2026-01-01T00:00:00.000Z");
-  using t = testApp({ sessionTtlMs: 1000, now: () => clock });
+  using t = await testApp({ sessionTtlMs: 1000, now: () => clock });
   await register(t, "alice", "a-good-password");
   const response = await login(t, "alice", "a-good-password");
   const { token, expires_at } = await response.json();
@@ -501,14 +501,14 @@ Deno.test("A session expires after SESSION_TTL", async () => {
   assert.equal(await meStatus(t, token), 401, "expired at its expiry time");
   clock = new Date("2026-01-01T01:00:00.000Z");
   assert.equal(await meStatus(t, token), 401);
-  assert.equal(t.accounts.pruneSessions(), 1, "the expired row is pruned");
+  assert.equal(await t.accounts.pruneSessions(), 1, "the expired row is pruned");
   assert.equal(t.db.prepare("SELECT count(*) AS n FROM sessions").get()?.n, 0);
 });
 
 Deno.test("POST /login with a SESSION_TTL longer than a cookie may last answers 200, the cookie capped at 400 days", async () => {
   // RFC 6265bis caps cookie lifetimes at 400 days, and Hono's setCookie throws above that.
   const ttlMs = 401 * 86_400_000;
-  using t = testApp({ sessionTtlMs: ttlMs });
+  using t = await testApp({ sessionTtlMs: ttlMs });
   await register(t, "alice", "a-good-password");
   const response = await login(t, "alice", "a-good-password");
   const text = await response.text();
@@ -525,7 +525,7 @@ Deno.test("POST /login with a SESSION_TTL longer than a cookie may last answers 
 // PUT /me/password
 
 Deno.test("PUT /me/password changes the password and revokes every other session of the user", async () => {
-  using t = testApp();
+  using t = await testApp();
   const keep = await t.signUp("alice");
   const other = await anotherSession(t, "alice");
   const bob = await t.signUp("bobby");
@@ -577,7 +577,7 @@ Deno.test("PUT /me/password changes the password and revokes every other session
 });
 
 Deno.test("PUT /me/password through the cookie session keeps that session", async () => {
-  using t = testApp();
+  using t = await testApp();
   const keep = await t.signUp("alice");
   const other = await anotherSession(t, "alice");
   const response = await sendJson(t, "/me/password", {
@@ -593,7 +593,7 @@ Deno.test("PUT /me/password through the cookie session keeps that session", asyn
 // Rate limits
 
 Deno.test("POST /login is limited per client address: the 4th attempt answers 429 with Retry-After", async () => {
-  using t = testApp({ rateLimits: { login: "3/1m" } });
+  using t = await testApp({ rateLimits: { login: "3/1m" } });
   await register(t, "alice", "a-good-password");
   for (let i = 0; i < 3; i++) {
     await expectProblem(await login(t, "alice", "wrong-password"), 401, "unauthenticated");
@@ -608,11 +608,11 @@ Deno.test("POST /login is limited per client address: the 4th attempt answers 42
   const elsewhere = await login(t, "alice", "a-good-password", { peer: "198.51.100.20" });
   assert.equal(elsewhere.status, 200, "another address is still allowed");
   await elsewhere.body?.cancel();
-  assert.equal(t.logRows().filter((r) => r.status === 429).length, 1);
+  assert.equal((await t.logRows()).filter((r) => r.status === 429).length, 1);
 });
 
 Deno.test("POST /login is limited per username across addresses", async () => {
-  using t = testApp({ rateLimits: { loginUser: "2/1m" } });
+  using t = await testApp({ rateLimits: { loginUser: "2/1m" } });
   await register(t, "alice", "a-good-password");
   await expectProblem(
     await login(t, "alice", "wrong-1", { peer: "198.51.100.1" }),
@@ -636,18 +636,18 @@ Deno.test("POST /login is limited per username across addresses", async () => {
 });
 
 Deno.test("POST /register is limited per client address", async () => {
-  using t = testApp({ rateLimits: { register: "2/1m" } });
+  using t = await testApp({ rateLimits: { register: "2/1m" } });
   assert.equal((await register(t, "first", "a-good-password")).status, 201);
   await expectProblem(await register(t, "x", "a-good-password"), 400, "invalid_body");
   const refused = await register(t, "third", "a-good-password");
   await expectProblem(refused, 429, "rate_limited", /registrations/);
   assert.ok(Number(refused.headers.get("retry-after")) >= 1);
-  assert.equal(t.accounts.find("third"), undefined, "nothing is created when refused");
+  assert.equal(await t.accounts.find("third"), undefined, "nothing is created when refused");
   assert.equal((await register(t, "fourth", "a-good-password", "198.51.100.4")).status, 201);
 });
 
 Deno.test("Behind a trusted proxy the login limit counts the forwarded client, and spoofing does not dodge it", async () => {
-  using t = testApp({ rateLimits: { login: "2/1m" } });
+  using t = await testApp({ rateLimits: { login: "2/1m" } });
   const attempt = (peer: string, forwardedFor: string) =>
     sendJson(t, "/login", "{", { peer, headers: { "x-forwarded-for": forwardedFor } });
   // Malformed bodies: the per-address limit is taken before the body is read, and no hash runs.
@@ -664,7 +664,7 @@ Deno.test("Behind a trusted proxy the login limit counts the forwarded client, a
 });
 
 Deno.test("A rate limit lets requests through again once Retry-After has passed", async () => {
-  using t = testApp({ rateLimits: { login: "2/1s" } });
+  using t = await testApp({ rateLimits: { login: "2/1s" } });
   for (let i = 0; i < 2; i++) {
     await expectProblem(await sendJson(t, "/login", "{"), 400, "malformed_json");
   }
@@ -680,20 +680,20 @@ Deno.test("A rate limit lets requests through again once Retry-After has passed"
 // GET /log access
 
 Deno.test("GET /log is admin-only unless LOG_API_PUBLIC", async () => {
-  using t = testApp({ logApiPublic: false });
+  using t = await testApp({ logApiPublic: false });
   const user = await t.signUp("alice");
   const admin = await t.signUp("root", "admin");
   const anonymous = await t.request("/log");
   await expectProblem(anonymous, 401, "unauthenticated");
   assert.ok(anonymous.headers.has("www-authenticate"));
   await expectProblem(await t.request("/log", bearer(user)), 403, "forbidden");
-  assert.equal(t.logRows().length, 2, "both refusals are logged");
+  assert.equal((await t.logRows()).length, 2, "both refusals are logged");
   const allowed = await t.request("/log", bearer(admin));
   assert.equal(allowed.status, 200);
   const rows = await allowed.json();
   assert.ok(Array.isArray(rows) && rows.length >= 2);
 
-  using open = testApp({ logApiPublic: true });
+  using open = await testApp({ logApiPublic: true });
   const response = await open.request("/log");
   assert.equal(response.status, 200);
   assert.ok(Array.isArray(await response.json()));
@@ -703,14 +703,14 @@ Deno.test("GET /log is admin-only unless LOG_API_PUBLIC", async () => {
 // Audit and telemetry
 
 Deno.test("A request made with a session has its username in log_api.user_id and enduser.id on its span", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   const token = await t.signUp("alice");
   await (await t.request("/me", bearer(token))).body?.cancel();
   await (await t.request("/board/1", { headers: { cookie: `otel_board_session=${token}` } }))
     .body?.cancel();
   await (await t.request("/board/1")).body?.cancel();
   await (await t.request("/me", bearer("A".repeat(43)))).body?.cancel();
-  const rows = t.logRows();
+  const rows = await t.logRows();
   assert.deepEqual(rows.map((r) => [r.call_url, r.status, r.user_id]), [
     ["/me", 200, "alice"],
     ["/board/1", 200, "alice"],
@@ -734,12 +734,12 @@ Deno.test("A request made with a session has its username in log_api.user_id and
 });
 
 Deno.test("password= and token= in a query string are stored as REDACTED in log_api and on the span", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   for (const path of ["/board/1", "/nope", "/login"]) {
     const response = await t.request(`${path}?password=hunter2&token=abc&page=2`);
     await response.body?.cancel();
   }
-  const rows = t.logRows();
+  const rows = await t.logRows();
   assert.deepEqual(rows.map((r) => [r.call_url, r.call_url_parameter]), [
     ["/board/1", "password=REDACTED&token=REDACTED&page=2"],
     ["/nope", "password=REDACTED&token=REDACTED&page=2"],
@@ -761,7 +761,7 @@ Deno.test("password= and token= in a query string are stored as REDACTED in log_
 });
 
 Deno.test("No password, token or hash of either reaches spans, logs, log_api or the sessions table", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   const password = "correct-horse-battery";
   const newPassword = "staple-horse-battery";
   const wrongPassword = "wrong-horse-battery";
@@ -841,7 +841,7 @@ Deno.test("No password, token or hash of either reaches spans, logs, log_api or 
       eventName: r.eventName,
     }))),
     "stdout log lines": JSON.stringify(t.logLines),
-    log_api: JSON.stringify(t.logRows()),
+    log_api: JSON.stringify(await t.logRows()),
     metrics: JSON.stringify(
       [...(await t.collectMetrics()).values()].map((m) => m.dataPoints.map((p) => p.attributes)),
     ),
@@ -854,7 +854,7 @@ Deno.test("No password, token or hash of either reaches spans, logs, log_api or 
 });
 
 Deno.test("app.accounts.registrations and app.accounts.logins{outcome} count registrations and sign-ins", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   assert.equal((await register(t, "alice", "a-good-password")).status, 201);
   assert.equal((await register(t, "bobby", "a-good-password")).status, 201);
   await (await register(t, "alice", "a-good-password")).body?.cancel(); // 409: not counted
@@ -875,7 +875,7 @@ Deno.test("app.accounts.registrations and app.accounts.logins{outcome} count reg
 // Secure headers and CORS
 
 Deno.test("Every response carries the secure headers and no CORS header by default", async () => {
-  using t = testApp({ rateLimits: { login: "1/1m" } });
+  using t = await testApp({ rateLimits: { login: "1/1m" } });
   const token = await t.signUp("alice");
   const responses = [
     await register(t, "bobby", "a-good-password"),
@@ -902,7 +902,7 @@ Deno.test("Every response carries the secure headers and no CORS header by defau
 });
 
 Deno.test("With CORS_ALLOWED_ORIGINS, only a listed Origin gets Access-Control-Allow-Origin", async () => {
-  using t = testApp({ corsAllowedOrigins: ["https://app.example"] });
+  using t = await testApp({ corsAllowedOrigins: ["https://app.example"] });
   const listed = await t.request("/board/1", { headers: { origin: "https://app.example" } });
   assert.equal(listed.status, 200);
   await listed.body?.cancel();
