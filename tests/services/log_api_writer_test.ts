@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import type { Database } from "../../db/database.ts";
-import { LOG_API_LIMITS, truncate } from "../../db/log_api_schema.ts";
+import { LOG_API_LIMITS } from "../../db/log_api_schema.ts";
 import { createSqliteStore } from "../../db/sqlite/sqlite_store.ts";
 import {
   type ApiCall,
@@ -229,20 +229,6 @@ Deno.test({
     assert.equal([...storedPath].length, 100);
     assert.equal(storedPath, "/" + "😀".repeat(99));
     assert.ok(storedPath.isWellFormed(), "no lone surrogate");
-  },
-});
-
-Deno.test({
-  name: "truncate counts code points and keeps short values and null as they are",
-  fn() {
-    assert.equal(truncate(null, 3), null);
-    assert.equal(truncate("", 3), "");
-    assert.equal(truncate("abc", 3), "abc");
-    assert.equal(truncate("abcd", 3), "abc");
-    assert.equal(truncate("😀😀😀", 2), "😀😀");
-    assert.equal(truncate("😀😀", 2), "😀😀"); // 4 UTF-16 units, 2 code points: unchanged
-    assert.equal(truncate("x😀y", 2), "x😀");
-    assert.equal(truncate("abc", 0), "");
   },
 });
 
