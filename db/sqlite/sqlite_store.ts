@@ -6,12 +6,11 @@
 
 import type { Database } from "../database.ts";
 import type { Repositories, Store } from "../store.ts";
-import { runNow, TransactionGate } from "./gate.ts";
+import { type Run, runNow, TransactionGate } from "./gate.ts";
 import { sqliteLogApi } from "./log_api.ts";
 import { sqlitePosts } from "./posts.ts";
 import { sqliteSessions } from "./sessions.ts";
 import { sqliteUsers } from "./users.ts";
-import type { Run } from "./gate.ts";
 
 /**
  * The store over `db` (as db/database.ts opened it, possibly wrapped by the background writer
