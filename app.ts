@@ -7,10 +7,10 @@ import { authentication } from "./http/auth.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { type AuthLimits, authRoutes } from "./routes/auth.ts";
 import type { AccountsService } from "./services/accounts.ts";
-import { apiCallLog } from "./http/api_call_log.ts";
 import { type AppEnv, requestContext } from "./http/context.ts";
 import { bodyLimit } from "./http/body_limit.ts";
 import { clientIp } from "./http/client_ip_middleware.ts";
+import { logApiMiddleware } from "./http/log_api_middleware.ts";
 import { errorHandler, notFoundHandler } from "./http/errors.ts";
 import type { CidrBlock } from "./http/ip_address.ts";
 import { answerMethodNotAllowed } from "./http/method_not_allowed.ts";
@@ -18,20 +18,20 @@ import { type BoardLimits, boardRoutes } from "./routes/board.ts";
 import { healthRoutes, type Readiness } from "./routes/health.ts";
 import { logRoutes } from "./routes/log.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
-import type { ApiLogService } from "./services/api_log.ts";
-import type { AuditLog } from "./services/audit.ts";
 import type { BoardService } from "./services/board.ts";
+import type { LogApiReader } from "./services/log_api_reader.ts";
+import type { LogApiWriter } from "./services/log_api_writer.ts";
 import { httpTelemetry } from "./telemetry/http_telemetry.ts";
 import type { Logger } from "./telemetry/log.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
 import type { Tracing } from "./telemetry/tracing.ts";
 
-/** Everything the app needs, passed in so tests can build it over an in-memory database. */
+/** Everything the app needs, passed in so tests can build it over an in-memory store. */
 export interface AppDeps {
   readonly board: BoardService;
   readonly accounts: AccountsService;
-  readonly apiLog: ApiLogService;
-  readonly audit: AuditLog;
+  readonly logApiReader: LogApiReader;
+  readonly logApiWriter: LogApiWriter;
   readonly readiness: Readiness;
   readonly logger: Logger;
   readonly trustedProxies: readonly CidrBlock[];
@@ -48,7 +48,7 @@ export interface AppDeps {
   readonly metrics?: Metrics;
 }
 
-/** Paths that are probed often and would drown the audit log and the traces. */
+/** Paths that are probed often and would drown the call log and the traces. */
 export const UNAUDITED_PATHS: ReadonlySet<string> = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** Builds the HTTP app: middleware in order, then the routes, then 404/405/error handling. */
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
   // 5. The call log, before anything that may answer without calling on (CORS preflights,
   //    413s): every request except the probes gets its row (DESIGN §3).
-  app.use(apiCallLog(deps.audit, UNAUDITED_PATHS, deps.logger));
+  app.use(logApiMiddleware(deps.logApiWriter, UNAUDITED_PATHS, deps.logger));
   // 6. CORS answers preflights itself, so it comes after telemetry and the call log: a
   //    preflight gets its span and its row like any other request.
   if (deps.corsAllowedOrigins.length > 0) {
@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     .route("/", authRoutes(deps.accounts, deps.limits, deps.sessionTtlMs))
     .route("/board", boardRoutes(deps.board, deps.limits))
     .route("/admin", adminRoutes(deps.accounts, deps.board))
-    .route("/log", logRoutes(deps.apiLog, deps.logApiPublic));
+    .route("/log", logRoutes(deps.logApiReader, deps.logApiPublic));
   const prometheus = deps.metrics?.prometheus;
   if (prometheus !== undefined) app.route("/", metricsRoutes(prometheus));
   answerMethodNotAllowed(app);

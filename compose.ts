@@ -7,14 +7,16 @@ import type { Hono } from "hono";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import { createSqliteStore } from "./db/sqlite/sqlite_store.ts";
+import type { Store } from "./db/store.ts";
 import type { AppEnv } from "./http/context.ts";
 import { createRateLimiter } from "./http/rate_limit.ts";
 import { type AccountsService, createAccountsService } from "./services/accounts.ts";
-import { type ApiLogService, createApiLogService } from "./services/api_log.ts";
-import { type AuditLog, createAuditLog } from "./services/audit.ts";
 import { type BoardService, createBoardService } from "./services/board.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
-import { type Retention, startRetention } from "./services/retention.ts";
+import { createLogApiReader, type LogApiReader } from "./services/log_api_reader.ts";
+import { type LogApiRetention, startLogApiRetention } from "./services/log_api_retention.ts";
+import { createLogApiWriter, type LogApiWriter } from "./services/log_api_writer.ts";
 import { createAppEvents, registerAppMetrics } from "./telemetry/app_metrics.ts";
 import { instrumentDatabase } from "./telemetry/db_telemetry.ts";
 import type { Logger } from "./telemetry/log.ts";
@@ -23,8 +25,8 @@ import { spanHelpers } from "./telemetry/traced.ts";
 
 /** What the services run on: opened by server.ts, or made in memory by a test. */
 export interface Infrastructure {
-  /** The opened database (with its background writer, if any), not yet instrumented. */
-  readonly db: Database;
+  /** The store the services use (instrumented when telemetry is on: see `sqliteStore`). */
+  readonly store: Store;
   readonly logger: Logger;
   /** The running providers; absent when telemetry is off. */
   readonly telemetry?: Telemetry;
@@ -37,13 +39,12 @@ export interface Infrastructure {
 /** The composed service: the app, the services behind it, and their background work. */
 export interface ComposedServices extends AsyncDisposable, Disposable {
   readonly app: Hono<AppEnv>;
-  /** The database as the services see it (instrumented when telemetry is on). */
-  readonly db: Database;
+  readonly store: Store;
   readonly board: BoardService;
   readonly accounts: AccountsService;
-  readonly apiLog: ApiLogService;
-  readonly audit: AuditLog;
-  readonly retention: Retention;
+  readonly logApiReader: LogApiReader;
+  readonly logApiWriter: LogApiWriter;
+  readonly retention: LogApiRetention;
   /** Turns `/readyz` to 503: load balancers stop sending traffic before the listener closes. */
   startDraining(): void;
 }
@@ -56,54 +57,43 @@ export interface ComposedServices extends AsyncDisposable, Disposable {
  * what is queued now.
  */
 export function composeServices(config: Config, infrastructure: Infrastructure): ComposedServices {
-  const { logger, telemetry } = infrastructure;
-  const db = telemetry === undefined
-    ? infrastructure.db
-    : instrumentDatabase(infrastructure.db, telemetry.tracing.tracer, {
-      databaseDup: config.telemetry.semconv.databaseDup,
-      meter: telemetry.metrics.meter,
-    });
+  const { store, logger, telemetry } = infrastructure;
   const spans = spanHelpers(telemetry?.tracing.tracer);
   const events = createAppEvents(telemetry?.metrics.meter);
 
-  const audit = createAuditLog(db, {
+  const logApiWriter = createLogApiWriter(store.logApi, {
     flushMs: config.logApiFlushMs,
     logger,
     spans,
   });
-  const retention = startRetention(db, {
+  const retention = startLogApiRetention(store.logApi, {
     maxAgeDays: config.logApiRetentionDays,
     maxRows: config.logApiMaxRows,
     intervalMs: config.logApiPruneIntervalMs,
     logger,
     spans,
   });
-  const accounts = createAccountsService(db, {
+  const accounts = createAccountsService(store, {
     sessionTtlMs: config.sessionTtlMs,
     spans,
     events: events.accounts,
     ...(infrastructure.now === undefined ? {} : { now: infrastructure.now }),
   });
   const sessionPruning = setInterval(() => {
-    try {
-      accounts.pruneSessions();
-    } catch (error) {
+    accounts.pruneSessions().catch((error: unknown) => {
       logger.error("Cannot prune expired sessions", { error });
-    }
+    });
   }, config.logApiPruneIntervalMs);
-  const board = { ...createBoardService(db, spans, events.posts), ...infrastructure.board };
-  const apiLog = createApiLogService(db, spans);
+  const board = { ...createBoardService(store, spans, events.posts), ...infrastructure.board };
+  const logApiReader = createLogApiReader(store.logApi, spans);
 
   let draining = false;
   const app = createApp({
     board,
     accounts,
-    apiLog,
-    audit,
-    readiness: {
-      draining: () => draining,
-      checkDatabase: () => void db.prepare("SELECT count(*) FROM sqlite_schema").get(),
-    },
+    logApiReader,
+    logApiWriter,
+    readiness: { draining: () => draining, checkDatabase: () => store.ping() },
     logger,
     trustedProxies: config.trustedProxies,
     maxBodyBytes: config.maxBodyBytes,
@@ -124,7 +114,7 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
     registerAppMetrics(
       telemetry.metrics.meter,
       {
-        auditStats: () => audit.stats(),
+        auditStats: () => logApiWriter.stats(),
         exports: {
           traces: () => telemetry.exportStats().traces,
           metrics: () => telemetry.exportStats().metrics,
@@ -137,23 +127,36 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
 
   return {
     app,
-    db,
+    store,
     board,
     accounts,
-    apiLog,
-    audit,
+    logApiReader,
+    logApiWriter,
     retention,
     startDraining: () => void (draining = true),
     async [Symbol.asyncDispose]() {
       clearInterval(sessionPruning);
       await settlesWithin(retention.stop(), 1000);
-      await audit.close(1000);
+      await logApiWriter.close(1000);
     },
     [Symbol.dispose]() {
       clearInterval(sessionPruning);
       void retention.stop();
-      audit.flush();
-      void audit.close(0);
+      void logApiWriter.flush();
+      void logApiWriter.close(0);
     },
   };
+}
+
+/**
+ * The SQLite store over `db` (the opened database, with its background writer if any), its
+ * statements instrumented when telemetry is on.
+ */
+export function sqliteStore(db: Database, config: Config, telemetry?: Telemetry): Store {
+  return createSqliteStore(
+    telemetry === undefined ? db : instrumentDatabase(db, telemetry.tracing.tracer, {
+      databaseDup: config.telemetry.semconv.databaseDup,
+      meter: telemetry.metrics.meter,
+    }),
+  );
 }

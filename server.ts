@@ -5,10 +5,11 @@
  */
 
 import { type Config, SERVICE_NAME, SERVICE_VERSION } from "./config.ts";
-import { composeServices } from "./compose.ts";
+import { composeServices, sqliteStore } from "./compose.ts";
 import { startBackgroundWriter, withBackgroundWriter } from "./db/background_writer.ts";
 import { DatabaseOpenError, openDatabase } from "./db/database.ts";
 import { insertDemoPosts } from "./db/demo_posts.ts";
+import { createSqliteStore } from "./db/sqlite/sqlite_store.ts";
 import { problemResponse } from "./http/problem.ts";
 import { errorMessage } from "./lib/error_message.ts";
 import { EXIT_FAILED, EXIT_INVALID_SETTING } from "./lib/exit_codes.ts";
@@ -96,7 +97,9 @@ export async function runService(config: Config, options: RunOptions): Promise<v
   const opened = openDatabaseOrFail(config);
   // The database closes after the worker, which writes into the same file.
   resources.defer(() => opened.db.close());
-  if (opened.created && config.demoData) insertDemoPosts(opened.db, new Date());
+  if (opened.created && config.demoData) {
+    await insertDemoPosts(createSqliteStore(opened.db).posts, new Date());
+  }
   const writer = config.dbPath === ":memory:"
     ? undefined
     : startBackgroundWriter(config.dbPath, { synchronous: config.sqliteSynchronous });
@@ -107,16 +110,17 @@ export async function runService(config: Config, options: RunOptions): Promise<v
   if (writer !== undefined) resources.defer(() => writer.close(1000));
 
   const db = writer === undefined ? opened.db : withBackgroundWriter(opened.db, writer);
+  const store = sqliteStore(db, config, telemetry);
   // Disposing the services stops session pruning and retention (a chunk in flight finishes
   // on the worker first), then the log writer, which writes every queued row.
   const services = resources.use(composeServices(config, {
-    db,
+    store,
     logger,
     ...(telemetry === undefined ? {} : { telemetry }),
   }));
   options.stops.onForce((signal) => {
     logger.warn("Second stop signal: exiting without draining", { signal });
-    services.audit.flush();
+    void services.logApiWriter.flush();
     (options.exit ?? Deno.exit)(EXIT_FAILED);
   });
 
@@ -135,7 +139,7 @@ export async function runService(config: Config, options: RunOptions): Promise<v
     }
   });
   stopReport.facts = () => ({
-    log_api_rows: services.audit.stats(),
+    log_api_rows: services.logApiWriter.stats(),
     telemetry_export: telemetry?.exportStats() ?? null,
     telemetry_dropped: telemetry === undefined
       ? null

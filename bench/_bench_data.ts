@@ -2,7 +2,7 @@
 
 import { ExportResultCode } from "@opentelemetry/core";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
-import type { NewPost } from "../db/board.ts";
+import type { NewPost } from "../db/store.ts";
 
 /** `count` posts shaped like the macro benchmark's (~330 bytes of JSON each), oldest first. */
 export function benchPosts(count: number): NewPost[] {

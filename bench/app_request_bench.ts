@@ -5,7 +5,7 @@
  * in batches of 100 inside the measured time, as the service writes them in batches.
  */
 
-import { insertPosts } from "../db/board.ts";
+import { insertPosts } from "../db/sqlite/posts.ts";
 import { type TestApp, testApp } from "../tests/_helpers.ts";
 import { benchPosts } from "./_bench_data.ts";
 
@@ -14,8 +14,8 @@ function withPosts(app: TestApp): TestApp {
   return app;
 }
 
-const plain = withPosts(testApp({ demoData: false }));
-const traced = withPosts(testApp({ demoData: false, telemetry: {} }));
+const plain = withPosts(await testApp({ demoData: false }));
+const traced = withPosts(await testApp({ demoData: false, telemetry: {} }));
 
 /** One request, its body read; every 100th call also writes the queued call-log rows. */
 function requestBoard(app: TestApp): () => Promise<void> {
@@ -25,7 +25,7 @@ function requestBoard(app: TestApp): () => Promise<void> {
     await response.text();
     if (response.status !== 200) throw new Error(`GET /board/10 answered ${response.status}`);
     calls++;
-    if (calls % 100 === 0) app.audit.flush();
+    if (calls % 100 === 0) await app.logApiWriter.flush();
     if (calls % 1000 === 0) (await app.finishedSpans()).length = 0;
   };
 }

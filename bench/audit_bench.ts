@@ -5,7 +5,8 @@
  */
 
 import { memoryDb } from "../tests/_helpers.ts";
-import { type ApiCall, createAuditLog } from "../services/audit.ts";
+import { createSqliteStore } from "../db/sqlite/sqlite_store.ts";
+import { type ApiCall, createLogApiWriter } from "../services/log_api_writer.ts";
 import { createLogger } from "../telemetry/log.ts";
 
 const { db } = memoryDb();
@@ -16,7 +17,7 @@ const logger = createLogger({
   write: () => {},
 });
 // A long interval: only the explicit flushes below write, so each bench measures its own.
-const audit = createAuditLog(db, { flushMs: 10_000, logger });
+const audit = createLogApiWriter(createSqliteStore(db).logApi, { flushMs: 10_000, logger });
 const started = Date.now();
 const CALL: ApiCall = {
   clientIp: "127.0.0.1",
@@ -36,18 +37,18 @@ Deno.bench({
   name: "log_api: record() one call (flush every 100 calls)",
   group: "log_api",
   baseline: true,
-  fn() {
+  async fn() {
     audit.record(CALL);
-    if (++calls % 100 === 0) audit.flush();
+    if (++calls % 100 === 0) await audit.flush();
   },
 });
 
 Deno.bench({
   name: "log_api: record() 100 calls + flush() in one transaction",
   group: "log_api",
-  fn() {
+  async fn() {
     for (let i = 0; i < 100; i++) audit.record(CALL);
-    audit.flush();
+    await audit.flush();
   },
 });
 

@@ -7,8 +7,8 @@
 
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 
-// The same SQL as db/board.ts and db/log_api.ts (GET /board and GET /log read one row more
-// than asked to know whether a next page exists).
+// The same SQL as db/sqlite/posts.ts and db/sqlite/log_api.ts (GET /board and GET /log read one
+// row more than asked to know whether a next page exists).
 const SELECT_POSTS = `
 SELECT b.seq, b.title, b.content, b.create_date, b.update_date, u.username AS author
 FROM board AS b LEFT JOIN users AS u ON u.id = b.author_id WHERE b.seq < ? ORDER BY b.seq DESC LIMIT ?`;

@@ -29,22 +29,27 @@ export interface Database {
   /** Runs `sql` once per parameter row, all in one transaction (all rows or none). */
   runBatch(sql: string, rows: readonly (readonly SqlValue[])[]): void;
   /**
-   * Like `runBatch`, but may run on another connection and settle later
-   * (db/background_writer.ts); a plain database runs it at once and returns nothing.
+   * Like `runBatch`, but may run on another connection (db/background_writer.ts); settles
+   * once the rows are committed (a plain database runs it at once).
    */
-  runBatchInBackground(sql: string, rows: readonly (readonly SqlValue[])[]): void | Promise<void>;
+  runBatchInBackground(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<void>;
   /**
    * Runs one statement, like `prepare(sql).run(...)`, on the background connection when
-   * there is one (settling later); gives the number of rows changed.
+   * there is one; gives the number of rows changed.
    */
-  runInBackground(sql: string, params: readonly SqlValue[]): number | Promise<number>;
+  runInBackground(sql: string, params: readonly SqlValue[]): Promise<number>;
   /** The first row of a query, like `prepare(sql).get(...)`, on the background connection. */
   getInBackground(
     sql: string,
     params: readonly SqlValue[],
-  ): Record<string, SqlValue> | undefined | Promise<Record<string, SqlValue> | undefined>;
+  ): Promise<Record<string, SqlValue> | undefined>;
   /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Like `transaction`, for a body that awaits: the transaction stays open across its awaits,
+   * so the caller must keep every other statement out until it settles (db/sqlite/gate.ts).
+   */
+  transactionAsync<T>(fn: () => Promise<T>): Promise<T>;
   /** Closes the file; further calls fail. */
   close(): void;
 }
@@ -252,9 +257,9 @@ function wrap(raw: DatabaseSync, path: string): Database {
         for (const row of rows) statement.run(...row);
       });
     },
-    runBatchInBackground: (sql, rows) => db.runBatch(sql, rows),
-    runInBackground: (sql, params) => Number(prepare(sql).run(...params).changes),
-    getInBackground: (sql, params) => prepare(sql).get(...params),
+    runBatchInBackground: (sql, rows) => settled(() => db.runBatch(sql, rows)),
+    runInBackground: (sql, params) => settled(() => Number(prepare(sql).run(...params).changes)),
+    getInBackground: (sql, params) => settled(() => prepare(sql).get(...params)),
     transaction(fn) {
       // Nested calls join the outer transaction instead of failing on a second BEGIN.
       if (depth > 0) return fn();
@@ -271,10 +276,34 @@ function wrap(raw: DatabaseSync, path: string): Database {
         depth--;
       }
     },
+    async transactionAsync(fn) {
+      if (depth > 0) return await fn();
+      raw.exec("BEGIN IMMEDIATE");
+      depth++;
+      try {
+        const result = await fn();
+        raw.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (raw.isTransaction) raw.exec("ROLLBACK");
+        throw error;
+      } finally {
+        depth--;
+      }
+    },
     close() {
       statements.clear();
       if (raw.isOpen) raw.close();
     },
   };
   return db;
+}
+
+/** The result of `work`, run now, as a settled promise. */
+function settled<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

@@ -1,7 +1,6 @@
 /** @module The demo posts a fresh database starts with, so `GET /board/5` shows something. */
 
-import { insertPosts } from "./board.ts";
-import type { Database } from "./database.ts";
+import type { PostRepository } from "./store.ts";
 
 const DEMO_POSTS: readonly { title: string; content: string }[] = [
   {
@@ -36,11 +35,10 @@ const DEMO_POSTS: readonly { title: string; content: string }[] = [
 ];
 
 /** Inserts the demo posts, oldest first and a minute apart, ending at `now`. */
-export function insertDemoPosts(db: Database, now: Date): number {
+export async function insertDemoPosts(posts: PostRepository, now: Date): Promise<number> {
   const step = 60_000;
   const first = now.getTime() - step * (DEMO_POSTS.length - 1);
-  insertPosts(
-    db,
+  await posts.insert(
     DEMO_POSTS.map((post, i) => ({
       ...post,
       createDate: new Date(first + i * step).toISOString(),

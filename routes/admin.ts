@@ -13,18 +13,18 @@ import type { BoardService } from "../services/board.ts";
 /** `GET /admin/users`, `GET /admin/users/{username}/posts`, `PATCH /admin/users/{username}`. */
 export function adminRoutes(accounts: AccountsService, board: BoardService): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get("/users", (c) => {
+    .get("/users", async (c) => {
       requireAdmin(c);
       const query = readQuery(new URL(c.req.url), ["limit", "after"]);
-      const page = accounts.list(pageSize(query), query.get("after"));
+      const page = await accounts.list(pageSize(query), query.get("after"));
       linkNextPage(c, query, "after", page.next);
       return c.json(page.users);
     })
-    .get("/users/:username/posts", (c) => {
+    .get("/users/:username/posts", async (c) => {
       requireAdmin(c);
       const username = c.req.param("username");
       const query = readQuery(new URL(c.req.url), ["limit", "before"]);
-      const page = board.byAuthor(username, pageSize(query), beforeCursor(query));
+      const page = await board.byAuthor(username, pageSize(query), beforeCursor(query));
       linkNextPage(c, query, "before", page.nextBefore);
       return c.json(page.posts);
     })
@@ -42,6 +42,6 @@ export function adminRoutes(accounts: AccountsService, board: BoardService): Hon
         ...(role === undefined ? {} : { role: role as "user" | "admin" }),
         ...(body.disabled === undefined ? {} : { disabled: body.disabled as boolean }),
       };
-      return c.json(accounts.update(actor, c.req.param("username"), patch));
+      return c.json(await accounts.update(actor, c.req.param("username"), patch));
     });
 }

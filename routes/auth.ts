@@ -72,9 +72,9 @@ export function authRoutes(
       deleteCookie(c, SESSION_COOKIE, { path: "/", secure: c.get("https") });
       return c.body(null, 204);
     })
-    .get("/me", (c) => {
+    .get("/me", async (c) => {
       const user = requireUser(c);
-      return c.json(accounts.find(user.username));
+      return c.json(await accounts.find(user.username));
     })
     .put("/me/password", async (c) => {
       const user = requireUser(c);

@@ -28,10 +28,10 @@ export function boardRoutes(board: BoardService, limits: BoardLimits): Hono<AppE
     .post("/", rateLimited(limits.post, byAddress, "new posts"), async (c) => {
       const author = requireUser(c);
       const body = await readJsonObject(c, POST_FIELDS);
-      const post = board.create(author, { title: body.title!, content: body.content! });
+      const post = await board.create(author, { title: body.title!, content: body.content! });
       return c.json(post, 201, { location: `/board/posts/${post.seq}` });
     })
-    .get("/search", rateLimited(limits.search, byAddress, "searches"), (c) => {
+    .get("/search", rateLimited(limits.search, byAddress, "searches"), async (c) => {
       const query = readQuery(new URL(c.req.url), ["q", "limit", "before"]);
       const q = query.get("q") ?? "";
       if (q.trim() === "") {
@@ -43,35 +43,35 @@ export function boardRoutes(board: BoardService, limits: BoardLimits): Hono<AppE
           `Cannot search: "q" is longer than ${MAX_QUERY_LENGTH} characters`,
         );
       }
-      const page = board.search(q, pageSize(query), beforeCursor(query));
+      const page = await board.search(q, pageSize(query), beforeCursor(query));
       linkNextPage(c, query, "before", page.nextBefore);
       return c.json(page.posts);
     })
-    .get("/posts/:seq", (c) => {
+    .get("/posts/:seq", async (c) => {
       readQuery(new URL(c.req.url), []);
-      return c.json(board.get(postSeq(c.req.param("seq"))));
+      return c.json(await board.get(postSeq(c.req.param("seq"))));
     })
     .put("/posts/:seq", async (c) => {
       const actor = requireUser(c);
       const seq = postSeq(c.req.param("seq"));
       const body = await readJsonObject(c, POST_FIELDS);
-      return c.json(board.update(actor, seq, { title: body.title!, content: body.content! }));
+      return c.json(await board.update(actor, seq, { title: body.title!, content: body.content! }));
     })
-    .delete("/posts/:seq", (c) => {
+    .delete("/posts/:seq", async (c) => {
       const actor = requireUser(c);
-      board.remove(actor, postSeq(c.req.param("seq")));
+      await board.remove(actor, postSeq(c.req.param("seq")));
       return c.body(null, 204);
     })
-    .get("/", (c) => {
+    .get("/", async (c) => {
       const query = readQuery(new URL(c.req.url), ["limit", "before"]);
-      const page = board.page(pageSize(query), beforeCursor(query));
+      const page = await board.page(pageSize(query), beforeCursor(query));
       linkNextPage(c, query, "before", page.nextBefore);
       return c.json(page.posts);
     })
-    .get("/:count", (c) => {
+    .get("/:count", async (c) => {
       readQuery(new URL(c.req.url), []);
       const count = parseWholeNumber(c.req.param("count"), "count", 1, MAX_PAGE_SIZE);
-      return c.json(board.latest(count));
+      return c.json(await board.latest(count));
     });
 }
 

@@ -8,8 +8,8 @@ import { ApiError } from "../http/problem.ts";
 export interface Readiness {
   /** True once shutdown has begun: load balancers should stop sending traffic. */
   draining(): boolean;
-  /** Throws when the database does not answer. */
-  checkDatabase(): void;
+  /** Rejects when the database does not answer. */
+  checkDatabase(): Promise<void>;
 }
 
 /** Seconds a client should wait before retrying a 503. */
@@ -19,14 +19,14 @@ const RETRY_AFTER_SECONDS = "5";
 export function healthRoutes(readiness: Readiness): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get("/healthz", (c) => c.json({ status: "ok" }))
-    .get("/readyz", (c) => {
+    .get("/readyz", async (c) => {
       if (readiness.draining()) {
         throw new ApiError("not_ready", "The service is shutting down", {
           "retry-after": RETRY_AFTER_SECONDS,
         });
       }
       try {
-        readiness.checkDatabase();
+        await readiness.checkDatabase();
       } catch {
         throw new ApiError("not_ready", "The database does not answer", {
           "retry-after": RETRY_AFTER_SECONDS,

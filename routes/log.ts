@@ -6,18 +6,18 @@ import { requireAdmin } from "../http/auth.ts";
 import { beforeCursor, linkNextPage, pageSize } from "../http/paging.ts";
 import { ApiError } from "../http/problem.ts";
 import { clip, parseTimestamp, parseWholeNumber, readQuery } from "../http/query.ts";
-import type { ApiLogService, LogApiFilter } from "../services/api_log.ts";
-import { LOG_API_LIMITS } from "../services/audit.ts";
+import { LOG_API_LIMITS } from "../db/log_api_schema.ts";
+import type { LogApiFilter, LogApiReader } from "../services/log_api_reader.ts";
 
 const PARAMETERS = ["limit", "before", "since", "until", "url", "user_id", "status"] as const;
 
 /** Routes under `/log`: admins only, unless `open` (LOG_API_PUBLIC, as the original app had it). */
-export function logRoutes(apiLog: ApiLogService, open: boolean): Hono<AppEnv> {
-  return new Hono<AppEnv>().get("/", (c) => {
+export function logRoutes(apiLog: LogApiReader, open: boolean): Hono<AppEnv> {
+  return new Hono<AppEnv>().get("/", async (c) => {
     if (!open) requireAdmin(c);
     const query = readQuery(new URL(c.req.url), PARAMETERS);
     const limit = pageSize(query);
-    const page = apiLog.page(parseFilter(query), limit);
+    const page = await apiLog.page(parseFilter(query), limit);
     linkNextPage(c, query, "before", page.nextBefore);
     return c.json(page.rows);
   });

@@ -1,22 +1,6 @@
 /** @module Accounts: registration, sign-in sessions, password changes and the admin's user rules. */
 
-import type { Database } from "../db/database.ts";
-import {
-  deleteExpiredSessions,
-  deleteSession,
-  deleteUserSessions,
-  insertSession,
-  selectSessionUser,
-} from "../db/sessions.ts";
-import {
-  countActiveAdmins,
-  insertUser,
-  type PublicUserRow,
-  selectUserByName,
-  selectUsersAfter,
-  updatePasswordHash,
-  updateRoleAndDisabled,
-} from "../db/users.ts";
+import type { PublicUserRow, Repositories, Store } from "../db/store.ts";
 import type { SpanHelpers } from "../telemetry/traced.ts";
 import { DomainError } from "./domain_error.ts";
 import {
@@ -71,15 +55,15 @@ export interface AccountsService {
     next: string,
   ): Promise<void>;
   /** The public view of one user, if it exists. */
-  find(username: string): PublicUser | undefined;
+  find(username: string): Promise<PublicUser | undefined>;
   /** Up to `limit` users after `afterUsername`'s position, in creation order. */
-  list(limit: number, after?: string): { users: PublicUser[]; next?: string };
+  list(limit: number, after?: string): Promise<{ users: PublicUser[]; next?: string }>;
   /** Changes a user's role or disabled flag (disabling revokes their sessions). */
   update(
     actor: AuthenticatedUser,
     username: string,
     patch: { readonly role?: "user" | "admin"; readonly disabled?: boolean },
-  ): PublicUser;
+  ): Promise<PublicUser>;
   /**
    * Makes `username` an admin (an existing user keeps its password), creating it when missing —
    * with `password`, or with a generated one when no admin exists at all.
@@ -89,7 +73,7 @@ export interface AccountsService {
     password: string | undefined,
   ): Promise<{ created: boolean; generatedPassword?: string }>;
   /** Deletes expired sessions; returns how many. */
-  pruneSessions(): number;
+  pruneSessions(): Promise<number>;
 }
 
 /** How accounts behave. */
@@ -103,8 +87,8 @@ export interface AccountsOptions {
 
 const INVALID_LOGIN = "Invalid username or password";
 
-/** The accounts service over a database. */
-export function createAccountsService(db: Database, options: AccountsOptions): AccountsService {
+/** The accounts service over `store`. */
+export function createAccountsService(store: Store, options: AccountsOptions): AccountsService {
   const now = options.now ?? (() => new Date());
   const { spans, events } = options;
   const hash = (password: string) =>
@@ -116,7 +100,7 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
     const token = newSessionToken();
     const created = now();
     const expires = new Date(created.getTime() + options.sessionTtlMs).toISOString();
-    insertSession(db, {
+    await store.sessions.insert({
       tokenHash: await sessionTokenHash(token),
       userId,
       createdAt: created.toISOString(),
@@ -125,8 +109,8 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
     return { token, expires_at: expires };
   }
 
-  function requireUser(username: string) {
-    const user = selectUserByName(db, username);
+  async function requireUser(from: Repositories, username: string) {
+    const user = await from.users.byName(username);
     if (user === undefined) throw new DomainError("not_found", `There is no user "${username}"`);
     return user;
   }
@@ -137,13 +121,13 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
       async (username: string, password: string): Promise<PublicUser> => {
         const problem = validateUsername(username) ?? validatePassword(password);
         if (problem !== undefined) throw new DomainError("invalid_body", problem);
-        if (selectUserByName(db, username) !== undefined) {
+        if (await store.users.byName(username) !== undefined) {
           throw new DomainError("conflict", `The username "${username}" is taken`);
         }
         const passwordHash = await hash(password);
         const createdAt = now().toISOString();
         try {
-          insertUser(db, { username, passwordHash, role: "user", createdAt });
+          await store.users.insert({ username, passwordHash, role: "user", createdAt });
         } catch {
           // Registered by a concurrent request between our check and the insert.
           throw new DomainError("conflict", `The username "${username}" is taken`);
@@ -154,7 +138,7 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
     ),
 
     login: spans.traced("accounts.login", async (username: string, password: string) => {
-      const user = selectUserByName(db, username);
+      const user = await store.users.byName(username);
       if (user === undefined) {
         // Same work as a real check, so the answer's timing does not reveal the user.
         await spans.withSpan("accounts.verify_password", () => burnPasswordCheck(password));
@@ -170,21 +154,21 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
         events.login("failure");
         throw new DomainError("forbidden", "This account is disabled");
       }
-      if (result.needsRehash) updatePasswordHash(db, user.id, await hash(password));
+      if (result.needsRehash) await store.users.setPasswordHash(user.id, await hash(password));
       events.login("success");
       return await openSession(user.id);
     }),
 
     async authenticate(token) {
       if (!looksLikeSessionToken(token)) return undefined;
-      const row = selectSessionUser(db, await sessionTokenHash(token), now().toISOString());
+      const row = await store.sessions.userOf(await sessionTokenHash(token), now().toISOString());
       return row === undefined
         ? undefined
         : { id: row.user_id, username: row.username, role: row.role };
     },
 
     logout: spans.traced("accounts.logout", async (token: string) => {
-      if (looksLikeSessionToken(token)) deleteSession(db, await sessionTokenHash(token));
+      if (looksLikeSessionToken(token)) await store.sessions.remove(await sessionTokenHash(token));
     }),
 
     changePassword: spans.traced(
@@ -192,27 +176,27 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
       async (user: AuthenticatedUser, currentToken: string, current: string, next: string) => {
         const problem = validatePassword(next);
         if (problem !== undefined) throw new DomainError("invalid_body", problem);
-        const stored = requireUser(user.username);
+        const stored = await requireUser(store, user.username);
         if (!(await verify(current, stored.password_hash)).ok) {
           throw new DomainError("forbidden", "The current password is not correct");
         }
         const passwordHash = await hash(next);
         const keep = await sessionTokenHash(currentToken);
-        db.transaction(() => {
-          updatePasswordHash(db, user.id, passwordHash);
-          deleteUserSessions(db, user.id, keep);
+        await store.transaction(async (tx) => {
+          await tx.users.setPasswordHash(user.id, passwordHash);
+          await tx.sessions.removeForUser(user.id, keep);
         });
       },
     ),
 
-    find(username) {
-      const user = selectUserByName(db, username);
+    async find(username) {
+      const user = await store.users.byName(username);
       return user === undefined ? undefined : toPublic(user);
     },
 
-    list(limit, after) {
-      const afterId = after === undefined ? 0 : requireUser(after).id;
-      const rows = selectUsersAfter(db, afterId, limit + 1);
+    async list(limit, after) {
+      const afterId = after === undefined ? 0 : (await requireUser(store, after)).id;
+      const rows = await store.users.pageAfter(afterId, limit + 1);
       if (rows.length <= limit) return { users: rows.map(toPublic) };
       rows.length = limit;
       return { users: rows.map(toPublic), next: rows[limit - 1]!.username };
@@ -224,13 +208,13 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
         readonly role?: "user" | "admin";
         readonly disabled?: boolean;
       }) => {
-        return db.transaction(() => {
-          const user = requireUser(username);
+        return store.transaction(async (tx) => {
+          const user = await requireUser(tx, username);
           const role = patch.role ?? user.role;
           const disabled = patch.disabled ?? Boolean(user.disabled);
           const losesAdmin = user.role === "admin" && !user.disabled &&
             (role !== "admin" || disabled);
-          if (losesAdmin && countActiveAdmins(db) <= 1) {
+          if (losesAdmin && await tx.users.countActiveAdmins() <= 1) {
             throw new DomainError(
               "conflict",
               `"${username}" is the last active admin: make another admin first`,
@@ -239,35 +223,42 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
           if (actor.id === user.id && disabled) {
             throw new DomainError("forbidden", "You cannot disable your own account");
           }
-          updateRoleAndDisabled(db, user.id, role, disabled);
-          if (disabled) deleteUserSessions(db, user.id);
+          await tx.users.setRoleAndDisabled(user.id, role, disabled);
+          if (disabled) await tx.sessions.removeForUser(user.id);
           return toPublic({ ...user, role, disabled: disabled ? 1 : 0 });
         });
       },
     ),
 
     async ensureAdmin(username, password) {
-      const promote = () => {
-        const existing = selectUserByName(db, username);
+      const promote = async () => {
+        const existing = await store.users.byName(username);
         if (existing === undefined) return false;
         if (existing.role !== "admin" || existing.disabled) {
-          updateRoleAndDisabled(db, existing.id, "admin", false);
+          await store.users.setRoleAndDisabled(existing.id, "admin", false);
         }
         return true;
       };
-      if (promote()) return { created: false };
+      if (await promote()) return { created: false };
       // Without a password to give, a database that already has an admin needs no new one.
-      if (password === undefined && countActiveAdmins(db) > 0) return { created: false };
+      if (password === undefined && await store.users.countActiveAdmins() > 0) {
+        return { created: false };
+      }
       const problem = validateUsername(username) ??
         (password === undefined ? undefined : validatePassword(password));
       if (problem !== undefined) throw new DomainError("invalid_body", problem);
       const chosen = password ?? newSessionToken().slice(0, 24);
       const passwordHash = await hashPassword(chosen);
       try {
-        insertUser(db, { username, passwordHash, role: "admin", createdAt: now().toISOString() });
+        await store.users.insert({
+          username,
+          passwordHash,
+          role: "admin",
+          createdAt: now().toISOString(),
+        });
       } catch (error) {
         // Registered by a request while we hashed: make that account the admin instead.
-        if (promote()) return { created: false };
+        if (await promote()) return { created: false };
         throw error;
       }
       return password === undefined
@@ -275,7 +266,7 @@ export function createAccountsService(db: Database, options: AccountsOptions): A
         : { created: true };
     },
 
-    pruneSessions: () => deleteExpiredSessions(db, now().toISOString()),
+    pruneSessions: () => store.sessions.removeExpired(now().toISOString()),
   };
 }
 

@@ -1,21 +1,11 @@
 /** @module The board's rules: reading, searching, and who may write which post. */
 
-import {
-  deletePost,
-  insertPosts,
-  type PostRow,
-  searchPostsBefore,
-  selectPost,
-  selectPostAuthorId,
-  selectPostsBefore,
-  selectPostsByAuthorBefore,
-  updatePost,
-} from "../db/board.ts";
-import type { Database } from "../db/database.ts";
-import { selectUserByName } from "../db/users.ts";
+import type { PostRow, Repositories, Store } from "../db/store.ts";
 import type { SpanHelpers } from "../telemetry/traced.ts";
 import type { AuthenticatedUser } from "./accounts.ts";
 import { DomainError } from "./domain_error.ts";
+
+export type { PostRow };
 
 /** One page of posts and the cursor of the next page, if any posts remain. */
 export interface PostPage {
@@ -40,20 +30,20 @@ export interface PostEvents {
 /** What the board routes ask of the board. */
 export interface BoardService {
   /** The latest `count` posts, newest first. */
-  latest(count: number): PostRow[];
+  latest(count: number): Promise<PostRow[]>;
   /** Up to `limit` posts older than `before` (all when absent), newest first. */
-  page(limit: number, before?: number): PostPage;
+  page(limit: number, before?: number): Promise<PostPage>;
   /** One post, or a not_found error. */
-  get(seq: number): PostRow;
+  get(seq: number): Promise<PostRow>;
   /** Posts matching every word of `query` in title or content, newest first, paged. */
-  search(query: string, limit: number, before?: number): PostPage;
+  search(query: string, limit: number, before?: number): Promise<PostPage>;
   /** One author's posts, newest first, paged; not_found for an unknown user. */
-  byAuthor(username: string, limit: number, before?: number): PostPage;
-  create(author: AuthenticatedUser, input: PostInput): PostRow;
+  byAuthor(username: string, limit: number, before?: number): Promise<PostPage>;
+  create(author: AuthenticatedUser, input: PostInput): Promise<PostRow>;
   /** Replaces title and content; only the author or an admin may. */
-  update(actor: AuthenticatedUser, seq: number, input: PostInput): PostRow;
+  update(actor: AuthenticatedUser, seq: number, input: PostInput): Promise<PostRow>;
   /** Deletes a post; only the author or an admin may. */
-  remove(actor: AuthenticatedUser, seq: number): void;
+  remove(actor: AuthenticatedUser, seq: number): Promise<void>;
 }
 
 /** Longest title and content, in characters (code points). */
@@ -71,9 +61,9 @@ function isStorableText(text: string): boolean {
   return !text.includes("\u0000") && text.isWellFormed();
 }
 
-/** The board service over a database; each call is a span named `board.<function>`. */
+/** The board service over `store`; each call is a span named `board.<function>`. */
 export function createBoardService(
-  db: Database,
+  store: Store,
   spans: SpanHelpers,
   events: PostEvents = { created() {}, updated() {}, deleted() {} },
 ): BoardService {
@@ -82,77 +72,71 @@ export function createBoardService(
     rows.length = limit;
     return { posts: rows, nextBefore: rows[limit - 1]!.seq };
   };
-  const mayChange = (actor: AuthenticatedUser, seq: number) => {
-    const authorId = selectPostAuthorId(db, seq);
+  const mayChange = async (tx: Repositories, actor: AuthenticatedUser, seq: number) => {
+    const authorId = await tx.posts.authorId(seq);
     if (authorId === undefined) throw new DomainError("not_found", `There is no post ${seq}`);
     if (actor.role !== "admin" && authorId !== actor.id) {
       throw new DomainError("forbidden", "Only the post's author or an admin may change it");
     }
   };
-  const get = (seq: number): PostRow => {
-    const post = selectPost(db, seq);
+  const get = async (from: Repositories, seq: number): Promise<PostRow> => {
+    const post = await from.posts.get(seq);
     if (post === undefined) throw new DomainError("not_found", `There is no post ${seq}`);
     return post;
   };
   return {
-    latest: spans.traced(
-      "board.latest",
-      (count: number) => selectPostsBefore(db, Number.MAX_SAFE_INTEGER, count),
-    ),
+    latest: spans.traced("board.latest", (count: number) => store.posts.page(count)),
     // One row more than asked tells whether another page exists without a COUNT(*).
     page: spans.traced(
       "board.page",
-      (limit: number, before?: number): PostPage =>
-        paged(selectPostsBefore(db, before ?? Number.MAX_SAFE_INTEGER, limit + 1), limit),
+      async (limit: number, before?: number): Promise<PostPage> =>
+        paged(await store.posts.page(limit + 1, before), limit),
     ),
-    get: spans.traced("board.get", get),
-    search: spans.traced("board.search", (query: string, limit: number, before?: number) => {
-      const match = ftsQuery(query);
-      return paged(
-        searchPostsBefore(db, match, before ?? Number.MAX_SAFE_INTEGER, limit + 1),
-        limit,
-      );
-    }),
+    get: spans.traced("board.get", (seq: number) => get(store, seq)),
+    search: spans.traced(
+      "board.search",
+      async (query: string, limit: number, before?: number): Promise<PostPage> => {
+        const words = searchWords(query);
+        return paged(await store.posts.search(words, limit + 1, before), limit);
+      },
+    ),
     byAuthor: spans.traced(
       "board.by_author",
-      (username: string, limit: number, before?: number) => {
-        const author = selectUserByName(db, username);
+      async (username: string, limit: number, before?: number): Promise<PostPage> => {
+        const author = await store.users.byName(username);
         if (author === undefined) {
           throw new DomainError("not_found", `There is no user "${username}"`);
         }
-        return paged(
-          selectPostsByAuthorBefore(db, author.id, before ?? Number.MAX_SAFE_INTEGER, limit + 1),
-          limit,
-        );
+        return paged(await store.posts.byAuthor(author.id, limit + 1, before), limit);
       },
     ),
-    create: spans.traced("board.create", (author: AuthenticatedUser, input: PostInput) => {
+    create: spans.traced("board.create", async (author: AuthenticatedUser, input: PostInput) => {
       validatePost(input);
-      const [seq] = insertPosts(db, [{
+      const [seq] = await store.posts.insert([{
         title: input.title,
         content: input.content,
         createDate: new Date().toISOString(),
         authorId: author.id,
       }]);
       events.created();
-      return get(seq!);
+      return await get(store, seq!);
     }),
     update: spans.traced(
       "board.update",
-      (actor: AuthenticatedUser, seq: number, input: PostInput) => {
+      async (actor: AuthenticatedUser, seq: number, input: PostInput) => {
         validatePost(input);
-        return db.transaction(() => {
-          mayChange(actor, seq);
-          updatePost(db, seq, { ...input, updateDate: new Date().toISOString() });
+        return await store.transaction(async (tx) => {
+          await mayChange(tx, actor, seq);
+          await tx.posts.update(seq, { ...input, updateDate: new Date().toISOString() });
           events.updated();
-          return get(seq);
+          return await get(tx, seq);
         });
       },
     ),
-    remove: spans.traced("board.remove", (actor: AuthenticatedUser, seq: number) => {
-      db.transaction(() => {
-        mayChange(actor, seq);
-        deletePost(db, seq);
+    remove: spans.traced("board.remove", async (actor: AuthenticatedUser, seq: number) => {
+      await store.transaction(async (tx) => {
+        await mayChange(tx, actor, seq);
+        await tx.posts.remove(seq);
       });
       events.deleted();
     }),
@@ -181,10 +165,10 @@ function validatePost(input: PostInput): void {
 }
 
 /**
- * The user's words as an FTS5 query: every word becomes a quoted string (quotes doubled), so
- * nothing the user types is read as FTS syntax (AND, NEAR, *, :, parentheses…).
+ * The words of a search query, each of which a post must contain; refuses text that cannot be
+ * stored, an empty query and one with too many words.
  */
-export function ftsQuery(query: string): string {
+export function searchWords(query: string): string[] {
   if (!isStorableText(query)) {
     throw new DomainError(
       "invalid_parameter",
@@ -199,5 +183,5 @@ export function ftsQuery(query: string): string {
       `The search query has ${words.length} words; at most ${MAX_QUERY_WORDS} are allowed`,
     );
   }
-  return words.map((word) => `"${word.replaceAll('"', '""')}"`).join(" ");
+  return words;
 }

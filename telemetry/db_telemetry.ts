@@ -40,9 +40,9 @@ export interface InstrumentableDatabase<S extends InstrumentableStatement> {
   readonly path: string;
   prepare(sql: string): S;
   runBatch(sql: string, rows: readonly (readonly unknown[])[]): void;
-  runBatchInBackground(sql: string, rows: readonly (readonly unknown[])[]): void | Promise<void>;
-  runInBackground(sql: string, params: readonly never[]): number | Promise<number>;
-  getInBackground(sql: string, params: readonly never[]): unknown;
+  runBatchInBackground(sql: string, rows: readonly (readonly unknown[])[]): Promise<void>;
+  runInBackground(sql: string, params: readonly never[]): Promise<number>;
+  getInBackground(sql: string, params: readonly never[]): Promise<unknown>;
 }
 
 /** What a statement's span is named and tagged with, parsed once per SQL text. */
@@ -186,15 +186,15 @@ export function instrumentDatabase<
     runBatchInBackground(
       sql: string,
       rows: readonly (readonly unknown[])[],
-    ): void | Promise<void> {
+    ): Promise<void> {
       const batch = startBatch(sql, rows.length);
       return observe(batch.span, batch.measured, () => db.runBatchInBackground(sql, rows));
     },
-    runInBackground(sql: string, params: readonly never[]): number | Promise<number> {
+    runInBackground(sql: string, params: readonly never[]): Promise<number> {
       const shape = shapeOf(sql);
       return observe(start(shape), shape.metricAttributes, () => db.runInBackground(sql, params));
     },
-    getInBackground(sql: string, params: readonly never[]): unknown {
+    getInBackground(sql: string, params: readonly never[]): Promise<unknown> {
       const shape = shapeOf(sql);
       return observe(
         start(shape),

@@ -6,15 +6,16 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DatabaseSync } from "node:sqlite";
-import { composeServices } from "../compose.ts";
+import { composeServices, sqliteStore } from "../compose.ts";
 import type { SignalSource, StopSignal } from "../lib/stop_signals.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import type { Database } from "../db/database.ts";
 import { insertDemoPosts } from "../db/demo_posts.ts";
-import type { LogApiRow, NewLogApiRow } from "../db/log_api.ts";
-import type { AuditLog } from "../services/audit.ts";
+import type { LogApiRow, NewLogApiRow } from "../db/log_api_schema.ts";
+import type { Store } from "../db/store.ts";
 import type { BoardService } from "../services/board.ts";
+import type { LogApiWriter } from "../services/log_api_writer.ts";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { InMemoryLogRecordExporter, type ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { type MetricData, MetricReader } from "@opentelemetry/sdk-metrics";
@@ -111,8 +112,10 @@ export interface TestAppOptions {
 
 /** An in-process app over a fresh :memory: database (`await using` when tracing). */
 export interface TestApp extends Disposable, AsyncDisposable {
+  /** The database under the store, for checks in raw SQL. */
   readonly db: Database;
-  readonly audit: AuditLog;
+  readonly store: Store;
+  readonly logApiWriter: LogApiWriter;
   readonly logLines: string[];
   /** Every span finished so far (after a flush); empty without `telemetry`. */
   finishedSpans(): Promise<ReadableSpan[]>;
@@ -122,8 +125,8 @@ export interface TestApp extends Disposable, AsyncDisposable {
   collectMetrics(): Promise<Map<string, MetricData>>;
   /** Sends a request as if from `peer` (default 203.0.113.7, an untrusted client). */
   request(path: string, init?: RequestInit, peer?: string): Promise<Response>;
-  /** Writes pending audit rows and returns every log_api row, oldest first. */
-  logRows(): LogApiRow[];
+  /** Writes pending call-log rows and returns every log_api row, oldest first. */
+  logRows(): Promise<LogApiRow[]>;
   /** Registers `username` (password `username` + "-password-1") and signs in; returns the token. */
   signUp(username: string, role?: "user" | "admin"): Promise<string>;
   readonly accounts: AccountsService;
@@ -204,14 +207,16 @@ function testSettings(options: TestAppOptions): Record<string, string> {
 }
 
 /** Builds the real app over an in-memory database through compose.ts, as server.ts does. */
-export function testApp(options: TestAppOptions = {}): TestApp {
+export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const startup = loadConfig(testSettings(options), []);
   if (startup.action !== "serve") throw new Error("test settings must serve");
   const config: Config = options.sessionTtlMs === undefined
     ? startup.config
     : { ...startup.config, sessionTtlMs: options.sessionTtlMs };
   const { db: rawDb } = memoryDb();
-  if (options.demoData ?? true) insertDemoPosts(rawDb, new Date("2026-11-23T10:00:00.000Z"));
+  if (options.demoData ?? true) {
+    await insertDemoPosts(sqliteStore(rawDb, config).posts, new Date("2026-11-23T10:00:00.000Z"));
+  }
   const spanExporter = new InMemorySpanExporter();
   const logExporter = new InMemoryLogRecordExporter();
   const metricReader = new TestMetricReader();
@@ -231,20 +236,22 @@ export function testApp(options: TestAppOptions = {}): TestApp {
     sink: telemetry.logSink,
   });
   const composed = composeServices(config, {
-    db: rawDb,
+    store: sqliteStore(rawDb, config, telemetry),
     logger,
     ...(telemetry === undefined ? {} : { telemetry }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.board === undefined ? {} : { board: options.board }),
   });
-  const { db, audit, accounts, app } = composed;
+  const { store, logApiWriter, accounts, app } = composed;
+  const db = rawDb;
   const dispose = () => {
     composed[Symbol.dispose]();
     db.close();
   };
   return {
     db,
-    audit,
+    store,
+    logApiWriter,
     accounts,
     startDraining: composed.startDraining,
     logLines: lines,
@@ -277,8 +284,10 @@ export function testApp(options: TestAppOptions = {}): TestApp {
       });
       return response;
     },
-    logRows() {
-      audit.flush();
+    async logRows() {
+      // The first settles a batch in flight, if any; the second writes what is still queued.
+      await logApiWriter.flush();
+      await logApiWriter.flush();
       return db.prepare("SELECT * FROM log_api ORDER BY seq").all() as unknown as LogApiRow[];
     },
     [Symbol.dispose]: dispose,

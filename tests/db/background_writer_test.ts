@@ -4,16 +4,18 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { startBackgroundWriter, withBackgroundWriter } from "../../db/background_writer.ts";
-import { openDatabase } from "../../db/database.ts";
-import { isRejectedRow } from "../../db/errors.ts";
-import { insertLogApiRows, type NewLogApiRow } from "../../db/log_api.ts";
+import { type Database, openDatabase } from "../../db/database.ts";
+import type { NewLogApiRow } from "../../db/log_api_schema.ts";
+import { isRejectedRow } from "../../db/sqlite/errors.ts";
+import { insertLogApiRows } from "../../db/sqlite/log_api.ts";
+import { createSqliteStore } from "../../db/sqlite/sqlite_store.ts";
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { type ApiCall, createAuditLog } from "../../services/audit.ts";
-import { startRetention } from "../../services/retention.ts";
+import { startLogApiRetention } from "../../services/log_api_retention.ts";
+import { type ApiCall, createLogApiWriter } from "../../services/log_api_writer.ts";
 import { instrumentDatabase } from "../../telemetry/db_telemetry.ts";
 import { spanHelpers } from "../../telemetry/traced.ts";
 import { installContextManager } from "../../telemetry/tracing.ts";
@@ -65,12 +67,22 @@ async function setup() {
   };
 }
 
+/** `db` with its in-thread background work refused, to tell the worker's answers apart. */
+function inThreadRefused(db: Database): Database {
+  const refused = () => Promise.reject(new Error("Ran in-thread instead of on the worker"));
+  return {
+    ...db,
+    runBatchInBackground: refused,
+    runInBackground: refused,
+    getInBackground: refused,
+  };
+}
+
 Deno.test("a batch sent to the worker is committed, on another connection, when its promise resolves", async () => {
   await using t = await setup();
-  const db = withBackgroundWriter(t.db, t.writer);
-  const pending = insertLogApiRows(db, [row({ call_url: "/a" }), row({ call_url: "/b" })]);
-  assert.ok(pending instanceof Promise, "the write happens in the background");
-  await pending;
+  // The in-thread fallback refuses, so a commit shows the write happened on the worker.
+  const db = withBackgroundWriter(inThreadRefused(t.db), t.writer);
+  await insertLogApiRows(db, [row({ call_url: "/a" }), row({ call_url: "/b" })]);
   assert.deepEqual(committedUrls(t.path), ["/a", "/b"]);
 });
 
@@ -79,7 +91,7 @@ Deno.test("a batch the table refuses is rolled back whole, and the error keeps S
   const db = withBackgroundWriter(t.db, t.writer);
   // NaN is bound as NULL, which the NOT NULL status column refuses.
   const error = await insertLogApiRows(db, [row({ call_url: "/ok" }), row({ status: NaN })])
-    ?.then(() => undefined, (e: unknown) => e);
+    .then(() => undefined, (e: unknown) => e);
   assert.ok(error instanceof Error, "the promise rejects");
   assert.match(error.message, /NOT NULL/);
   assert.ok(isRejectedRow(error), "errcode survives the thread boundary");
@@ -95,8 +107,9 @@ Deno.test("while the worker starts, batches are written in-thread", async () => 
   const writer = startBackgroundWriter(path, { synchronous: "normal" });
   try {
     assert.equal(writer.alive, false);
-    assert.equal(insertLogApiRows(withBackgroundWriter(db, writer), [row()]), undefined);
-    assert.deepEqual(committedUrls(path), ["/board/5"]);
+    const written = insertLogApiRows(withBackgroundWriter(db, writer), [row()]);
+    assert.deepEqual(committedUrls(path), ["/board/5"], "committed before the call returned");
+    await written;
     await writer.ready;
     assert.equal(writer.alive, true);
   } finally {
@@ -111,8 +124,9 @@ Deno.test("once the writer is closed, batches are written in-thread instead of b
   await t.writer.close(1000);
   assert.equal(t.writer.alive, false);
   await assert.rejects(t.writer.runBatch("SELECT 1", [[]]), /not running/);
-  assert.equal(insertLogApiRows(db, [row({ call_url: "/inline" })]), undefined);
-  assert.deepEqual(committedUrls(t.path), ["/inline"]);
+  const written = insertLogApiRows(db, [row({ call_url: "/inline" })]);
+  assert.deepEqual(committedUrls(t.path), ["/inline"], "committed before the call returned");
+  await written;
 });
 
 Deno.test("a writer that cannot open its file fails to start with SQLite's reason", async () => {
@@ -124,11 +138,11 @@ Deno.test("a writer that cannot open its file fails to start with SQLite's reaso
   );
 });
 
-Deno.test("the audit log over the worker writes every row, keeps rows the table refuses apart, and close() waits for the last batch", async () => {
+Deno.test("the call-log writer over the worker writes every row, keeps rows the table refuses apart, and close() waits for the last batch", async () => {
   await using t = await setup();
   const { logger } = capturingLogger();
-  const db = withBackgroundWriter(t.db, t.writer);
-  const audit = createAuditLog(db, { flushMs: 5, batchRows: 100, logger });
+  const store = createSqliteStore(withBackgroundWriter(t.db, t.writer));
+  const audit = createLogApiWriter(store.logApi, { flushMs: 5, batchRows: 100, logger });
   const call = (path: string, status = 200): ApiCall => ({
     clientIp: "203.0.113.7",
     userId: null,
@@ -165,10 +179,10 @@ Deno.test("the compile tasks embed the worker, which deno compile does not find 
 
 Deno.test("single statements run on the worker: a DELETE gives its count, a query its first row", async () => {
   await using t = await setup();
-  const db = withBackgroundWriter(t.db, t.writer);
+  // The in-thread fallbacks refuse, so every answer below came from the worker.
+  const db = withBackgroundWriter(inThreadRefused(t.db), t.writer);
   await insertLogApiRows(db, [row({ call_url: "/a" }), row({ call_url: "/b" })]);
   const first = db.getInBackground("SELECT call_url FROM log_api ORDER BY seq LIMIT 1", []);
-  assert.ok(first instanceof Promise);
   assert.deepEqual({ ...await first }, { call_url: "/a" });
   assert.equal(await db.getInBackground("SELECT seq FROM log_api WHERE seq > ?", [99]), undefined);
   assert.equal(await db.runInBackground("DELETE FROM log_api WHERE call_url = ?", ["/a"]), 1);
@@ -190,7 +204,7 @@ Deno.test("retention prunes through the worker, and each of its statements is a 
   });
   const { logger } = capturingLogger();
   await insertLogApiRows(db, Array.from({ length: 25 }, (_, i) => row({ call_url: `/r/${i}` })));
-  const retention = startRetention(db, {
+  const retention = startLogApiRetention(createSqliteStore(db).logApi, {
     maxAgeDays: 0,
     maxRows: 10,
     intervalMs: 3_600_000,

@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { searchPostsBefore } from "../../db/board.ts";
 import { type Database, openDatabase, SCHEMA_VERSION } from "../../db/database.ts";
 import { INITIAL_SCHEMA } from "../../db/migrations/001_initial.ts";
 import { APPLICATION_ID } from "../../db/migrations.ts";
-import { ftsQuery } from "../../services/board.ts";
+import { ftsMatch, searchPostsBefore } from "../../db/sqlite/posts.ts";
+import { searchWords } from "../../services/board.ts";
 import { memoryDb, tempDir } from "../_helpers.ts";
 
 const OLD_POSTS: readonly [title: string, content: string][] = [
@@ -37,7 +37,7 @@ function writeVersionOneDatabase(path: string): void {
 
 function ftsRowids(db: Database, words: string): number[] {
   return db.prepare("SELECT rowid FROM board_fts WHERE board_fts MATCH ? ORDER BY rowid")
-    .all(ftsQuery(words)).map((r) => Number(r.rowid));
+    .all(ftsMatch(searchWords(words))).map((r) => Number(r.rowid));
 }
 
 Deno.test("Migrating a version-1 database indexes the posts it already holds", async () => {
@@ -63,7 +63,12 @@ Deno.test("Migrating a version-1 database indexes the posts it already holds", a
   assert.deepEqual(ftsRowids(db, "breakfast"), [2]);
   db.prepare("INSERT INTO board_fts (board_fts) VALUES ('integrity-check')").run();
 
-  const found = searchPostsBefore(db, ftsQuery("welcome"), Number.MAX_SAFE_INTEGER, 10);
+  const found = searchPostsBefore(
+    db,
+    ftsMatch(searchWords("welcome")),
+    Number.MAX_SAFE_INTEGER,
+    10,
+  );
   assert.deepEqual(found.map((p) => p.seq), [3, 1], "newest first");
   assert.deepEqual(found.map((p) => p.author), [null, null]);
 });
@@ -121,10 +126,10 @@ Deno.test("The search query reads the FTS5 index, not the whole board", () => {
       return memory.db.prepare(sql);
     },
   };
-  searchPostsBefore(recording, ftsQuery("welcome"), Number.MAX_SAFE_INTEGER, 10);
+  searchPostsBefore(recording, ftsMatch(searchWords("welcome")), Number.MAX_SAFE_INTEGER, 10);
   assert.equal(statements.length, 1);
   const plan = memory.db.prepare(`EXPLAIN QUERY PLAN ${statements[0]}`)
-    .all(ftsQuery("welcome"), Number.MAX_SAFE_INTEGER, 10)
+    .all(ftsMatch(searchWords("welcome")), Number.MAX_SAFE_INTEGER, 10)
     .map((r) => String(r.detail));
   const text = plan.join("\n");
   assert.match(text, /VIRTUAL TABLE INDEX/, text);

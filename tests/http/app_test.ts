@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { problemOf, testApp } from "../_helpers.ts";
 
 Deno.test("An unknown path answers 404 not_found as problem+json and is logged", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/nope/deeper?x=1");
   assert.equal(response.status, 404);
   const problem = await problemOf(response);
@@ -17,7 +17,7 @@ Deno.test("An unknown path answers 404 not_found as problem+json and is logged",
     instance: "/nope/deeper",
     trace_id: null,
   });
-  const [row] = t.logRows();
+  const [row] = await t.logRows();
   assert.equal(row?.status, 404);
   assert.equal(row?.call_url, "/nope/deeper");
   assert.equal(row?.call_url_parameter, "x=1");
@@ -33,21 +33,21 @@ for (
   ] as const
 ) {
   Deno.test(`${method} ${path} answers 405 with Allow: ${allow}, and is logged`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await t.request(path, { method });
     assert.equal(response.status, 405);
     assert.equal(response.headers.get("allow"), allow);
     const problem = await problemOf(response);
     assert.equal(problem.code, "method_not_allowed");
     assert.equal(problem.detail, `${method} is not allowed on ${path}: use ${allow}`);
-    const rows = t.logRows();
+    const rows = await t.logRows();
     assert.equal(rows.length, path === "/healthz" ? 0 : 1);
     if (rows[0]) assert.equal(rows[0].method, method);
   });
 }
 
 Deno.test("A body over MAX_BODY_BYTES answers 413 on any route, known or not, and is logged", async () => {
-  using t = testApp({ maxBodyBytes: 1024 });
+  using t = await testApp({ maxBodyBytes: 1024 });
   for (const path of ["/board", "/board/5", "/nope", "/log"]) {
     const response = await t.request(path, { method: "POST", body: "x".repeat(1025) });
     assert.equal(response.status, 413, path);
@@ -55,11 +55,11 @@ Deno.test("A body over MAX_BODY_BYTES answers 413 on any route, known or not, an
     assert.equal(problem.code, "payload_too_large");
     assert.match(String(problem.detail), /larger than the 1024 bytes/);
   }
-  assert.deepEqual(t.logRows().map((r) => r.status), [413, 413, 413, 413]);
+  assert.deepEqual((await t.logRows()).map((r) => r.status), [413, 413, 413, 413]);
 });
 
 Deno.test("A chunked body without Content-Length is cut off at MAX_BODY_BYTES with 413", async () => {
-  using t = testApp({ maxBodyBytes: 1000 });
+  using t = await testApp({ maxBodyBytes: 1000 });
   let sent = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -79,7 +79,7 @@ Deno.test("A chunked body without Content-Length is cut off at MAX_BODY_BYTES wi
 });
 
 Deno.test("A handler failure answers 500 without stack or SQL, is logged, and the app stays up", async () => {
-  using t = testApp({
+  using t = await testApp({
     board: {
       latest: () => {
         throw new Error("SQLITE_ERROR near SELECT: secret internals at /work/db/board.ts:12");
@@ -96,27 +96,27 @@ Deno.test("A handler failure answers 500 without stack or SQL, is logged, and th
   const logged = t.logLines.map((line) => JSON.parse(line)).find((r) => r.msg === "Request failed");
   assert.match(logged.error.message, /SQLITE_ERROR/, "the server log keeps the details");
   assert.match(logged.error.stack, /board_test|app_test|_helpers/);
-  assert.equal(t.logRows()[0]?.status, 500);
+  assert.equal((await t.logRows())[0]?.status, 500);
   assert.equal((await t.request("/board?limit=1")).status, 200);
 });
 
 Deno.test("Health probes are not written to log_api; API calls are", async () => {
-  using t = testApp();
+  using t = await testApp();
   await t.request("/healthz");
   await t.request("/readyz");
   await t.request("/metrics");
   await t.request("/board/1");
-  assert.deepEqual(t.logRows().map((r) => r.call_url), ["/board/1"]);
+  assert.deepEqual((await t.logRows()).map((r) => r.call_url), ["/board/1"]);
 });
 
 Deno.test("GET /healthz answers ok and GET /readyz answers ready while serving", async () => {
-  using t = testApp();
+  using t = await testApp();
   assert.deepEqual(await (await t.request("/healthz")).json(), { status: "ok" });
   assert.deepEqual(await (await t.request("/readyz")).json(), { status: "ready" });
 });
 
 Deno.test("GET /readyz answers 503 not_ready with Retry-After while draining", async () => {
-  using t = testApp();
+  using t = await testApp();
   assert.equal((await t.request("/readyz")).status, 200);
   t.startDraining();
   const response = await t.request("/readyz");
@@ -127,26 +127,26 @@ Deno.test("GET /readyz answers 503 not_ready with Retry-After while draining", a
 });
 
 Deno.test("GET /readyz answers 503 when the database does not answer", async () => {
-  const t = testApp();
-  t.audit.flush();
+  const t = await testApp();
+  await t.logApiWriter.flush();
   t.db.close();
   const response = await t.request("/readyz");
   assert.equal(response.status, 503);
   assert.match(String((await problemOf(response)).detail), /database/);
-  await t.audit.close(0);
+  await t.logApiWriter.close(0);
 });
 
 Deno.test("A request whose client went away before the answer is logged as 499", async () => {
-  using t = testApp();
+  using t = await testApp();
   const controller = new AbortController();
   controller.abort();
   const response = await t.request("/board/3", { signal: controller.signal });
   assert.equal(response.status, 200);
-  assert.equal(t.logRows()[0]?.status, 499);
+  assert.equal((await t.logRows())[0]?.status, 499);
 });
 
 Deno.test("A request whose body stream breaks mid-way (client gone) is logged as 499", async () => {
-  using t = testApp();
+  using t = await testApp();
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(new Uint8Array(10));
@@ -154,24 +154,24 @@ Deno.test("A request whose body stream breaks mid-way (client gone) is logged as
     },
   });
   await t.request("/board", { method: "POST", body });
-  assert.equal(t.logRows()[0]?.status, 499);
+  assert.equal((await t.logRows())[0]?.status, 499);
   assert.ok(!t.logLines.some((line) => line.includes('"level":"error"')));
 });
 
 Deno.test("log_api rows record the peer address; X-Forwarded-For from an untrusted peer is ignored", async () => {
-  using t = testApp();
+  using t = await testApp();
   await t.request("/board/1", { headers: { "x-forwarded-for": "1.2.3.4" } }, "203.0.113.50");
   await t.request("/board/1", { headers: { "x-real-ip": "1.2.3.4" } }, "203.0.113.51");
-  assert.deepEqual(t.logRows().map((r) => r.user_ip), ["203.0.113.50", "203.0.113.51"]);
+  assert.deepEqual((await t.logRows()).map((r) => r.user_ip), ["203.0.113.50", "203.0.113.51"]);
 });
 
 Deno.test("Behind a trusted proxy the right-most untrusted X-Forwarded-For hop is the client", async () => {
-  using t = testApp({ trustedProxies: "127.0.0.1/32,10.0.0.0/8" });
+  using t = await testApp({ trustedProxies: "127.0.0.1/32,10.0.0.0/8" });
   const xff = { "x-forwarded-for": "6.6.6.6, 198.51.100.23, 10.1.2.3" };
   await t.request("/board/1", { headers: xff }, "127.0.0.1");
   await t.request("/board/1", { headers: { "x-real-ip": "198.51.100.24" } }, "127.0.0.1");
   await t.request("/board/1", {}, "::ffff:127.0.0.1");
-  assert.deepEqual(t.logRows().map((r) => r.user_ip), [
+  assert.deepEqual((await t.logRows()).map((r) => r.user_ip), [
     "198.51.100.23",
     "198.51.100.24",
     "127.0.0.1",
@@ -179,18 +179,18 @@ Deno.test("Behind a trusted proxy the right-most untrusted X-Forwarded-For hop i
 });
 
 Deno.test("log_api truncates long paths and query strings instead of rejecting the call", async () => {
-  using t = testApp();
+  using t = await testApp();
   const longPath = "/" + "p".repeat(300);
   const longQuery = "q=" + "é".repeat(400);
   const response = await t.request(`${longPath}?${longQuery}`);
   assert.equal(response.status, 404);
-  const [row] = t.logRows();
+  const [row] = await t.logRows();
   assert.equal(row?.call_url.length, 100);
   assert.equal([...row!.call_url_parameter!].length, 300);
 });
 
 Deno.test("Every error answer is problem+json with code, status, title and detail", async () => {
-  using t = testApp({ maxBodyBytes: 10 });
+  using t = await testApp({ maxBodyBytes: 10 });
   const cases: [string, RequestInit][] = [
     ["/board/0", {}],
     ["/missing", {}],

@@ -223,7 +223,7 @@ Deno.test("LOG_FORMAT=text writes the original app's human line, with the reques
   assert.match(
     served ?? "",
     new RegExp(
-      `^${time} DEBUG \\[otel-board\\] \\[http/api_call_log\\.ts\\] ` +
+      `^${time} DEBUG \\[otel-board\\] \\[http/log_api_middleware\\.ts\\] ` +
         `\\[trace_id=${TRACE} span_id=[0-9a-f]{16}\\] - Request served method="GET"`,
     ),
   );

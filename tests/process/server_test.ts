@@ -181,9 +181,9 @@ Deno.test("--help lists the commands; `run` is the default and takes the same fl
   assert.equal(help.code, 0);
   assert.match(
     help.stdout,
-    /^Commands:\n  run +Serve the board until a stop signal \(the default\)$/m,
+    /^Commands:\n {2}run +Serve the board until a stop signal \(the default\)$/m,
   );
-  assert.match(help.stdout, /^  PORT=/m);
+  assert.match(help.stdout, /^ {2}PORT=/m);
   await using server = await startServer({}, dir.path, ["run", "--db", "named.db"]);
   assert.equal((await fetch(`${server.baseUrl}/board/1`)).status, 200);
   assert.equal((await server.stop()).code, 0);

@@ -61,7 +61,7 @@ async function post(t: TestApp, token: string, title: string): Promise<number> {
 // --- Who may read the admin views --------------------------------------------------------
 
 Deno.test("The admin routes answer 401 anonymous, 403 to a user and serve an admin", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   const user = await t.signUp("alice");
   const admin = await t.signUp("boss", "admin");
   const routes: [string, (token?: string) => Promise<Response>, number][] = [
@@ -92,7 +92,7 @@ Deno.test("The admin routes answer 401 anonymous, 403 to a user and serve an adm
 // --- GET /admin/users ---------------------------------------------------------------------
 
 Deno.test("GET /admin/users lists users without password hashes, in creation order", async () => {
-  using t = testApp();
+  using t = await testApp();
   const admin = await t.signUp("boss", "admin");
   await t.accounts.register("alice", passwordOf("alice"));
   await t.accounts.register("bob", passwordOf("bob"));
@@ -112,7 +112,7 @@ Deno.test("GET /admin/users lists users without password hashes, in creation ord
 });
 
 Deno.test("GET /admin/users pages with limit and a Link carrying after=", async () => {
-  using t = testApp();
+  using t = await testApp();
   const admin = await t.signUp("boss", "admin");
   for (const name of ["alice", "bob", "carol"]) {
     await t.accounts.register(name, passwordOf(name));
@@ -145,7 +145,7 @@ Deno.test("GET /admin/users pages with limit and a Link carrying after=", async 
 // --- GET /admin/users/{username}/posts ---------------------------------------------------
 
 Deno.test("GET /admin/users/{username}/posts lists only that user's posts, newest first", async () => {
-  using t = testApp();
+  using t = await testApp();
   const admin = await t.signUp("boss", "admin");
   const alice = await t.signUp("alice");
   const a1 = await post(t, alice, "Alice one");
@@ -192,7 +192,7 @@ Deno.test("GET /admin/users/{username}/posts lists only that user's posts, newes
 // --- PATCH /admin/users/{username} --------------------------------------------------------
 
 Deno.test("PATCH /admin/users/{username} {role:admin} promotes a user to admin", async () => {
-  using t = testApp();
+  using t = await testApp();
   const admin = await t.signUp("boss", "admin");
   const alice = await t.signUp("alice");
   await expectProblem(await get(t, "/admin/users", alice), 403, "forbidden");
@@ -212,7 +212,7 @@ Deno.test("PATCH /admin/users/{username} {role:admin} promotes a user to admin",
 });
 
 Deno.test("PATCH /admin/users/{username} {disabled:true} revokes sessions and blocks sign-in", async () => {
-  using t = testApp();
+  using t = await testApp();
   const admin = await t.signUp("boss", "admin");
   const alice = await t.signUp("alice");
   const second = (await t.accounts.login("alice", passwordOf("alice"))).token;
@@ -253,7 +253,7 @@ Deno.test("PATCH /admin/users/{username} {disabled:true} revokes sessions and bl
 });
 
 Deno.test("PATCH /admin/users/{username} refuses unknown fields, {} and wrong types with 400", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   const admin = await t.signUp("boss", "admin");
   await t.accounts.register("alice", passwordOf("alice"));
   const cases: [string, unknown, number, string][] = [
@@ -296,7 +296,7 @@ Deno.test("PATCH /admin/users/{username} refuses unknown fields, {} and wrong ty
 });
 
 Deno.test("The last admin cannot demote or disable itself", async () => {
-  using t = testApp();
+  using t = await testApp();
   const admin = await t.signUp("boss", "admin");
   for (const body of [{ role: "user" }, { disabled: true }, { role: "user", disabled: true }]) {
     const response = await patch(t, "boss", admin, body);
@@ -320,7 +320,7 @@ Deno.test("The last admin cannot demote or disable itself", async () => {
 });
 
 Deno.test("With two admins one can demote the other, then is the last and cannot step down", async () => {
-  using t = testApp();
+  using t = await testApp();
   const boss = await t.signUp("boss", "admin");
   const alice = await t.signUp("alice");
   const promoted = await patch(t, "alice", boss, { role: "admin" });
@@ -341,7 +341,7 @@ Deno.test("With two admins one can demote the other, then is the last and cannot
 });
 
 Deno.test("An admin with another admin present still cannot disable its own account", async () => {
-  using t = testApp();
+  using t = await testApp();
   const boss = await t.signUp("boss", "admin");
   const alice = await t.signUp("alice");
   const promoted = await patch(t, "alice", boss, { role: "admin" });

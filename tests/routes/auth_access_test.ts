@@ -7,20 +7,20 @@ import { bearer, expectProblem, register, sendJson } from "./_auth_helpers.ts";
 // GET /log access
 
 Deno.test("GET /log is admin-only unless LOG_API_PUBLIC", async () => {
-  using t = testApp({ logApiPublic: false });
+  using t = await testApp({ logApiPublic: false });
   const user = await t.signUp("alice");
   const admin = await t.signUp("root", "admin");
   const anonymous = await t.request("/log");
   await expectProblem(anonymous, 401, "unauthenticated");
   assert.ok(anonymous.headers.has("www-authenticate"));
   await expectProblem(await t.request("/log", bearer(user)), 403, "forbidden");
-  assert.equal(t.logRows().length, 2, "both refusals are logged");
+  assert.equal((await t.logRows()).length, 2, "both refusals are logged");
   const allowed = await t.request("/log", bearer(admin));
   assert.equal(allowed.status, 200);
   const rows = await allowed.json();
   assert.ok(Array.isArray(rows) && rows.length >= 2);
 
-  using open = testApp({ logApiPublic: true });
+  using open = await testApp({ logApiPublic: true });
   const response = await open.request("/log");
   assert.equal(response.status, 200);
   assert.ok(Array.isArray(await response.json()));
@@ -30,7 +30,7 @@ Deno.test("GET /log is admin-only unless LOG_API_PUBLIC", async () => {
 // Secure headers and CORS
 
 Deno.test("Every response carries the secure headers and no CORS header by default", async () => {
-  using t = testApp({ rateLimits: { login: "1/1m" } });
+  using t = await testApp({ rateLimits: { login: "1/1m" } });
   const token = await t.signUp("alice");
   const responses = [
     await register(t, "bobby", "a-good-password"),
@@ -57,7 +57,7 @@ Deno.test("Every response carries the secure headers and no CORS header by defau
 });
 
 Deno.test("With CORS_ALLOWED_ORIGINS, only a listed Origin gets Access-Control-Allow-Origin", async () => {
-  using t = testApp({ corsAllowedOrigins: ["https://app.example"] });
+  using t = await testApp({ corsAllowedOrigins: ["https://app.example"] });
   const listed = await t.request("/board/1", { headers: { origin: "https://app.example" } });
   assert.equal(listed.status, 200);
   await listed.body?.cancel();

@@ -14,7 +14,7 @@ import {
 // PUT /me/password
 
 Deno.test("PUT /me/password changes the password and revokes every other session of the user", async () => {
-  using t = testApp();
+  using t = await testApp();
   const keep = await t.signUp("alice");
   const other = await anotherSession(t, "alice");
   const bob = await t.signUp("bobby");
@@ -66,7 +66,7 @@ Deno.test("PUT /me/password changes the password and revokes every other session
 });
 
 Deno.test("PUT /me/password through the cookie session keeps that session", async () => {
-  using t = testApp();
+  using t = await testApp();
   const keep = await t.signUp("alice");
   const other = await anotherSession(t, "alice");
   const response = await sendJson(t, "/me/password", {

@@ -7,7 +7,7 @@ import { expectProblem, login, register, sendJson } from "./_auth_helpers.ts";
 // Rate limits
 
 Deno.test("POST /login is limited per client address: the 4th attempt answers 429 with Retry-After", async () => {
-  using t = testApp({ rateLimits: { login: "3/1m" } });
+  using t = await testApp({ rateLimits: { login: "3/1m" } });
   await register(t, "alice", "a-good-password");
   for (let i = 0; i < 3; i++) {
     await expectProblem(await login(t, "alice", "wrong-password"), 401, "unauthenticated");
@@ -22,11 +22,11 @@ Deno.test("POST /login is limited per client address: the 4th attempt answers 42
   const elsewhere = await login(t, "alice", "a-good-password", { peer: "198.51.100.20" });
   assert.equal(elsewhere.status, 200, "another address is still allowed");
   await elsewhere.body?.cancel();
-  assert.equal(t.logRows().filter((r) => r.status === 429).length, 1);
+  assert.equal((await t.logRows()).filter((r) => r.status === 429).length, 1);
 });
 
 Deno.test("POST /login is limited per username across addresses", async () => {
-  using t = testApp({ rateLimits: { loginUser: "2/1m" } });
+  using t = await testApp({ rateLimits: { loginUser: "2/1m" } });
   await register(t, "alice", "a-good-password");
   await expectProblem(
     await login(t, "alice", "wrong-1", { peer: "198.51.100.1" }),
@@ -50,18 +50,18 @@ Deno.test("POST /login is limited per username across addresses", async () => {
 });
 
 Deno.test("POST /register is limited per client address", async () => {
-  using t = testApp({ rateLimits: { register: "2/1m" } });
+  using t = await testApp({ rateLimits: { register: "2/1m" } });
   assert.equal((await register(t, "first", "a-good-password")).status, 201);
   await expectProblem(await register(t, "x", "a-good-password"), 400, "invalid_body");
   const refused = await register(t, "third", "a-good-password");
   await expectProblem(refused, 429, "rate_limited", /registrations/);
   assert.ok(Number(refused.headers.get("retry-after")) >= 1);
-  assert.equal(t.accounts.find("third"), undefined, "nothing is created when refused");
+  assert.equal(await t.accounts.find("third"), undefined, "nothing is created when refused");
   assert.equal((await register(t, "fourth", "a-good-password", "198.51.100.4")).status, 201);
 });
 
 Deno.test("Behind a trusted proxy the login limit counts the forwarded client, and spoofing does not dodge it", async () => {
-  using t = testApp({ rateLimits: { login: "2/1m" } });
+  using t = await testApp({ rateLimits: { login: "2/1m" } });
   const attempt = (peer: string, forwardedFor: string) =>
     sendJson(t, "/login", "{", { peer, headers: { "x-forwarded-for": forwardedFor } });
   // Malformed bodies: the per-address limit is taken before the body is read, and no hash runs.
@@ -78,7 +78,7 @@ Deno.test("Behind a trusted proxy the login limit counts the forwarded client, a
 });
 
 Deno.test("A rate limit lets requests through again once Retry-After has passed", async () => {
-  using t = testApp({ rateLimits: { login: "2/1s" } });
+  using t = await testApp({ rateLimits: { login: "2/1s" } });
   for (let i = 0; i < 2; i++) {
     await expectProblem(await sendJson(t, "/login", "{"), 400, "malformed_json");
   }

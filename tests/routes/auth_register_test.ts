@@ -15,7 +15,7 @@ import {
 // POST /register
 
 Deno.test("POST /register answers 201 with the public user and a Location, never the hash", async () => {
-  using t = testApp();
+  using t = await testApp();
   const before = Date.now();
   const response = await register(t, "alice", "12345678");
   assert.equal(response.status, 201);
@@ -52,7 +52,7 @@ for (
   ] as const
 ) {
   Deno.test(`POST /register with username ${JSON.stringify(username)} answers 400 invalid_body saying why`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await register(t, username, "a-good-password");
     await expectProblem(response, 400, "invalid_body", detail);
     assert.equal(userCount(t), 0);
@@ -60,7 +60,7 @@ for (
 }
 
 Deno.test("POST /register accepts usernames of 3 and 30 characters from [a-z0-9_.-]", async () => {
-  using t = testApp();
+  using t = await testApp();
   assert.equal((await register(t, "a.b", "a-good-password")).status, 201);
   assert.equal((await register(t, "z9_.-".repeat(6), "a-good-password")).status, 201);
 });
@@ -74,7 +74,7 @@ for (
   ] as const
 ) {
   Deno.test(`POST /register with a password of ${name} answers 400 invalid_body`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await register(t, "alice", password);
     const problem = await expectProblem(response, 400, "invalid_body", detail);
     if (password.length > 0) assert.ok(!JSON.stringify(problem).includes(password));
@@ -83,7 +83,7 @@ for (
 }
 
 Deno.test("POST /register counts the password in code points: 256 emoji are accepted", async () => {
-  using t = testApp();
+  using t = await testApp();
   const password = "😀".repeat(256);
   assert.equal(password.length, 512);
   assert.equal((await register(t, "emoji", password)).status, 201);
@@ -91,7 +91,7 @@ Deno.test("POST /register counts the password in code points: 256 emoji are acce
 });
 
 Deno.test("POST /register with a taken username answers 409 conflict", async () => {
-  using t = testApp();
+  using t = await testApp();
   assert.equal((await register(t, "alice", "first-password")).status, 201);
   await expectProblem(
     await register(t, "alice", "second-password"),
@@ -111,7 +111,7 @@ for (
   ] as const
 ) {
   Deno.test(`POST /register sent as ${name} answers 415 unsupported_media_type`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await sendJson(t, "/register", {
       username: "alice",
       password: "a-good-password",
@@ -122,7 +122,7 @@ for (
 }
 
 Deno.test("POST /register without a Content-Type answers 415", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/register", {
     method: "POST",
     body: new TextEncoder().encode('{"username":"alice","password":"a-good-password"}'),
@@ -131,7 +131,7 @@ Deno.test("POST /register without a Content-Type answers 415", async () => {
 });
 
 Deno.test("POST /register with malformed JSON answers 400 malformed_json", async () => {
-  using t = testApp();
+  using t = await testApp();
   for (const body of ['{"username":"alice",', "", "{username: alice}"]) {
     const response = await sendJson(t, "/register", body);
     await expectProblem(response, 400, "malformed_json", /^Cannot parse the request body/);
@@ -140,7 +140,7 @@ Deno.test("POST /register with malformed JSON answers 400 malformed_json", async
 });
 
 Deno.test("POST /register with a missing or mistyped field answers 400 invalid_body naming it", async () => {
-  using t = testApp();
+  using t = await testApp();
   await expectProblem(
     await sendJson(t, "/register", { username: "alice" }),
     400,
@@ -163,7 +163,7 @@ Deno.test("POST /register with a missing or mistyped field answers 400 invalid_b
 });
 
 Deno.test("POST /register with role: admin (mass assignment) answers 400 and creates no one", async () => {
-  using t = testApp();
+  using t = await testApp();
   for (
     const extra of [{ role: "admin" }, { disabled: false }, { id: 1 }, { password_hash: "x" }]
   ) {
@@ -175,17 +175,17 @@ Deno.test("POST /register with role: admin (mass assignment) answers 400 and cre
     const key = Object.keys(extra)[0]!;
     await expectProblem(response, 400, "invalid_body", new RegExp(`Unknown field "${key}"`));
   }
-  assert.equal(t.accounts.find("mallory"), undefined);
+  assert.equal(await t.accounts.find("mallory"), undefined);
   assert.equal(userCount(t), 0);
   const admins = t.db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin'").get();
   assert.equal(admins?.n, 0);
 });
 
 Deno.test("POST /register with a body over MAX_BODY_BYTES answers 413 and creates no one", async () => {
-  using t = testApp();
+  using t = await testApp();
   const body = JSON.stringify({ username: "alice", password: "p".repeat(70_000) });
   const response = await sendJson(t, "/register", body);
   await expectProblem(response, 413, "payload_too_large", /65536 bytes/);
   assert.equal(userCount(t), 0);
-  assert.equal(t.logRows().at(-1)?.status, 413, "the refusal is in the call log");
+  assert.equal((await t.logRows()).at(-1)?.status, 413, "the refusal is in the call log");
 });

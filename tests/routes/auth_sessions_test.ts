@@ -20,7 +20,7 @@ import {
 // POST /login, GET /me
 
 Deno.test("POST /login answers a 43-character token, its expiry and an HttpOnly SameSite=Lax cookie", async () => {
-  using t = testApp({ sessionTtlMs: 7_200_000 });
+  using t = await testApp({ sessionTtlMs: 7_200_000 });
   await register(t, "alice", "a-good-password");
   const before = Date.now();
   const response = await login(t, "alice", "a-good-password");
@@ -44,7 +44,7 @@ Deno.test("POST /login answers a 43-character token, its expiry and an HttpOnly 
 });
 
 Deno.test("The session cookie is Secure only for HTTPS as told by a trusted proxy's X-Forwarded-Proto", async () => {
-  using t = testApp();
+  using t = await testApp();
   await register(t, "alice", "a-good-password");
   const https = { "x-forwarded-proto": "https" };
   const cases = [
@@ -63,7 +63,7 @@ Deno.test("The session cookie is Secure only for HTTPS as told by a trusted prox
 });
 
 Deno.test("POST /login over a direct HTTPS URL sets a Secure cookie", async () => {
-  using t = testApp();
+  using t = await testApp();
   await register(t, "alice", "a-good-password");
   const direct = await t.request("https://localhost/login", {
     method: "POST",
@@ -76,7 +76,7 @@ Deno.test("POST /login over a direct HTTPS URL sets a Secure cookie", async () =
 });
 
 Deno.test("A wrong password and an unknown user both answer 401 with the same problem", async () => {
-  using t = testApp();
+  using t = await testApp();
   await register(t, "alice", "a-good-password");
   const wrong = await login(t, "alice", "not-the-password");
   const unknown = await login(t, "nobody", "not-the-password");
@@ -101,24 +101,24 @@ Deno.test("A wrong password and an unknown user both answer 401 with the same pr
 });
 
 Deno.test("A disabled user cannot sign in (403) and loses the sessions it had", async () => {
-  using t = testApp();
+  using t = await testApp();
   const adminToken = await t.signUp("root", "admin");
   const aliceToken = await t.signUp("alice");
   const admin = await t.accounts.authenticate(adminToken);
   assert.ok(admin);
-  const patched = t.accounts.update(admin, "alice", { disabled: true });
+  const patched = await t.accounts.update(admin, "alice", { disabled: true });
   assert.equal(patched.disabled, true);
   assert.equal(await meStatus(t, aliceToken), 401, "disabling revokes the sessions");
   const response = await login(t, "alice", passwordOf("alice"));
   await expectProblem(response, 403, "forbidden", /disabled/);
   assert.equal(response.headers.get("set-cookie"), null);
   // Re-enabled, the same password works again.
-  t.accounts.update(admin, "alice", { disabled: false });
+  await t.accounts.update(admin, "alice", { disabled: false });
   assert.equal((await login(t, "alice", passwordOf("alice"))).status, 200);
 });
 
 Deno.test("GET /me with a Bearer token answers the public user, without any hash", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const response = await t.request("/me", bearer(token));
   assert.equal(response.status, 200);
@@ -134,7 +134,7 @@ Deno.test("GET /me with a Bearer token answers the public user, without any hash
 });
 
 Deno.test("GET /me with the session cookie alone answers the user", async () => {
-  using t = testApp();
+  using t = await testApp();
   await register(t, "alice", "a-good-password");
   const loggedIn = await login(t, "alice", "a-good-password");
   await loggedIn.body?.cancel();
@@ -151,7 +151,7 @@ Deno.test("GET /me with the session cookie alone answers the user", async () => 
 });
 
 Deno.test("Authorization: Bearer wins over the session cookie", async () => {
-  using t = testApp();
+  using t = await testApp();
   const alice = await t.signUp("alice");
   const bob = await t.signUp("bobby");
   const response = await t.request("/me", {
@@ -175,7 +175,7 @@ for (
   ] as const
 ) {
   Deno.test(`GET /me with ${name} answers 401 with WWW-Authenticate`, async () => {
-    using t = testApp();
+    using t = await testApp();
     await t.signUp("alice");
     const response = await t.request("/me", { headers: { authorization } });
     await expectProblem(response, 401, "unauthenticated", /Sign in first/);
@@ -184,7 +184,7 @@ for (
 }
 
 Deno.test("GET /me anonymously answers 401 with WWW-Authenticate", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/me");
   await expectProblem(response, 401, "unauthenticated");
   assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer /);
@@ -194,7 +194,7 @@ Deno.test("GET /me anonymously answers 401 with WWW-Authenticate", async () => {
 // POST /logout, expiry
 
 Deno.test("POST /logout revokes the token and clears the cookie", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const other = await anotherSession(t, "alice");
   const response = await t.request("/logout", { method: "POST", ...bearer(token) });
@@ -212,7 +212,7 @@ Deno.test("POST /logout revokes the token and clears the cookie", async () => {
 });
 
 Deno.test("POST /logout with the cookie alone revokes that session", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const response = await t.request("/logout", {
     method: "POST",
@@ -223,7 +223,7 @@ Deno.test("POST /logout with the cookie alone revokes that session", async () =>
 });
 
 Deno.test("POST /logout anonymously answers 401", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/logout", { method: "POST" });
   await expectProblem(response, 401, "unauthenticated");
   assert.ok(response.headers.has("www-authenticate"));
@@ -231,7 +231,7 @@ Deno.test("POST /logout anonymously answers 401", async () => {
 
 Deno.test("A session expires after SESSION_TTL", async () => {
   let clock = new Date("2026-01-01T00:00:00.000Z");
-  using t = testApp({ sessionTtlMs: 1000, now: () => clock });
+  using t = await testApp({ sessionTtlMs: 1000, now: () => clock });
   await register(t, "alice", "a-good-password");
   const response = await login(t, "alice", "a-good-password");
   const { token, expires_at } = await response.json();
@@ -244,14 +244,14 @@ Deno.test("A session expires after SESSION_TTL", async () => {
   assert.equal(await meStatus(t, token), 401, "expired at its expiry time");
   clock = new Date("2026-01-01T01:00:00.000Z");
   assert.equal(await meStatus(t, token), 401);
-  assert.equal(t.accounts.pruneSessions(), 1, "the expired row is pruned");
+  assert.equal(await t.accounts.pruneSessions(), 1, "the expired row is pruned");
   assert.equal(t.db.prepare("SELECT count(*) AS n FROM sessions").get()?.n, 0);
 });
 
 Deno.test("POST /login with a SESSION_TTL longer than a cookie may last answers 200, the cookie capped at 400 days", async () => {
   // RFC 6265bis caps cookie lifetimes at 400 days, and Hono's setCookie throws above that.
   const ttlMs = 401 * 86_400_000;
-  using t = testApp({ sessionTtlMs: ttlMs });
+  using t = await testApp({ sessionTtlMs: ttlMs });
   await register(t, "alice", "a-good-password");
   const response = await login(t, "alice", "a-good-password");
   const text = await response.text();

@@ -18,14 +18,14 @@ import {
 // Audit and telemetry
 
 Deno.test("A request made with a session has its username in log_api.user_id and enduser.id on its span", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   const token = await t.signUp("alice");
   await (await t.request("/me", bearer(token))).body?.cancel();
   await (await t.request("/board/1", { headers: { cookie: `otel_board_session=${token}` } }))
     .body?.cancel();
   await (await t.request("/board/1")).body?.cancel();
   await (await t.request("/me", bearer("A".repeat(43)))).body?.cancel();
-  const rows = t.logRows();
+  const rows = await t.logRows();
   assert.deepEqual(rows.map((r) => [r.call_url, r.status, r.user_id]), [
     ["/me", 200, "alice"],
     ["/board/1", 200, "alice"],
@@ -49,12 +49,12 @@ Deno.test("A request made with a session has its username in log_api.user_id and
 });
 
 Deno.test("password= and token= in a query string are stored as REDACTED in log_api and on the span", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   for (const path of ["/board/1", "/nope", "/login"]) {
     const response = await t.request(`${path}?password=hunter2&token=abc&page=2`);
     await response.body?.cancel();
   }
-  const rows = t.logRows();
+  const rows = await t.logRows();
   assert.deepEqual(rows.map((r) => [r.call_url, r.call_url_parameter]), [
     ["/board/1", "password=REDACTED&token=REDACTED&page=2"],
     ["/nope", "password=REDACTED&token=REDACTED&page=2"],
@@ -76,7 +76,7 @@ Deno.test("password= and token= in a query string are stored as REDACTED in log_
 });
 
 Deno.test("No password, token or hash of either reaches spans, logs, log_api or the sessions table", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   const password = "correct-horse-battery";
   const newPassword = "staple-horse-battery";
   const wrongPassword = "wrong-horse-battery";
@@ -156,7 +156,7 @@ Deno.test("No password, token or hash of either reaches spans, logs, log_api or 
       eventName: r.eventName,
     }))),
     "stdout log lines": JSON.stringify(t.logLines),
-    log_api: JSON.stringify(t.logRows()),
+    log_api: JSON.stringify(await t.logRows()),
     metrics: JSON.stringify(
       [...(await t.collectMetrics()).values()].map((m) => m.dataPoints.map((p) => p.attributes)),
     ),
@@ -169,7 +169,7 @@ Deno.test("No password, token or hash of either reaches spans, logs, log_api or 
 });
 
 Deno.test("app.accounts.registrations and app.accounts.logins{outcome} count registrations and sign-ins", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   assert.equal((await register(t, "alice", "a-good-password")).status, 201);
   assert.equal((await register(t, "bobby", "a-good-password")).status, 201);
   await (await register(t, "alice", "a-good-password")).body?.cancel(); // 409: not counted

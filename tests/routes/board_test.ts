@@ -1,13 +1,13 @@
 /** @module Tests for the board routes: GET /board and GET /board/{n}. */
 
 import assert from "node:assert/strict";
-import { insertPosts } from "../../db/board.ts";
+import { insertPosts } from "../../db/sqlite/posts.ts";
 import { problemOf, testApp } from "../_helpers.ts";
 
 const POST_KEYS = ["author", "content", "create_date", "seq", "title", "update_date"];
 
 Deno.test("GET /board/5 answers the 5 latest posts, newest first, in the seed's shape", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/board/5");
   assert.equal(response.status, 200);
   assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
@@ -22,13 +22,13 @@ Deno.test("GET /board/5 answers the 5 latest posts, newest first, in the seed's 
 });
 
 Deno.test("GET /board/{n} with n above the number of posts answers all of them", async () => {
-  using t = testApp();
+  using t = await testApp();
   const posts = await (await t.request("/board/1000")).json();
   assert.equal(posts.length, 6);
 });
 
 Deno.test("GET /board/{n} on an empty board answers an empty array", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   const response = await t.request("/board/5");
   assert.equal(response.status, 200);
   assert.deepEqual(await response.json(), []);
@@ -48,7 +48,7 @@ for (
   ] as const
 ) {
   Deno.test(`GET /board/${count} answers 400 with a problem body saying why`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await t.request(`/board/${count}`);
     assert.equal(response.status, 400);
     const problem = await problemOf(response);
@@ -62,7 +62,7 @@ for (
 }
 
 Deno.test("GET /board answers the newest 100 posts and a Link to the next page", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   addPosts(t.db, 250);
   const response = await t.request("/board");
   assert.equal(response.status, 200);
@@ -74,7 +74,7 @@ Deno.test("GET /board answers the newest 100 posts and a Link to the next page",
 });
 
 Deno.test("Following GET /board Link headers yields every post exactly once", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   addPosts(t.db, 1234);
   const seen: number[] = [];
   let next: string | undefined = "/board?limit=500";
@@ -93,7 +93,7 @@ Deno.test("Following GET /board Link headers yields every post exactly once", as
 });
 
 Deno.test("GET /board on the last page sends no Link header", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/board?limit=6");
   assert.equal((await response.json()).length, 6);
   assert.equal(response.headers.get("link"), null);
@@ -111,7 +111,7 @@ for (
   ] as const
 ) {
   Deno.test(`GET /board?${query} answers 400 invalid_parameter`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await t.request(`/board?${query}`);
     assert.equal(response.status, 400);
     const problem = await problemOf(response);
@@ -121,13 +121,13 @@ for (
 }
 
 Deno.test("GET /board/5 with a query parameter answers 400 naming it", async () => {
-  using t = testApp();
+  using t = await testApp();
   const problem = await problemOf(await t.request("/board/5?limit=2"));
   assert.match(String(problem.detail), /takes no query parameters/);
 });
 
 Deno.test("HEAD /board/5 answers 200 without a body", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/board/5", { method: "HEAD" });
   assert.equal(response.status, 200);
   assert.equal(await response.text(), "");

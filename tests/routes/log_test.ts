@@ -1,7 +1,7 @@
 /** @module Tests for GET /log: the API-call log, its filters, paging and parameter errors. */
 
 import assert from "node:assert/strict";
-import { insertLogApiRows, type NewLogApiRow } from "../../db/log_api.ts";
+import type { NewLogApiRow } from "../../db/log_api_schema.ts";
 import { logApiRow, problemOf, testApp } from "../_helpers.ts";
 
 const LOG_KEYS = [
@@ -19,11 +19,11 @@ const LOG_KEYS = [
 ].sort();
 
 Deno.test("GET /log answers the API-call log, newest first, with the log_api column names", async () => {
-  using t = testApp();
+  using t = await testApp();
   await t.request("/board/2");
   await t.request("/board/abc?x=1");
   await t.request("/nope");
-  t.audit.flush();
+  await t.logApiWriter.flush();
   const response = await t.request("/log");
   assert.equal(response.status, 200);
   const rows = await response.json();
@@ -39,8 +39,8 @@ Deno.test("GET /log answers the API-call log, newest first, with the log_api col
 });
 
 Deno.test("GET /log filters by url, status, user_id, since and until, combined with AND", async () => {
-  using t = testApp();
-  insertLogApiRows(t.db, [
+  using t = await testApp();
+  await t.store.logApi.insertBatch([
     row("/board/5", 200, "2026-11-01T00:00:00.000Z"),
     row("/board/5", 400, "2026-11-02T00:00:00.000Z"),
     row("/board", 200, "2026-11-03T00:00:00.000Z", "alice"),
@@ -60,8 +60,10 @@ Deno.test("GET /log filters by url, status, user_id, since and until, combined w
 });
 
 Deno.test("GET /log pages with a relative Link that keeps the filters", async () => {
-  using t = testApp();
-  insertLogApiRows(t.db, Array.from({ length: 25 }, (_, i) => row("/board/5", 200, iso(i))));
+  using t = await testApp();
+  await t.store.logApi.insertBatch(
+    Array.from({ length: 25 }, (_, i) => row("/board/5", 200, iso(i))),
+  );
   const first = await t.request("/log?url=%2Fboard%2F5&limit=10");
   const rows = await first.json();
   assert.equal(rows.length, 10);
@@ -79,9 +81,9 @@ Deno.test("GET /log pages with a relative Link that keeps the filters", async ()
 });
 
 Deno.test("GET /log orders by start time, so a long call logged late sits where it began", async () => {
-  using t = testApp();
+  using t = await testApp();
   // seq follows completion order; the third call started first and finished last.
-  insertLogApiRows(t.db, [
+  await t.store.logApi.insertBatch([
     row("/a", 200, iso(2)),
     row("/b", 200, iso(3)),
     row("/slow", 200, iso(1)),
@@ -99,8 +101,10 @@ Deno.test("GET /log orders by start time, so a long call logged late sits where 
 });
 
 Deno.test("GET /log?before= a row removed by retention continues from the next older row", async () => {
-  using t = testApp();
-  insertLogApiRows(t.db, [1, 2, 3, 4].map((minute) => row(`/p${minute}`, 200, iso(minute))));
+  using t = await testApp();
+  await t.store.logApi.insertBatch(
+    [1, 2, 3, 4].map((minute) => row(`/p${minute}`, 200, iso(minute))),
+  );
   t.db.prepare("DELETE FROM log_api WHERE call_url = '/p3'").run();
   const rows = await (await t.request("/log?before=3")).json();
   assert.deepEqual(rows.map((r: { call_url: string }) => r.call_url), ["/p2", "/p1"]);
@@ -126,7 +130,7 @@ for (
   ] as const
 ) {
   Deno.test(`GET /log?${query.slice(0, 40)} answers 400 with a readable reason`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await t.request(`/log?${query}`);
     assert.equal(response.status, 400);
     const problem = await problemOf(response);
@@ -136,8 +140,8 @@ for (
 }
 
 Deno.test("GET /log with injection-looking filters finds nothing and breaks nothing", async () => {
-  using t = testApp();
-  insertLogApiRows(t.db, [row("/board/5", 200, iso(1))]);
+  using t = await testApp();
+  await t.store.logApi.insertBatch([row("/board/5", 200, iso(1))]);
   for (const value of ["' OR 1=1 --", "/board/5' --", "%", "_"]) {
     const response = await t.request(`/log?url=${encodeURIComponent(value)}`);
     assert.equal(response.status, 200);

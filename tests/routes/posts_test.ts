@@ -5,7 +5,7 @@
 
 import type { MetricData } from "@opentelemetry/sdk-metrics";
 import assert from "node:assert/strict";
-import { insertPosts } from "../../db/board.ts";
+import { insertPosts } from "../../db/sqlite/posts.ts";
 import { problemOf, sleep, type TestApp, testApp } from "../_helpers.ts";
 
 const POST_KEYS = ["author", "content", "create_date", "seq", "title", "update_date"];
@@ -73,7 +73,7 @@ async function expectProblem(response: Response, status: number, code: string) {
 // --- POST /board -------------------------------------------------------------------------
 
 Deno.test("POST /board without a session answers 401 and creates nothing", async () => {
-  using t = testApp();
+  using t = await testApp();
   const before = boardCount(t);
   const response = await call(t, "POST", "/board", { json: { title: "Hi", content: "There" } });
   await expectProblem(response, 401, "unauthenticated");
@@ -87,7 +87,7 @@ Deno.test("POST /board without a session answers 401 and creates nothing", async
 });
 
 Deno.test("POST /board answers 201, a Location and the post with the author's username", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const response = await call(t, "POST", "/board", {
     token,
@@ -112,7 +112,7 @@ Deno.test("POST /board answers 201, a Location and the post with the author's us
 });
 
 Deno.test("POST /board counts title and content lengths in code points", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const cases: [string, { title: string; content: string }, number][] = [
     ["30 emoji in the title", { title: "😀".repeat(30), content: "x" }, 201],
@@ -149,7 +149,7 @@ Deno.test("POST /board counts title and content lengths in code points", async (
 });
 
 Deno.test("POST /board refuses fields the client may not set (mass assignment) and creates nothing", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const extras = [
     '"seq": 1',
@@ -179,7 +179,7 @@ Deno.test("POST /board refuses fields the client may not set (mass assignment) a
 });
 
 Deno.test("POST /board with a wrong content type, bad JSON or mistyped fields answers 415/400", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const body = JSON.stringify({ title: "Hi", content: "There" });
   const cases: [string, CallOptions, number, string][] = [
@@ -231,7 +231,7 @@ Deno.test("POST /board with a wrong content type, bad JSON or mistyped fields an
 });
 
 Deno.test("POST /board with a body over MAX_BODY_BYTES answers 413 and creates nothing", async () => {
-  using t = testApp({ maxBodyBytes: 100 });
+  using t = await testApp({ maxBodyBytes: 100 });
   const token = await t.signUp("alice");
   const before = boardCount(t);
   const response = await call(t, "POST", "/board", {
@@ -246,7 +246,7 @@ Deno.test("POST /board with a body over MAX_BODY_BYTES answers 413 and creates n
 });
 
 Deno.test("POST /board over the post rate limit answers 429 with Retry-After", async () => {
-  using t = testApp({ rateLimits: { post: "2/1m" } });
+  using t = await testApp({ rateLimits: { post: "2/1m" } });
   const token = await t.signUp("alice");
   const before = boardCount(t);
   for (let i = 0; i < 2; i++) await createPost(t, token, `Post ${i}`);
@@ -271,7 +271,7 @@ Deno.test("POST /board over the post rate limit answers 429 with Retry-After", a
 // --- GET /board/posts/{seq} --------------------------------------------------------------
 
 Deno.test("GET /board/posts/{seq} answers the post, 404 for a missing one, 400 for a bad number", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/board/posts/1");
   assert.equal(response.status, 200);
   const post: Post = await response.json();
@@ -289,7 +289,7 @@ Deno.test("GET /board/posts/{seq} answers the post, 404 for a missing one, 400 f
 // --- PUT /board/posts/{seq} --------------------------------------------------------------
 
 Deno.test("PUT /board/posts/{seq} by the author replaces title and content and moves update_date", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const created = await createPost(t, token, "Old title", "Old content");
   await sleep(2);
@@ -312,7 +312,7 @@ Deno.test("PUT /board/posts/{seq} by the author replaces title and content and m
 });
 
 Deno.test("PUT /board/posts/{seq} validates the body like POST and changes nothing when refused", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const created = await createPost(t, token, "Keep", "Keep me");
   const cases: [string, CallOptions, number, string][] = [
@@ -382,7 +382,7 @@ const EXPECTED: Record<Caller, { own: "ok" | number; demo: "ok" | number; missin
 };
 
 Deno.test("Every mutating post route: 401 anonymous, 403 another user, ok for the author and an admin", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   const tokens: Record<Caller, string | undefined> = {
     "anonymous": undefined,
     "another user": await t.signUp("mallory"),
@@ -443,7 +443,7 @@ Deno.test("Every mutating post route: 401 anonymous, 403 another user, ok for th
 });
 
 Deno.test("DELETE /board/posts/{seq} by the author answers 204, then the post is gone", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const post = await createPost(t, token);
   const before = boardCount(t);
@@ -478,7 +478,7 @@ const NASTY = [
 ];
 
 Deno.test("Injection-looking titles and contents are stored and answered verbatim", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   for (const text of NASTY) {
     await ctx.step(JSON.stringify(text), async () => {
@@ -525,7 +525,7 @@ Deno.test("Injection-looking titles and contents are stored and answered verbati
 // SQLite's length() stops at the first NUL and node:sqlite cuts bound text there, so a NUL
 // must be refused before it reaches the database.
 Deno.test("A NUL character in a title or content is refused with 400 or kept verbatim, never a 500", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   for (
     const body of [
@@ -551,7 +551,7 @@ Deno.test("A NUL character in a title or content is refused with 400 or kept ver
 });
 
 Deno.test("A lone UTF-16 surrogate in a title is refused with 400 or kept verbatim, never altered", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const response = await call(t, "POST", "/board", {
     token,
@@ -577,7 +577,7 @@ function counter(metrics: Map<string, MetricData>, name: string): number {
 }
 
 Deno.test("app.board.posts.created/updated/deleted count successful writes only", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   const alice = await t.signUp("alice");
   const bob = await t.signUp("bob");
   const names = ["created", "updated", "deleted"].map((n) => `app.board.posts.${n}`);
@@ -617,7 +617,7 @@ Deno.test("app.board.posts.created/updated/deleted count successful writes only"
 });
 
 Deno.test("Board writes and account functions run inside traced() spans", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   const register = await t.request("/register", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -679,7 +679,7 @@ Deno.test("Board writes and account functions run inside traced() spans", async 
 });
 
 Deno.test("A refused board write marks its service span failed", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   const alice = await t.signUp("alice");
   const response = await call(t, "PUT", "/board/posts/1", {
     token: alice,

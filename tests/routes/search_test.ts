@@ -1,7 +1,7 @@
 /** @module Tests for GET /board/search: FTS5 matching, ordering, paging, validation, limits. */
 
 import assert from "node:assert/strict";
-import { insertPosts } from "../../db/board.ts";
+import { insertPosts } from "../../db/sqlite/posts.ts";
 import { problemOf, type TestApp, testApp } from "../_helpers.ts";
 
 const POST_KEYS = ["author", "content", "create_date", "seq", "title", "update_date"];
@@ -38,7 +38,7 @@ async function seqsOf(t: TestApp, q: string, extra = ""): Promise<number[]> {
 }
 
 Deno.test("GET /board/search finds the demo posts of a fresh database", async () => {
-  using t = testApp();
+  using t = await testApp();
   const posts = await search(t, "Welcome");
   assert.equal(posts.length, 1);
   assert.equal(posts[0]!.title, "Welcome to otel-board");
@@ -47,7 +47,7 @@ Deno.test("GET /board/search finds the demo posts of a fresh database", async ()
 });
 
 Deno.test("GET /board/search matches title and content, newest first, ignoring case", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   const [pie, juice, , split] = addPosts(t, [
     ["Apple pie", "Sweet and warm"],
     ["Other", "I like apple juice"],
@@ -63,7 +63,7 @@ Deno.test("GET /board/search matches title and content, newest first, ignoring c
 });
 
 Deno.test("GET /board/search with several words finds posts holding all of them", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   const [pie, , , split] = addPosts(t, [
     ["Apple pie", "Sweet and warm"],
     ["Other", "I like apple juice"],
@@ -78,7 +78,7 @@ Deno.test("GET /board/search with several words finds posts holding all of them"
 });
 
 Deno.test("GET /board/search folds diacritics: cafe finds Café and the other way round", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   const [cafe, naive, plain] = addPosts(t, [
     ["Café crème", "Au coin de la rue"],
     ["Idea", "A naïve façade"],
@@ -91,7 +91,7 @@ Deno.test("GET /board/search folds diacritics: cafe finds Café and the other wa
 });
 
 Deno.test("GET /board/search follows edits and deletes of posts", async () => {
-  using t = testApp();
+  using t = await testApp();
   const token = await t.signUp("alice");
   const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   const created = await t.request("/board", {
@@ -129,7 +129,7 @@ Deno.test("GET /board/search follows edits and deletes of posts", async () => {
 });
 
 Deno.test("GET /board/search pages like /board: limit, before and a Link to the next page", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   const all = addPosts(
     t,
     Array.from(
@@ -170,7 +170,7 @@ Deno.test("GET /board/search pages like /board: limit, before and a Link to the 
 });
 
 Deno.test("GET /board/search Link keeps a multi-word, accented query intact", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   const seqs = addPosts(t, Array.from({ length: 5 }, (_, i) => [`Café ${i}`, "crème & co"]));
   const q = "café crème &";
   const first = await t.request(`/board/search?q=${encodeURIComponent(q)}&limit=3`);
@@ -183,7 +183,7 @@ Deno.test("GET /board/search Link keeps a multi-word, accented query intact", as
 });
 
 Deno.test("GET /board/search answers at most 100 posts when no limit is given", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   addPosts(t, Array.from({ length: 130 }, (_, i) => [`Match ${i}`, "common word"]));
   const response = await t.request("/board/search?q=common");
   const posts: Post[] = await response.json();
@@ -212,7 +212,7 @@ for (
   ] as const
 ) {
   Deno.test(`GET /board/search?${query.slice(0, 40)} answers 400 invalid_parameter`, async () => {
-    using t = testApp();
+    using t = await testApp();
     const response = await t.request(`/board/search?${query}`);
     assert.equal(response.status, 400);
     const problem = await problemOf(response);
@@ -222,7 +222,7 @@ for (
 }
 
 Deno.test("GET /board/search accepts a query of exactly 200 characters, counted in code points", async () => {
-  using t = testApp();
+  using t = await testApp();
   assert.deepEqual(await search(t, "a".repeat(200)), []);
   assert.deepEqual(await search(t, "😀".repeat(200)), [], "400 UTF-16 units, 200 characters");
 });
@@ -266,7 +266,7 @@ const FTS_SYNTAX = [
 ];
 
 Deno.test("GET /board/search never answers 500 for FTS5 syntax in the query", async (ctx) => {
-  using t = testApp();
+  using t = await testApp();
   for (const q of FTS_SYNTAX) {
     await ctx.step(JSON.stringify(q), async () => {
       const response = await t.request(`/board/search?q=${encodeURIComponent(q)}`);
@@ -282,7 +282,7 @@ Deno.test("GET /board/search never answers 500 for FTS5 syntax in the query", as
 });
 
 Deno.test("GET /board/search reads FTS5 operators as plain words", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   const [near, and, star] = addPosts(t, [
     ["near the river", "Water"],
     ["Rock and roll", "Music"],
@@ -298,7 +298,7 @@ Deno.test("GET /board/search reads FTS5 operators as plain words", async () => {
 });
 
 Deno.test("GET /board/search requires every word, even past the twentieth", async () => {
-  using t = testApp({ demoData: false });
+  using t = await testApp({ demoData: false });
   const words = Array.from({ length: 20 }, (_, i) => `w${i}`);
   addPosts(t, [["Many words", words.join(" ")]]);
   assert.equal((await seqsOf(t, words.join(" "))).length, 1, "all 20 words present");
@@ -318,7 +318,7 @@ Deno.test("GET /board/search requires every word, even past the twentieth", asyn
 });
 
 Deno.test("GET /board/search over the search rate limit answers 429 with Retry-After", async () => {
-  using t = testApp({ rateLimits: { search: "2/1m" } });
+  using t = await testApp({ rateLimits: { search: "2/1m" } });
   for (let i = 0; i < 2; i++) await search(t, "welcome");
   const response = await t.request("/board/search?q=welcome");
   assert.equal(response.status, 429);

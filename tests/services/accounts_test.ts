@@ -4,15 +4,15 @@ import assert from "node:assert/strict";
 import { testApp } from "../_helpers.ts";
 
 Deno.test("ensureAdmin creates no second admin (and prints no password) when an admin already exists", async () => {
-  using t = testApp();
+  using t = await testApp();
   await t.accounts.ensureAdmin("admin", "first-admin-password");
   const second = await t.accounts.ensureAdmin("root", undefined);
   assert.deepEqual(second, { created: false });
-  assert.equal(t.accounts.find("root"), undefined);
+  assert.equal(await t.accounts.find("root"), undefined);
 });
 
 Deno.test("ensureAdmin with no admin at all creates one with a generated password that signs in", async () => {
-  using t = testApp();
+  using t = await testApp();
   const result = await t.accounts.ensureAdmin("admin", undefined);
   assert.equal(result.created, true);
   assert.match(result.generatedPassword ?? "", /^[A-Za-z0-9_-]{24}$/);
@@ -21,7 +21,7 @@ Deno.test("ensureAdmin with no admin at all creates one with a generated passwor
 });
 
 Deno.test("A password with a lone surrogate is refused: it could not be told apart from another", async () => {
-  using t = testApp();
+  using t = await testApp();
   await assert.rejects(
     () => t.accounts.register("sam", "\ud800abcdefgh"),
     /broken UTF-16 surrogate/,

@@ -20,7 +20,7 @@ function parentOf(span: ReadableSpan): string | undefined {
 }
 
 Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELECT board grandchild", async () => {
-  await using t = testApp({ telemetry: TRACING });
+  await using t = await testApp({ telemetry: TRACING });
   const response = await t.request("/board/5?", { headers: { "user-agent": "curl/8.5.0" } });
   assert.equal(response.status, 200);
   const spans = await t.finishedSpans();
@@ -55,11 +55,11 @@ Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELE
   assert.equal(select.attributes["db.collection.name"], "board");
   assert.equal(select.attributes["db.response.returned_rows"], 5);
   assert.match(String(select.attributes["db.query.text"]), /^SELECT b\.seq, .* LIMIT \?$/);
-  assert.equal(t.logRows()[0]?.trace_id, traceId);
+  assert.equal((await t.logRows())[0]?.trace_id, traceId);
 });
 
 Deno.test("An incoming traceparent makes the request span a child in the caller's trace", async () => {
-  await using t = testApp({ telemetry: TRACING });
+  await using t = await testApp({ telemetry: TRACING });
   const response = await t.request("/board/1", {
     headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01` },
   });
@@ -70,7 +70,7 @@ Deno.test("An incoming traceparent makes the request span a child in the caller'
 });
 
 Deno.test("An unknown path is a span named by the method alone, without http.route", async () => {
-  await using t = testApp({ telemetry: TRACING });
+  await using t = await testApp({ telemetry: TRACING });
   const response = await t.request("/nope");
   const problem = await problemOf(response);
   const [server] = (await t.finishedSpans()).filter((s) => s.kind === SpanKind.SERVER);
@@ -83,7 +83,7 @@ Deno.test("An unknown path is a span named by the method alone, without http.rou
 });
 
 Deno.test("A failing handler marks the span ERROR with an exception event; the problem body has its trace id", async () => {
-  await using t = testApp({
+  await using t = await testApp({
     telemetry: TRACING,
     board: {
       latest: () => {
@@ -107,7 +107,7 @@ Deno.test("A failing handler marks the span ERROR with an exception event; the p
 });
 
 Deno.test("A 5xx without an exception gets error.type set to its status code", async () => {
-  await using t = testApp({ telemetry: TRACING });
+  await using t = await testApp({ telemetry: TRACING });
   t.startDraining();
   const response = await t.request("/board/5", { method: "POST", body: "x" });
   assert.equal(response.status, 405);
@@ -119,7 +119,7 @@ Deno.test("A 5xx without an exception gets error.type set to its status code", a
 });
 
 Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old names are sent too", async () => {
-  await using t = testApp({
+  await using t = await testApp({
     telemetry: { ...TRACING, OTEL_SEMCONV_STABILITY_OPT_IN: "http/dup,database/dup" },
   });
   await t.request("/board/2", { headers: { "user-agent": "test-agent" } });
@@ -141,7 +141,7 @@ Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old name
 });
 
 Deno.test("Without the opt-in, no old attribute names are sent", async () => {
-  await using t = testApp({ telemetry: TRACING });
+  await using t = await testApp({ telemetry: TRACING });
   await t.request("/board/2");
   for (const span of await t.finishedSpans()) {
     for (const key of ["http.method", "http.status_code", "db.statement", "db.system"]) {
@@ -151,7 +151,7 @@ Deno.test("Without the opt-in, no old attribute names are sent", async () => {
 });
 
 Deno.test("Database spans carry the parameterised SQL, never the bound values", async () => {
-  await using t = testApp({ telemetry: TRACING });
+  await using t = await testApp({ telemetry: TRACING });
   await t.request("/log?url=/very-secret-value&user_id=s3cr3t-user");
   const spans = await t.finishedSpans();
   const clients = spans.filter((s) => s.kind === SpanKind.CLIENT);
@@ -163,7 +163,7 @@ Deno.test("Database spans carry the parameterised SQL, never the bound values", 
 });
 
 Deno.test("Audit rows are written as BATCH INSERT log_api spans, one per batch, outside request traces", async () => {
-  await using t = testApp({ telemetry: TRACING });
+  await using t = await testApp({ telemetry: TRACING });
   await Promise.all(Array.from({ length: 25 }, () => t.request("/board/1")));
   await new Promise((resolve) => setTimeout(resolve, 50)); // the 5 ms flush timer fires
   const spans = await t.finishedSpans();
@@ -180,14 +180,14 @@ Deno.test("Audit rows are written as BATCH INSERT log_api spans, one per batch, 
 });
 
 Deno.test("Sampling off: no spans are exported, yet the response still carries a trace id", async () => {
-  await using t = testApp({ telemetry: { ...TRACING, OTEL_TRACES_SAMPLER: "always_off" } });
+  await using t = await testApp({ telemetry: { ...TRACING, OTEL_TRACES_SAMPLER: "always_off" } });
   const response = await t.request("/board/1");
   assert.match(response.headers.get("x-trace-id") ?? "", /^[0-9a-f]{32}$/);
   assert.deepEqual(await t.finishedSpans(), []);
 });
 
 Deno.test("traceidratio 0 drops root requests; parent-based keeps a sampled caller's trace", async () => {
-  await using t = testApp({
+  await using t = await testApp({
     telemetry: {
       ...TRACING,
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
@@ -209,7 +209,7 @@ Deno.test("traceidratio 0 drops root requests; parent-based keeps a sampled call
 });
 
 Deno.test("traceidratio 1 samples every request", async () => {
-  await using t = testApp({
+  await using t = await testApp({
     telemetry: { ...TRACING, OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "1" },
   });
   for (let i = 0; i < 5; i++) await t.request("/board/1");
@@ -218,15 +218,15 @@ Deno.test("traceidratio 1 samples every request", async () => {
 });
 
 Deno.test("With telemetry off there is no x-trace-id, and trace_id stays null everywhere", async () => {
-  using t = testApp();
+  using t = await testApp();
   const response = await t.request("/nope");
   assert.equal(response.headers.get("x-trace-id"), null);
   assert.equal((await problemOf(response)).trace_id, null);
-  assert.equal(t.logRows()[0]?.trace_id, null);
+  assert.equal((await t.logRows())[0]?.trace_id, null);
 });
 
 Deno.test("The resource names the service, its version, instance, host and process", async () => {
-  await using t = testApp({
+  await using t = await testApp({
     telemetry: {
       ...TRACING,
       OTEL_SERVICE_NAME: "board-eu",
@@ -249,7 +249,10 @@ Deno.test("The resource names the service, its version, instance, host and proce
 });
 
 Deno.test("A CORS preflight answers 204 with CORS headers and gets its SERVER span and its log_api row", async () => {
-  await using t = testApp({ telemetry: TRACING, corsAllowedOrigins: ["https://app.example"] });
+  await using t = await testApp({
+    telemetry: TRACING,
+    corsAllowedOrigins: ["https://app.example"],
+  });
   const preflight = await t.request("/board/posts/1", {
     method: "OPTIONS",
     headers: { origin: "https://app.example", "access-control-request-method": "PUT" },
@@ -265,7 +268,7 @@ Deno.test("A CORS preflight answers 204 with CORS headers and gets its SERVER sp
   assert.equal(server.attributes["http.request.method"], "OPTIONS");
   assert.equal(server.attributes["http.response.status_code"], 204);
   assert.equal(preflight.headers.get("x-trace-id"), server.spanContext().traceId);
-  const rows = t.logRows();
+  const rows = await t.logRows();
   assert.deepEqual(
     rows.map((r) => [r.method, r.call_url, r.status, r.trace_id]),
     [["OPTIONS", "/board/posts/1", 204, server.spanContext().traceId]],

@@ -34,7 +34,7 @@ function sumOf(
 }
 
 Deno.test("http.server.request.duration is a seconds histogram with the semconv buckets, by method, route and status", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   for (let i = 0; i < 3; i++) await (await t.request("/board/5")).body?.cancel();
   await (await t.request("/board/0")).body?.cancel();
   await (await t.request("/nope")).body?.cancel();
@@ -64,7 +64,7 @@ Deno.test("http.server.request.duration is a seconds histogram with the semconv 
 Deno.test("A request in flight shows in http.server.active_requests", async () => {
   let release = () => {};
   const held = new Promise<void>((resolve) => release = resolve);
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   // A body that arrives slowly keeps the request in flight (the body limit reads it).
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -81,7 +81,7 @@ Deno.test("A request in flight shows in http.server.active_requests", async () =
 });
 
 Deno.test("db.client.operation.duration is a seconds histogram with the DB buckets, by operation and table", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   await (await t.request("/board/5")).body?.cancel();
   await (await t.request("/log")).body?.cancel();
   const duration = histogram(await t.collectMetrics(), "db.client.operation.duration");
@@ -101,9 +101,9 @@ Deno.test("db.client.operation.duration is a seconds histogram with the DB bucke
 });
 
 Deno.test("app.log_api.rows.written counts rows once they are in the database", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   for (let i = 0; i < 4; i++) await (await t.request("/board/1")).body?.cancel();
-  t.audit.flush();
+  await t.logApiWriter.flush();
   const metrics = await t.collectMetrics();
   assert.equal(sumOf(metrics, "app.log_api.rows.written"), 4);
   assert.equal(sumOf(metrics, "app.log_api.rows.failed"), 0);
@@ -111,7 +111,7 @@ Deno.test("app.log_api.rows.written counts rows once they are in the database", 
 });
 
 Deno.test("A full span queue is counted in app.telemetry.dropped{signal=traces}", async () => {
-  await using t = testApp({
+  await using t = await testApp({
     telemetry: {
       ...TELEMETRY,
       OTEL_BSP_SCHEDULE_DELAY: "600000",
@@ -133,7 +133,7 @@ Deno.test("A full span queue is counted in app.telemetry.dropped{signal=traces}"
 });
 
 Deno.test("Log records written during a request carry its trace and span ids", async () => {
-  await using t = testApp({
+  await using t = await testApp({
     telemetry: TELEMETRY,
     board: {
       latest: () => {
@@ -160,7 +160,9 @@ Deno.test("Log records written during a request carry its trace and span ids", a
 });
 
 Deno.test("GET /metrics answers Prometheus text with the request histogram, never logged or traced", async () => {
-  await using t = testApp({ telemetry: { ...TELEMETRY, OTEL_METRICS_EXPORTER: "prometheus" } });
+  await using t = await testApp({
+    telemetry: { ...TELEMETRY, OTEL_METRICS_EXPORTER: "prometheus" },
+  });
   await (await t.request("/board/5")).body?.cancel();
   const response = await t.request("/metrics");
   assert.equal(response.status, 200);
@@ -176,12 +178,16 @@ Deno.test("GET /metrics answers Prometheus text with the request histogram, neve
   for (const name of ["system_cpu_utilization", "system_memory_usage", "process_memory_usage"]) {
     assert.ok(byName.has(name), `${name} in /metrics`);
   }
-  assert.deepEqual(t.logRows().map((r) => r.call_url), ["/board/5"], "/metrics is not audited");
+  assert.deepEqual(
+    (await t.logRows()).map((r) => r.call_url),
+    ["/board/5"],
+    "/metrics is not audited",
+  );
   const servers = (await t.finishedSpans()).filter((s) => s.kind === SpanKind.SERVER);
   assert.deepEqual(servers.map((s) => s.name), ["GET /board/:count"]);
 });
 
 Deno.test("Without the prometheus exporter, /metrics does not exist", async () => {
-  await using t = testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ telemetry: TELEMETRY });
   assert.equal((await t.request("/metrics")).status, 404);
 });

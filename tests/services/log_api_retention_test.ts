@@ -2,8 +2,14 @@
 
 import assert from "node:assert/strict";
 import type { Database } from "../../db/database.ts";
-import { insertLogApiRows, type NewLogApiRow } from "../../db/log_api.ts";
-import { type Retention, type RetentionOptions, startRetention } from "../../services/retention.ts";
+import type { NewLogApiRow } from "../../db/log_api_schema.ts";
+import { insertLogApiRows } from "../../db/sqlite/log_api.ts";
+import { createSqliteStore } from "../../db/sqlite/sqlite_store.ts";
+import {
+  type LogApiRetention,
+  type LogApiRetentionOptions,
+  startLogApiRetention,
+} from "../../services/log_api_retention.ts";
 import {
   capturingLogger,
   logApiCount,
@@ -19,16 +25,21 @@ const NOW = Date.UTC(2025, 5, 15, 12, 0, 0, 0);
 
 /** An in-memory database and a capturing logger, closed on dispose. */
 function setup():
-  & { db: Database; logs: LogRecord[]; options: Pick<RetentionOptions, "logger"> }
+  & { db: Database; logs: LogRecord[]; options: Pick<LogApiRetentionOptions, "logger"> }
   & Disposable {
   const { logger, records } = capturingLogger();
   return { ...memoryDb(), logs: records, options: { logger } };
 }
 
 /** Starts retention and stops it on dispose. */
-function retention(db: Database, options: RetentionOptions): Retention & Disposable {
+function retention(db: Database, options: LogApiRetentionOptions): LogApiRetention & Disposable {
   const running = startRetention(db, options);
   return { ...running, [Symbol.dispose]: () => running.stop() };
+}
+
+/** Starts retention over the SQLite store of `db`. */
+function startRetention(db: Database, options: LogApiRetentionOptions): LogApiRetention {
+  return startLogApiRetention(createSqliteStore(db).logApi, options);
 }
 
 /** A log_api row for a call that started at `startMs` and took 3 ms. */
@@ -41,20 +52,20 @@ function row(startMs: number): NewLogApiRow {
 }
 
 /** Inserts `n` rows (one transaction) whose start times are given by `startOf(i)`. */
-function insertRows(db: Database, n: number, startOf: (i: number) => number): void {
-  insertLogApiRows(db, Array.from({ length: n }, (_, i) => row(startOf(i))));
+function insertRows(db: Database, n: number, startOf: (i: number) => number): Promise<void> {
+  return insertLogApiRows(db, Array.from({ length: n }, (_, i) => row(startOf(i))));
 }
 
 /** Inserts `n` rows 40 days old, a millisecond apart: all past a 30-day age limit. */
-function insertOldRows(db: Database, n: number): void {
-  insertRows(db, n, (i) => NOW - 40 * DAY_MS + i);
+function insertOldRows(db: Database, n: number): Promise<void> {
+  return insertRows(db, n, (i) => NOW - 40 * DAY_MS + i);
 }
 
 /** Long enough that the schedule never fires during a test (the first run waits ≤ 1 s). */
 const MANUAL = 3_600_000;
 
 /** Prunes rows over 30 days old (by the clock NOW), 1,000 a chunk, only when asked. */
-const BY_AGE_IN_CHUNKS: Omit<RetentionOptions, "logger"> = {
+const BY_AGE_IN_CHUNKS: Omit<LogApiRetentionOptions, "logger"> = {
   maxAgeDays: 30,
   maxRows: 0,
   intervalMs: MANUAL,
@@ -67,7 +78,7 @@ Deno.test({
   async fn() {
     using t = setup();
     const ages = [45, 31, 30.5, 29.9, 10, 0];
-    insertRows(t.db, ages.length, (i) => NOW - ages[i]! * DAY_MS);
+    await insertRows(t.db, ages.length, (i) => NOW - ages[i]! * DAY_MS);
     using r = retention(t.db, {
       ...t.options,
       maxAgeDays: 30,
@@ -93,7 +104,7 @@ Deno.test({
   name: "the age cutoff follows the injected clock",
   async fn() {
     using t = setup();
-    insertRows(t.db, 10, (i) => NOW - i * DAY_MS); // ages 0..9 days
+    await insertRows(t.db, 10, (i) => NOW - i * DAY_MS); // ages 0..9 days
     let clock = NOW;
     using r = retention(t.db, {
       ...t.options,
@@ -113,7 +124,7 @@ Deno.test({
   name: "maxRows keeps exactly the newest N rows",
   async fn() {
     using t = setup();
-    insertRows(t.db, 100, (i) => NOW - (100 - i) * 1000);
+    await insertRows(t.db, 100, (i) => NOW - (100 - i) * 1000);
     using r = retention(t.db, {
       ...t.options,
       maxAgeDays: 0,
@@ -132,7 +143,7 @@ Deno.test({
   name: "maxRows larger than the table deletes nothing",
   async fn() {
     using t = setup();
-    insertRows(t.db, 10, (i) => NOW - i);
+    await insertRows(t.db, 10, (i) => NOW - i);
     using r = retention(t.db, { ...t.options, maxAgeDays: 0, maxRows: 10, intervalMs: MANUAL });
     assert.equal(await r.pruneNow(), 0);
     assert.equal(logApiCount(t.db), 10);
@@ -144,7 +155,7 @@ Deno.test({
   async fn() {
     using t = setup();
     // 20 rows 40 days old, then 50 rows from the last day.
-    insertRows(t.db, 70, (i) => i < 20 ? NOW - 40 * DAY_MS + i : NOW - DAY_MS + i * 1000);
+    await insertRows(t.db, 70, (i) => i < 20 ? NOW - 40 * DAY_MS + i : NOW - DAY_MS + i * 1000);
     using r = retention(t.db, {
       ...t.options,
       maxAgeDays: 30,
@@ -162,11 +173,11 @@ Deno.test({
   name: "with both limits 0 nothing is deleted and no timer is started",
   async fn() {
     using t = setup();
-    insertRows(t.db, 10, (i) => NOW - 1000 * DAY_MS + i);
+    await insertRows(t.db, 10, (i) => NOW - 1000 * DAY_MS + i);
     const realSetTimeout = globalThis.setTimeout;
     const realSetInterval = globalThis.setInterval;
     let timersStarted = 0;
-    let r: Retention;
+    let r: LogApiRetention;
     try {
       globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
         timersStarted++;
@@ -194,8 +205,8 @@ Deno.test({
   name: "the schedule prunes by itself shortly after start",
   async fn() {
     using t = setup();
-    insertOldRows(t.db, 10);
-    insertRows(t.db, 5, (i) => NOW + i);
+    await insertOldRows(t.db, 10);
+    await insertRows(t.db, 5, (i) => NOW + i);
     using _r = retention(t.db, {
       ...t.options,
       maxAgeDays: 30,
@@ -215,7 +226,7 @@ Deno.test({
   name: "pruning 50,000 rows in chunks of 1,000 lets other work run between chunks",
   async fn() {
     using t = setup();
-    insertOldRows(t.db, 50_000);
+    await insertOldRows(t.db, 50_000);
     using r = retention(t.db, { ...t.options, ...BY_AGE_IN_CHUNKS });
     let pruneDone = false;
     const seenDuringPrune: number[] = [];
@@ -253,7 +264,7 @@ Deno.test({
   name: "concurrent pruneNow calls share one run",
   async fn() {
     using t = setup();
-    insertOldRows(t.db, 5000);
+    await insertOldRows(t.db, 5000);
     using r = retention(t.db, { ...t.options, ...BY_AGE_IN_CHUNKS });
     const first = r.pruneNow();
     const second = r.pruneNow();
@@ -267,7 +278,7 @@ Deno.test({
   name: "stop() before a prune prevents it from deleting anything",
   async fn() {
     using t = setup();
-    insertOldRows(t.db, 100);
+    await insertOldRows(t.db, 100);
     const r = startRetention(t.db, {
       ...t.options,
       maxAgeDays: 30,
@@ -287,7 +298,7 @@ Deno.test({
   name: "stop() during a prune ends it after the current chunk",
   async fn() {
     using t = setup();
-    insertOldRows(t.db, 50_000);
+    await insertOldRows(t.db, 50_000);
     const r = startRetention(t.db, { ...t.options, ...BY_AGE_IN_CHUNKS });
     const timer = setTimeout(() => r.stop(), 0);
     let deleted: number;

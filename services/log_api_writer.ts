@@ -1,57 +1,40 @@
-/** @module The API-call audit log: one log_api row per call, queued and written in batches. */
+/** @module The call-log writer: one log_api row per API call, queued and written in batches. */
 
-import type { Database } from "../db/database.ts";
-import { isRejectedRow } from "../db/errors.ts";
-import { insertLogApiRows, type NewLogApiRow } from "../db/log_api.ts";
-import { isoTime } from "../lib/iso_time.ts";
+import { type ApiCall, logApiRowOf, type NewLogApiRow } from "../db/log_api_schema.ts";
+import type { LogApiRepository } from "../db/store.ts";
 import { FailureLogThrottle } from "../lib/failure_log_throttle.ts";
 import { settlesWithin } from "../lib/settles_within.ts";
 import type { Logger } from "../telemetry/log.ts";
 import { type SpanHelpers, spanHelpers } from "../telemetry/traced.ts";
 
-/** One answered (or abandoned) API call, as the HTTP layer saw it. */
-export interface ApiCall {
-  readonly clientIp: string | null;
-  readonly userId: string | null;
-  /** Wall-clock start, epoch milliseconds. */
-  readonly startTime: number;
-  /** Wall-clock end, epoch milliseconds. */
-  readonly endTime: number;
-  readonly durationMs: number;
-  readonly method: string;
-  /** The path, without the query string. */
-  readonly path: string;
-  /** The raw query string without `?` (empty when none). */
-  readonly query: string;
-  readonly status: number;
-  readonly traceId: string | null;
-}
+export type { ApiCall };
 
-/** Counts of what the audit log did, for health reporting. */
-export interface AuditStats {
+/** Counts of what the call-log writer did, for health reporting. */
+export interface LogApiWriterStats {
   readonly written: number;
   readonly failed: number;
   readonly queued: number;
 }
 
 /** Records API calls; rows reach the database within one flush interval. */
-export interface AuditLog {
+export interface LogApiWriter {
   /** Queues one row. Cheap: the write happens later, in a batch. */
   record(call: ApiCall): void;
   /** Queues the row `finish()` describes once `settled` settles; shutdown waits for it. */
   recordWhenSettled(settled: Promise<unknown>, finish: () => ApiCall): void;
   /**
-   * Writes every queued row in one transaction: now, or — with a background writer — as
-   * soon as the batch in flight is committed.
+   * Writes every queued row in one transaction: starts now, or — while a batch is being
+   * written — as soon as that one is committed. Settles (never rejects) once the batch it
+   * started, or the one in flight, is settled.
    */
-  flush(): void;
+  flush(): Promise<void>;
   /** Waits (bounded) for calls still being delivered, then writes everything queued. */
   close(timeoutMs: number): Promise<void>;
-  stats(): AuditStats;
+  stats(): LogApiWriterStats;
 }
 
-/** How the audit log batches. */
-export interface AuditOptions {
+/** How the call-log writer batches. */
+export interface LogApiWriterOptions {
   /** Longest time a row waits in memory before its batch is written. */
   readonly flushMs: number;
   /** Rows kept while the database refuses writes; beyond it the oldest are dropped and counted. */
@@ -63,19 +46,13 @@ export interface AuditOptions {
   readonly spans?: SpanHelpers;
 }
 
-/** Column sizes of log_api; longer values are truncated, never rejected. */
-export const LOG_API_LIMITS = Object.freeze({
-  userIp: 45,
-  userId: 30,
-  callUrl: 100,
-  callUrlParameter: 300,
-  method: 16,
-});
-
 const FAILURE_LOG_INTERVAL_MS = 10_000;
 
-/** Creates the audit log writing into `db`. */
-export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
+/** Creates the call-log writer writing into `logApi`. */
+export function createLogApiWriter(
+  logApi: LogApiRepository,
+  options: LogApiWriterOptions,
+): LogApiWriter {
   const logger = options.logger.scoped(import.meta.url);
   const maxQueuedRows = options.maxQueuedRows ?? 100_000;
   const batchRows = options.batchRows ?? 1_000;
@@ -112,7 +89,7 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
       failed++;
       return;
     }
-    queue.push(toRow(call));
+    queue.push(logApiRowOf(call));
     if (queue.length > maxQueuedRows) {
       const dropped = queue.length - maxQueuedRows;
       queue.splice(0, dropped);
@@ -124,35 +101,26 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
     else if (writing === undefined) schedule(0);
   }
 
-  function flush(): void {
+  function flush(): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
     timerDueAt = Infinity;
     // One batch at a time: the one in flight reschedules when it settles.
-    if (writing !== undefined || queue.length === 0) return;
+    if (writing !== undefined) return writing;
+    if (queue.length === 0) return Promise.resolve();
     const batch = queue.splice(0, queue.length);
-    let commit: void | Promise<void>;
-    try {
-      commit = insertLogApiRows(db, batch);
-    } catch (error) {
-      afterFailure(batch, error);
-      return;
-    }
-    if (commit === undefined) {
-      written += batch.length;
-      return;
-    }
-    writing = commit.then(
+    writing = logApi.insertBatch(batch).then(
       () => void (written += batch.length),
       (error: unknown) => afterFailure(batch, error),
     ).finally(() => {
       writing = undefined;
       if (queue.length > 0) schedule(queue.length >= batchRows ? 0 : options.flushMs);
     });
+    return writing;
   }
 
-  function afterFailure(batch: NewLogApiRow[], error: unknown): void | Promise<void> {
-    if (isRejectedRow(error)) return writeOneByOne(batch);
+  function afterFailure(batch: NewLogApiRow[], error: unknown): Promise<void> | undefined {
+    if (logApi.isRejectedRow(error)) return writeOneByOne(batch);
     // The database refused (busy, full, closed): keep the rows, bounded, and try again later.
     queue.unshift(...batch);
     if (queue.length > maxQueuedRows) {
@@ -161,28 +129,20 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
     reportFailure(error, batch.length);
     retryAt = performance.now() + Math.max(options.flushMs, 1000);
     schedule(0);
+    return undefined;
   }
 
-  // One row the table rejects must not hold back the rows batched with it. Rows written in
-  // the background are written one after the other, each once the previous one settled.
-  function writeOneByOne(batch: readonly NewLogApiRow[], from = 0): void | Promise<void> {
-    const rowFailed = (error: unknown) => {
-      failed++;
-      reportFailure(error, 1);
-    };
-    for (let index = from; index < batch.length; index++) {
-      let commit: void | Promise<void>;
+  // One row the table rejects must not hold back the rows batched with it: the rows are
+  // written one after the other, each once the previous one settled.
+  async function writeOneByOne(batch: readonly NewLogApiRow[]): Promise<void> {
+    for (const row of batch) {
       try {
-        commit = insertLogApiRows(db, [batch[index]!]);
+        await logApi.insertBatch([row]);
+        written++;
       } catch (error) {
-        rowFailed(error);
-        continue;
+        failed++;
+        reportFailure(error, 1);
       }
-      if (commit !== undefined) {
-        return commit.then(() => void written++, rowFailed)
-          .then(() => writeOneByOne(batch, index + 1));
-      }
-      written++;
     }
   }
 
@@ -236,35 +196,4 @@ export function createAuditLog(db: Database, options: AuditOptions): AuditLog {
     },
     stats: () => ({ written, failed, queued: queue.length }),
   };
-}
-
-function toRow(call: ApiCall): NewLogApiRow {
-  return {
-    user_ip: truncate(call.clientIp, LOG_API_LIMITS.userIp),
-    user_id: truncate(call.userId, LOG_API_LIMITS.userId),
-    start_time: isoTime(call.startTime),
-    end_time: isoTime(call.endTime),
-    call_url: truncate(call.path, LOG_API_LIMITS.callUrl),
-    call_url_parameter: call.query === ""
-      ? null
-      : truncate(call.query, LOG_API_LIMITS.callUrlParameter),
-    method: truncate(call.method, LOG_API_LIMITS.method),
-    status: Math.trunc(call.status),
-    duration_ms: Number.isFinite(call.durationMs) ? Math.round(call.durationMs * 1000) / 1000 : 0,
-    trace_id: call.traceId !== null && TRACE_ID.test(call.traceId) ? call.traceId : null,
-  };
-}
-
-const TRACE_ID = /^[0-9a-f]{32}$/;
-
-/** Cuts `text` to at most `max` code points (never splitting a surrogate pair). */
-export function truncate<T extends string | null>(text: T, max: number): T {
-  if (text === null || text.length <= max) return text;
-  let out = "";
-  let count = 0;
-  for (const ch of text as string) {
-    if (count++ === max) break;
-    out += ch;
-  }
-  return out as T;
 }

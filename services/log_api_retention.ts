@@ -3,14 +3,12 @@
  * then refreshes planner statistics.
  */
 
-import type { Database } from "../db/database.ts";
-import { deleteLogApiOlderThan, deleteLogApiUpTo, selectLogApiSeqBeyond } from "../db/log_api.ts";
-import { refreshPlannerStatistics } from "../db/maintenance.ts";
+import type { LogApiRepository } from "../db/store.ts";
 import type { Logger } from "../telemetry/log.ts";
 import { type SpanHelpers, spanHelpers } from "../telemetry/traced.ts";
 
 /** How much of the log to keep and how often to prune. */
-export interface RetentionOptions {
+export interface LogApiRetentionOptions {
   /** Rows older than this many days go (0: no age limit). */
   readonly maxAgeDays: number;
   /** At most this many rows stay, newest first (0: no row limit). */
@@ -26,7 +24,7 @@ export interface RetentionOptions {
 }
 
 /** A running retention schedule. */
-export interface Retention {
+export interface LogApiRetention {
   /** Prunes now, chunk by chunk, yielding between chunks; resolves with rows deleted. */
   pruneNow(): Promise<number>;
   /** Stops the schedule; an ongoing prune stops after its current chunk, which this awaits. */
@@ -35,8 +33,11 @@ export interface Retention {
 
 const DAY_MS = 86_400_000;
 
-/** Starts pruning `log_api` every `intervalMs` (and once shortly after start). */
-export function startRetention(db: Database, options: RetentionOptions): Retention {
+/** Starts pruning the call log every `intervalMs` (and once shortly after start). */
+export function startLogApiRetention(
+  logApi: LogApiRepository,
+  options: LogApiRetentionOptions,
+): LogApiRetention {
   const logger = options.logger.scoped(import.meta.url);
   const chunk = options.chunkRows ?? 2_000;
   const now = options.now ?? Date.now;
@@ -45,15 +46,15 @@ export function startRetention(db: Database, options: RetentionOptions): Retenti
 
   async function prune(): Promise<number> {
     let deleted = 0;
-    const steps: (() => number | Promise<number>)[] = [];
+    const steps: (() => Promise<number>)[] = [];
     if (options.maxAgeDays > 0) {
       const cutoff = new Date(now() - options.maxAgeDays * DAY_MS).toISOString();
-      steps.push(() => deleteLogApiOlderThan(db, cutoff, chunk));
+      steps.push(() => logApi.deleteOlderThan(cutoff, chunk));
     }
     if (options.maxRows > 0) {
       // Fixed once per prune: rows written meanwhile are newer and never cross it.
-      const lastSeq = await selectLogApiSeqBeyond(db, options.maxRows);
-      if (lastSeq !== undefined) steps.push(() => deleteLogApiUpTo(db, lastSeq, chunk));
+      const lastSeq = await logApi.seqBeyond(options.maxRows);
+      if (lastSeq !== undefined) steps.push(() => logApi.deleteUpTo(lastSeq, chunk));
     }
     for (const step of steps) {
       while (!stopped) {
@@ -65,7 +66,7 @@ export function startRetention(db: Database, options: RetentionOptions): Retenti
       }
     }
     if (deleted > 0) logger.info("Pruned log_api", { rows: deleted });
-    if (!stopped) await refreshPlannerStatistics(db);
+    if (!stopped) await logApi.optimize();
     return deleted;
   }
 

@@ -1,24 +1,28 @@
-/** @module Tests for the API-call audit log: queueing, batching, truncation, failure handling. */
+/** @module Tests for the call-log writer: queueing, batching, truncation, failure handling. */
 
 import assert from "node:assert/strict";
 import type { Database } from "../../db/database.ts";
+import { LOG_API_LIMITS } from "../../db/log_api_schema.ts";
+import { createSqliteStore } from "../../db/sqlite/sqlite_store.ts";
 import {
   type ApiCall,
-  type AuditLog,
-  type AuditOptions,
-  createAuditLog,
-  LOG_API_LIMITS,
-  truncate,
-} from "../../services/audit.ts";
+  createLogApiWriter,
+  type LogApiWriter,
+  type LogApiWriterOptions,
+} from "../../services/log_api_writer.ts";
 import { capturingLogger, logApiCount, type LogRecord, memoryDb, sleep } from "../_helpers.ts";
 
-/** An in-memory database, a capturing logger, and an audit log closed (then the db) on dispose. */
+/** An in-memory database, a capturing logger, and a writer closed (then the db) on dispose. */
 function setup(
-  options: Partial<Omit<AuditOptions, "logger">> = {},
-): { db: Database; audit: AuditLog; logs: LogRecord[] } & AsyncDisposable {
+  options: Partial<Omit<LogApiWriterOptions, "logger">> = {},
+): { db: Database; audit: LogApiWriter; logs: LogRecord[] } & AsyncDisposable {
   const { db } = memoryDb();
   const { logger, records: logs } = capturingLogger();
-  const audit = createAuditLog(db, { flushMs: 60_000, ...options, logger });
+  const audit = createLogApiWriter(createSqliteStore(db).logApi, {
+    flushMs: 60_000,
+    ...options,
+    logger,
+  });
   return {
     db,
     audit,
@@ -88,7 +92,7 @@ Deno.test({
     t.audit.record(call());
     assert.equal(logApiCount(t.db), 0);
     assert.deepEqual(t.audit.stats(), { written: 0, failed: 0, queued: 1 });
-    t.audit.flush();
+    await t.audit.flush();
     assert.equal(logApiCount(t.db), 1);
     assert.deepEqual(t.audit.stats(), { written: 1, failed: 0, queued: 0 });
   },
@@ -152,7 +156,7 @@ Deno.test({
       traceId: "0af7651916cd43dd8448eb211c80319c",
     }));
     t.audit.record(call({ query: "", durationMs: 0.0004 }));
-    t.audit.flush();
+    await t.audit.flush();
     const [first, second] = stored(t.db);
     assert.deepEqual(first, {
       seq: 1,
@@ -191,7 +195,7 @@ Deno.test({
     assert.equal(path.length, 150);
     assert.ok(ip.length >= 60);
     t.audit.record(call({ query, path, clientIp: ip, userId, method }));
-    t.audit.flush();
+    await t.audit.flush();
     const [r] = stored(t.db);
     assert.equal(r?.call_url_parameter, query.slice(0, 300));
     assert.equal(r?.call_url, path.slice(0, 100));
@@ -215,7 +219,7 @@ Deno.test({
     const query = "a😀".repeat(200); // 400 code points, 600 UTF-16 units
     const path = "/" + "😀".repeat(120);
     t.audit.record(call({ query, path }));
-    t.audit.flush();
+    await t.audit.flush();
     const [r] = stored(t.db);
     const storedQuery = String(r?.call_url_parameter);
     assert.equal([...storedQuery].length, 300);
@@ -229,20 +233,6 @@ Deno.test({
 });
 
 Deno.test({
-  name: "truncate counts code points and keeps short values and null as they are",
-  fn() {
-    assert.equal(truncate(null, 3), null);
-    assert.equal(truncate("", 3), "");
-    assert.equal(truncate("abc", 3), "abc");
-    assert.equal(truncate("abcd", 3), "abc");
-    assert.equal(truncate("😀😀😀", 2), "😀😀");
-    assert.equal(truncate("😀😀", 2), "😀😀"); // 4 UTF-16 units, 2 code points: unchanged
-    assert.equal(truncate("x😀y", 2), "x😀");
-    assert.equal(truncate("abc", 0), "");
-  },
-});
-
-Deno.test({
   name: "when log_api refuses writes, rows are kept and written once it accepts them again",
   async fn() {
     await using t = setup();
@@ -250,12 +240,12 @@ Deno.test({
     t.audit.record(call({ path: "/a" }));
     t.audit.record(call({ path: "/b" }));
     t.audit.record(call({ path: "/c" }));
-    t.audit.flush(); // must not throw
+    await t.audit.flush(); // must not throw
     assert.deepEqual(t.audit.stats(), { written: 0, failed: 0, queued: 3 });
-    t.audit.flush();
+    await t.audit.flush();
     assert.deepEqual(t.audit.stats(), { written: 0, failed: 0, queued: 3 });
     acceptWrites(t.db);
-    t.audit.flush();
+    await t.audit.flush();
     assert.deepEqual(t.audit.stats(), { written: 3, failed: 0, queued: 0 });
     assert.deepEqual(stored(t.db).map((r) => r.call_url), ["/a", "/b", "/c"]);
   },
@@ -282,14 +272,14 @@ Deno.test({
     refuseWrites(t.db);
     for (let attempt = 0; attempt < 20; attempt++) {
       t.audit.record(call());
-      t.audit.flush();
+      await t.audit.flush();
     }
     const errors = t.logs.filter((l) => l.level === "error");
     assert.equal(errors.length, 1, JSON.stringify(errors));
     assert.match(errors[0]!.msg, /log_api/);
     assert.match(JSON.stringify(errors[0]), /readonly/);
     acceptWrites(t.db);
-    t.audit.flush();
+    await t.audit.flush();
     assert.equal(logApiCount(t.db), 20);
   },
 });
@@ -301,11 +291,11 @@ Deno.test({
     refuseWrites(t.db);
     for (let i = 0; i < 8; i++) {
       t.audit.record(call({ path: `/${i}` }));
-      t.audit.flush();
+      await t.audit.flush();
     }
     assert.deepEqual(t.audit.stats(), { written: 0, failed: 3, queued: 5 });
     acceptWrites(t.db);
-    t.audit.flush();
+    await t.audit.flush();
     assert.deepEqual(t.audit.stats(), { written: 5, failed: 3, queued: 0 });
     assert.deepEqual(stored(t.db).map((r) => r.call_url), ["/3", "/4", "/5", "/6", "/7"]);
   },
@@ -318,7 +308,7 @@ Deno.test({
     t.db.close();
     t.audit.record(call());
     t.audit.record(call());
-    t.audit.flush(); // the closed database refuses; nothing throws
+    await t.audit.flush(); // the closed database refuses; nothing throws
     assert.deepEqual(t.audit.stats(), { written: 0, failed: 0, queued: 2 });
     await t.audit.close(100);
     assert.deepEqual(t.audit.stats(), { written: 0, failed: 2, queued: 0 });
@@ -340,13 +330,13 @@ Deno.test({
       return call({ status: 200 });
     });
     await sleep(10);
-    t.audit.flush();
+    await t.audit.flush();
     assert.equal(finished, 0);
     assert.equal(logApiCount(t.db), 0);
     delivered.resolve();
     await delivered.promise;
     await sleep(0);
-    t.audit.flush();
+    await t.audit.flush();
     assert.equal(finished, 1);
     assert.equal(logApiCount(t.db), 1);
   },
@@ -360,7 +350,7 @@ Deno.test({
     t.audit.recordWhenSettled(delivered.promise, () => call({ status: 499 }));
     delivered.reject(new Error("client went away"));
     await sleep(10);
-    t.audit.flush();
+    await t.audit.flush();
     assert.deepEqual(stored(t.db).map((r) => r.status), [499]);
   },
 });
@@ -447,7 +437,7 @@ Deno.test({
     // SQLite binds NaN as NULL, which the NOT NULL status column refuses.
     t.audit.record(call({ path: "/bad", status: NaN }));
     t.audit.record(call({ path: "/after" }));
-    t.audit.flush();
+    await t.audit.flush();
     assert.deepEqual(stored(t.db).map((r) => r.call_url), ["/before", "/after"]);
     assert.deepEqual(t.audit.stats(), { written: 2, failed: 1, queued: 0 });
   },

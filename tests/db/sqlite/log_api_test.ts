@@ -1,17 +1,18 @@
 /** @module Tests for the log_api queries: batched inserts, filtered reads, chunked deletes. */
 
 import assert from "node:assert/strict";
-import type { Database, SqlValue, Statement } from "../../db/database.ts";
+import type { Database, SqlValue, Statement } from "../../../db/database.ts";
+import type { LogApiFilter } from "../../../db/log_api_schema.ts";
+import { runNow } from "../../../db/sqlite/gate.ts";
 import {
   deleteLogApiOlderThan,
   deleteLogApiUpTo,
   insertLogApiRows,
-  type LogApiFilter,
   selectLogApiRows,
   selectLogApiSeqBeyond,
-} from "../../db/log_api.ts";
-import { refreshPlannerStatistics } from "../../db/maintenance.ts";
-import { logApiCount, logApiRow, logApiSeqs, memoryDb } from "../_helpers.ts";
+  sqliteLogApi,
+} from "../../../db/sqlite/log_api.ts";
+import { logApiCount, logApiRow, logApiSeqs, memoryDb } from "../../_helpers.ts";
 
 /** The start time that logApiRow() gives by default. */
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0, 0);
@@ -60,6 +61,7 @@ function recording(db: Database): { db: Database; sql: string[]; params: SqlValu
         return db.getInBackground(text, values);
       },
       transaction: (fn) => db.transaction(fn),
+      transactionAsync: (fn) => db.transactionAsync(fn),
       close: () => db.close(),
     },
   };
@@ -88,9 +90,9 @@ function assertUsesIndex(db: Database, filter: LogApiFilter, index: string): voi
 
 Deno.test({
   name: "on a fresh database, GET /log filters on url, user and status read through their indexes",
-  fn() {
+  async fn() {
     using t = memoryDb();
-    insertLogApiRows(t.db, [logApiRow()]);
+    await insertLogApiRows(t.db, [logApiRow()]);
     assertUsesIndex(t.db, { url: "/board" }, "log_api_call_url");
     assertUsesIndex(t.db, { url: "/board", beforeSeq: 100 }, "log_api_call_url");
     assertUsesIndex(t.db, { userId: "alice" }, "log_api_user_id");
@@ -104,12 +106,12 @@ const BUSY_ROWS = 20_000;
 /**
  * A log like production's: mostly anonymous GET /board answered 200, a few named users,
  * a rare path and a rare 500, one call a second; then the planner statistics the service
- * keeps up to date (db/maintenance.ts).
+ * keeps up to date (LogApiRepository.optimize).
  */
-function busyLog(): { db: Database } & Disposable {
+async function busyLog(): Promise<{ db: Database } & Disposable> {
   const t = memoryDb();
   const urls = ["/board", "/board/5", "/log"];
-  insertLogApiRows(
+  await insertLogApiRows(
     t.db,
     Array.from({ length: BUSY_ROWS }, (_, i) =>
       logApiRow({
@@ -120,22 +122,22 @@ function busyLog(): { db: Database } & Disposable {
         status: i % 400 === 0 ? 500 : i % 7 === 0 ? 404 : 200,
       })),
   );
-  refreshPlannerStatistics(t.db);
+  await sqliteLogApi(t.db, runNow).optimize();
   return t;
 }
 
 Deno.test({
   name: "with statistics, GET /log filtered by a rare url reads through the call_url index",
-  fn() {
-    using t = busyLog();
+  async fn() {
+    using t = await busyLog();
     assertUsesIndex(t.db, { url: "/rare" }, "log_api_call_url");
   },
 });
 
 Deno.test({
   name: "with statistics, GET /log filtered by user reads through the user_id index",
-  fn() {
-    using t = busyLog();
+  async fn() {
+    using t = await busyLog();
     assertUsesIndex(t.db, { userId: "user100" }, "log_api_user_id");
     assertUsesIndex(t.db, { userId: "nobody" }, "log_api_user_id");
   },
@@ -143,16 +145,16 @@ Deno.test({
 
 Deno.test({
   name: "with statistics, GET /log filtered by a rare status reads through the status index",
-  fn() {
-    using t = busyLog();
+  async fn() {
+    using t = await busyLog();
     assertUsesIndex(t.db, { status: 500 }, "log_api_status");
   },
 });
 
 Deno.test({
   name: "with statistics, GET /log filtered by a narrow since/until reads through start_time",
-  fn() {
-    using t = busyLog();
+  async fn() {
+    using t = await busyLog();
     const last = T0 + (BUSY_ROWS - 1) * 1000;
     // A since in the last minute may be answered by the newest-first scan: it stops after
     // `limit` rows because the newest rows match. A since with no match, an old until and
@@ -169,11 +171,11 @@ Deno.test({
 
 Deno.test({
   name: "retention deletes find their rows through an index, not a full scan",
-  fn() {
+  async fn() {
     using t = memoryDb();
     const spy = recording(t.db);
-    deleteLogApiOlderThan(spy.db, iso(T0), 10);
-    deleteLogApiUpTo(spy.db, 5, 10);
+    await deleteLogApiOlderThan(spy.db, iso(T0), 10);
+    await deleteLogApiUpTo(spy.db, 5, 10);
     assert.equal(spy.sql.length, 2);
     for (const sql of spy.sql) {
       const plan = t.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all().map((r) => String(r.detail));
@@ -184,7 +186,7 @@ Deno.test({
 
 Deno.test({
   name: "insertLogApiRows stores every column as given",
-  fn() {
+  async fn() {
     using t = memoryDb();
     const rows = [
       logApiRow(),
@@ -199,7 +201,7 @@ Deno.test({
         trace_id: "0af7651916cd43dd8448eb211c80319c",
       }),
     ];
-    insertLogApiRows(t.db, rows);
+    await insertLogApiRows(t.db, rows);
     const stored = t.db.prepare("SELECT * FROM log_api ORDER BY seq").all();
     assert.deepEqual(
       stored.map(({ seq: _seq, ...rest }) => rest),
@@ -211,7 +213,7 @@ Deno.test({
 
 Deno.test({
   name: "insertLogApiRows writes all rows or none when one violates a constraint",
-  fn() {
+  async fn() {
     using t = memoryDb();
     const rows = [
       logApiRow(),
@@ -219,19 +221,19 @@ Deno.test({
       logApiRow({ call_url: "/" + "x".repeat(100) }),
       logApiRow(),
     ];
-    assert.throws(() => insertLogApiRows(t.db, rows), /CHECK constraint failed/);
+    await assert.rejects(insertLogApiRows(t.db, rows), /CHECK constraint failed/);
     assert.equal(logApiCount(t.db), 0);
     // No transaction was left open: the next batch commits.
-    insertLogApiRows(t.db, [logApiRow(), logApiRow()]);
+    await insertLogApiRows(t.db, [logApiRow(), logApiRow()]);
     assert.equal(logApiCount(t.db), 2);
   },
 });
 
 Deno.test({
   name: "insertLogApiRows writes 10,000 rows in one call",
-  fn() {
+  async fn() {
     using t = memoryDb();
-    insertLogApiRows(
+    await insertLogApiRows(
       t.db,
       Array.from({ length: 10_000 }, (_, i) => logApiRow({ status: 200 + i % 3 })),
     );
@@ -240,11 +242,11 @@ Deno.test({
 });
 
 /** Inserts a varied log: seq i+1 has start time T0 + i seconds. */
-function seedVariedLog(db: Database): void {
+async function seedVariedLog(db: Database): Promise<void> {
   const urls = ["/board", "/board/5", "/log"];
   const users = [null, "alice", "bob"];
   const statuses = [200, 404, 500, 200];
-  insertLogApiRows(
+  await insertLogApiRows(
     db,
     Array.from({ length: 24 }, (_, i) =>
       logApiRow({
@@ -259,9 +261,9 @@ function seedVariedLog(db: Database): void {
 
 Deno.test({
   name: "selectLogApiRows returns the newest rows first, at most limit",
-  fn() {
+  async fn() {
     using t = memoryDb();
-    seedVariedLog(t.db);
+    await seedVariedLog(t.db);
     const rows = selectLogApiRows(t.db, {}, 5);
     assert.deepEqual(rows.map((r) => r.seq), [24, 23, 22, 21, 20]);
     assert.equal(selectLogApiRows(t.db, {}, 100).length, 24);
@@ -270,9 +272,9 @@ Deno.test({
 
 Deno.test({
   name: "selectLogApiRows filters by url, user, status and time, combined with AND",
-  fn() {
+  async fn() {
     using t = memoryDb();
-    seedVariedLog(t.db);
+    await seedVariedLog(t.db);
     const all = selectLogApiRows(t.db, {}, 100);
     const check = (filter: LogApiFilter, keep: (r: (typeof all)[number]) => boolean) => {
       const expected = all.filter(keep).map((r) => r.seq);
@@ -305,9 +307,9 @@ Deno.test({
 
 Deno.test({
   name: "selectLogApiRows treats since as inclusive and until as exclusive",
-  fn() {
+  async fn() {
     using t = memoryDb();
-    seedVariedLog(t.db);
+    await seedVariedLog(t.db);
     const at = iso(T0 + 3000); // start time of seq 4
     assert.deepEqual(
       selectLogApiRows(t.db, { since: at, until: iso(T0 + 4000) }, 10).map((r) => r.seq),
@@ -319,9 +321,9 @@ Deno.test({
 
 Deno.test({
   name: "selectLogApiRows pages with beforeSeq without gaps or repeats",
-  fn() {
+  async fn() {
     using t = memoryDb();
-    seedVariedLog(t.db);
+    await seedVariedLog(t.db);
     const seen: number[] = [];
     let before: number | undefined;
     for (;;) {
@@ -337,7 +339,7 @@ Deno.test({
 
 Deno.test({
   name: "deleteLogApiOlderThan deletes the oldest rows in chunks of the given size",
-  fn() {
+  async fn() {
     using t = memoryDb();
     // 25 rows before the cutoff, 5 after; inserted out of start-time order.
     const old = Array.from(
@@ -348,17 +350,17 @@ Deno.test({
       { length: 5 },
       (_, i) => logApiRow({ start_time: iso(T0 + 60_000 + i) }),
     );
-    insertLogApiRows(t.db, [...recent.slice(0, 2), ...old, ...recent.slice(2)]);
+    await insertLogApiRows(t.db, [...recent.slice(0, 2), ...old, ...recent.slice(2)]);
     const cutoff = iso(T0 + 30_000);
     const earliest = () =>
       String(t.db.prepare("SELECT min(start_time) AS t FROM log_api").get()?.t);
 
-    assert.equal(deleteLogApiOlderThan(t.db, cutoff, 10), 10);
+    assert.equal(await deleteLogApiOlderThan(t.db, cutoff, 10), 10);
     assert.equal(logApiCount(t.db), 20);
     assert.equal(earliest(), iso(T0 + 10_000)); // the ten oldest went first
-    assert.equal(deleteLogApiOlderThan(t.db, cutoff, 10), 10);
-    assert.equal(deleteLogApiOlderThan(t.db, cutoff, 10), 5);
-    assert.equal(deleteLogApiOlderThan(t.db, cutoff, 10), 0);
+    assert.equal(await deleteLogApiOlderThan(t.db, cutoff, 10), 10);
+    assert.equal(await deleteLogApiOlderThan(t.db, cutoff, 10), 5);
+    assert.equal(await deleteLogApiOlderThan(t.db, cutoff, 10), 0);
     const left = t.db.prepare("SELECT start_time FROM log_api ORDER BY start_time").all();
     assert.deepEqual(left.map((r) => r.start_time), recent.map((r) => r.start_time));
   },
@@ -366,43 +368,43 @@ Deno.test({
 
 Deno.test({
   name: "deleteLogApiOlderThan keeps a row that started exactly at the cutoff",
-  fn() {
+  async fn() {
     using t = memoryDb();
-    insertLogApiRows(t.db, [
+    await insertLogApiRows(t.db, [
       logApiRow({ start_time: iso(T0 - 1) }),
       logApiRow({ start_time: iso(T0) }),
     ]);
-    assert.equal(deleteLogApiOlderThan(t.db, iso(T0), 100), 1);
+    assert.equal(await deleteLogApiOlderThan(t.db, iso(T0), 100), 1);
     assert.equal(t.db.prepare("SELECT start_time FROM log_api").get()?.start_time, iso(T0));
   },
 });
 
 Deno.test({
   name: "selectLogApiSeqBeyond finds the newest row outside the newest N",
-  fn() {
+  async fn() {
     using t = memoryDb();
-    assert.equal(selectLogApiSeqBeyond(t.db, 0), undefined);
-    insertLogApiRows(t.db, Array.from({ length: 30 }, () => logApiRow()));
-    assert.equal(selectLogApiSeqBeyond(t.db, 10), 20);
-    assert.equal(selectLogApiSeqBeyond(t.db, 0), 30);
-    assert.equal(selectLogApiSeqBeyond(t.db, 29), 1);
-    assert.equal(selectLogApiSeqBeyond(t.db, 30), undefined);
-    assert.equal(selectLogApiSeqBeyond(t.db, 1000), undefined);
+    assert.equal(await selectLogApiSeqBeyond(t.db, 0), undefined);
+    await insertLogApiRows(t.db, Array.from({ length: 30 }, () => logApiRow()));
+    assert.equal(await selectLogApiSeqBeyond(t.db, 10), 20);
+    assert.equal(await selectLogApiSeqBeyond(t.db, 0), 30);
+    assert.equal(await selectLogApiSeqBeyond(t.db, 29), 1);
+    assert.equal(await selectLogApiSeqBeyond(t.db, 30), undefined);
+    assert.equal(await selectLogApiSeqBeyond(t.db, 1000), undefined);
   },
 });
 
 Deno.test({
   name: "deleteLogApiUpTo deletes the oldest rows up to a seq in chunks of the given size",
-  fn() {
+  async fn() {
     using t = memoryDb();
-    insertLogApiRows(t.db, Array.from({ length: 30 }, () => logApiRow()));
-    const lastSeq = selectLogApiSeqBeyond(t.db, 5)!;
+    await insertLogApiRows(t.db, Array.from({ length: 30 }, () => logApiRow()));
+    const lastSeq = (await selectLogApiSeqBeyond(t.db, 5))!;
     assert.equal(lastSeq, 25);
-    assert.equal(deleteLogApiUpTo(t.db, lastSeq, 10), 10);
+    assert.equal(await deleteLogApiUpTo(t.db, lastSeq, 10), 10);
     assert.deepEqual(logApiSeqs(t.db).slice(0, 1), [11]); // the oldest ten went first
-    assert.equal(deleteLogApiUpTo(t.db, lastSeq, 10), 10);
-    assert.equal(deleteLogApiUpTo(t.db, lastSeq, 10), 5);
-    assert.equal(deleteLogApiUpTo(t.db, lastSeq, 10), 0);
+    assert.equal(await deleteLogApiUpTo(t.db, lastSeq, 10), 10);
+    assert.equal(await deleteLogApiUpTo(t.db, lastSeq, 10), 5);
+    assert.equal(await deleteLogApiUpTo(t.db, lastSeq, 10), 0);
     assert.deepEqual(logApiSeqs(t.db), [26, 27, 28, 29, 30]);
   },
 });

@@ -1,28 +1,38 @@
-/** @module SQL for the `board` table. */
+/** @module SQLite statements for the `board` table, and the posts repository over them. */
 
-import type { Database } from "./database.ts";
-
-/** A post as the API shows it: the author's username instead of the id. */
-export interface PostRow {
-  readonly seq: number;
-  readonly title: string;
-  readonly content: string;
-  readonly create_date: string;
-  readonly update_date: string;
-  readonly author: string | null;
-}
-
-/** A post to insert. */
-export interface NewPost {
-  readonly title: string;
-  readonly content: string;
-  readonly createDate: string;
-  readonly authorId: number | null;
-}
+import type { Database } from "../database.ts";
+import type { NewPost, PostRepository, PostRow } from "../store.ts";
+import type { Run } from "./gate.ts";
 
 const SELECT_POSTS = `
 SELECT b.seq, b.title, b.content, b.create_date, b.update_date, u.username AS author
 FROM board AS b LEFT JOIN users AS u ON u.id = b.author_id`;
+
+const NEWEST = Number.MAX_SAFE_INTEGER;
+
+/** The posts repository over `db`; every call goes through `run`. */
+export function sqlitePosts(db: Database, run: Run): PostRepository {
+  return {
+    page: (limit, beforeSeq = NEWEST) => run(() => selectPostsBefore(db, beforeSeq, limit)),
+    search: (words, limit, beforeSeq = NEWEST) =>
+      run(() => searchPostsBefore(db, ftsMatch(words), beforeSeq, limit)),
+    byAuthor: (authorId, limit, beforeSeq = NEWEST) =>
+      run(() => selectPostsByAuthorBefore(db, authorId, beforeSeq, limit)),
+    get: (seq) => run(() => selectPost(db, seq)),
+    authorId: (seq) => run(() => selectPostAuthorId(db, seq)),
+    insert: (posts) => run(() => insertPosts(db, posts)),
+    update: (seq, post) => run(() => updatePost(db, seq, post)),
+    remove: (seq) => run(() => deletePost(db, seq)),
+  };
+}
+
+/**
+ * The words as an FTS5 query: every word becomes a quoted string (quotes doubled), so
+ * nothing the user types is read as FTS syntax (AND, NEAR, *, :, parentheses…).
+ */
+export function ftsMatch(words: readonly string[]): string {
+  return words.map((word) => `"${word.replaceAll('"', '""')}"`).join(" ");
+}
 
 /** At most `limit` posts with `seq` below `beforeSeq`, newest first. */
 export function selectPostsBefore(db: Database, beforeSeq: number, limit: number): PostRow[] {

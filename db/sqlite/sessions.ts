@@ -1,13 +1,22 @@
-/** @module SQL for the `sessions` table (token hashes, never tokens). */
+/**
+ * @module SQLite statements for the `sessions` table (token hashes, never tokens), and the
+ * sessions repository over them.
+ */
 
-import type { Database } from "./database.ts";
+import type { Database } from "../database.ts";
+import type { SessionRepository, SessionUserRow } from "../store.ts";
+import type { Run } from "./gate.ts";
 
-/** The user a live session belongs to. */
-export interface SessionUserRow {
-  readonly user_id: number;
-  readonly username: string;
-  readonly role: "user" | "admin";
-  readonly expires_at: string;
+/** The sessions repository over `db`; every call goes through `run`. */
+export function sqliteSessions(db: Database, run: Run): SessionRepository {
+  return {
+    insert: (session) => run(() => insertSession(db, session)),
+    userOf: (tokenHash, now) => run(() => selectSessionUser(db, tokenHash, now)),
+    remove: (tokenHash) => run(() => deleteSession(db, tokenHash)),
+    removeForUser: (userId, keepTokenHash) =>
+      run(() => deleteUserSessions(db, userId, keepTokenHash)),
+    removeExpired: (now) => run(() => deleteExpiredSessions(db, now)),
+  };
 }
 
 /** Stores a session. */

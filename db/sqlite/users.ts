@@ -1,19 +1,21 @@
-/** @module SQL for the `users` table. */
+/** @module SQLite statements for the `users` table, and the users repository over them. */
 
-import type { Database } from "./database.ts";
+import type { Database } from "../database.ts";
+import type { PublicUserRow, UserRepository, UserRow } from "../store.ts";
+import type { Run } from "./gate.ts";
 
-/** A user as stored (with the password hash: never hand this to a client). */
-export interface UserRow {
-  readonly id: number;
-  readonly username: string;
-  readonly password_hash: string;
-  readonly role: "user" | "admin";
-  readonly disabled: number;
-  readonly created_at: string;
+/** The users repository over `db`; every call goes through `run`. */
+export function sqliteUsers(db: Database, run: Run): UserRepository {
+  return {
+    byName: (username) => run(() => selectUserByName(db, username)),
+    insert: (user) => run(() => insertUser(db, user)),
+    setPasswordHash: (userId, hash) => run(() => updatePasswordHash(db, userId, hash)),
+    setRoleAndDisabled: (userId, role, disabled) =>
+      run(() => updateRoleAndDisabled(db, userId, role, disabled)),
+    countActiveAdmins: () => run(() => countActiveAdmins(db)),
+    pageAfter: (afterId, limit) => run(() => selectUsersAfter(db, afterId, limit)),
+  };
 }
-
-/** A user as an admin sees it: no hash. */
-export type PublicUserRow = Omit<UserRow, "password_hash">;
 
 /** The user called `username`, if any. */
 export function selectUserByName(db: Database, username: string): UserRow | undefined {

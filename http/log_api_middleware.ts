@@ -1,7 +1,7 @@
-/** @module Middleware that hands every API call to the audit log once its answer is delivered. */
+/** @module Middleware that hands every API call to the call-log writer once its answer is delivered. */
 
 import type { MiddlewareHandler } from "hono";
-import type { ApiCall, AuditLog } from "../services/audit.ts";
+import type { ApiCall, LogApiWriter } from "../services/log_api_writer.ts";
 import { redactQuery } from "../lib/redact.ts";
 import type { Logger } from "../telemetry/log.ts";
 import type { AppEnv } from "./context.ts";
@@ -12,13 +12,13 @@ import { CLIENT_CLOSED_REQUEST } from "./client_gone.ts";
  * 413 and handler failures included. With `Deno.serve` the row is recorded when the
  * response has been delivered, so a client that disconnected is logged as 499.
  */
-export function apiCallLog(
-  audit: AuditLog,
+export function logApiMiddleware(
+  writer: LogApiWriter,
   skipPaths: ReadonlySet<string>,
   logger: Logger,
 ): MiddlewareHandler<AppEnv> {
   const log = logger.scoped(import.meta.url);
-  return async function apiCallLog(c, next) {
+  return async function logApiMiddleware(c, next) {
     if (skipPaths.has(c.req.path)) return next();
     const startTime = Date.now();
     const started = performance.now();
@@ -59,8 +59,8 @@ export function apiCallLog(
         traceId,
       });
       const delivered = c.env?.completed;
-      if (delivered === undefined) audit.record(finish());
-      else audit.recordWhenSettled(delivered, finish);
+      if (delivered === undefined) writer.record(finish());
+      else writer.recordWhenSettled(delivered, finish);
     }
   };
 }

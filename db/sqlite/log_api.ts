@@ -1,46 +1,39 @@
-/** @module SQL for the `log_api` table: batched inserts, filtered reads, retention deletes. */
+/**
+ * @module SQLite statements for the `log_api` table — batched inserts, filtered reads,
+ * retention deletes — and the call-log repository over them.
+ */
 
-import type { Database, SqlValue } from "./database.ts";
+import type { Database, SqlValue } from "../database.ts";
+import type { LogApiFilter, LogApiRow, NewLogApiRow } from "../log_api_schema.ts";
+import type { LogApiRepository } from "../store.ts";
+import { isRejectedRow } from "./errors.ts";
+import type { Run } from "./gate.ts";
 
-/** One API call as stored, column for column. */
-export interface LogApiRow {
-  readonly seq: number;
-  readonly user_ip: string | null;
-  readonly user_id: string | null;
-  readonly start_time: string;
-  readonly end_time: string;
-  readonly call_url: string;
-  readonly call_url_parameter: string | null;
-  readonly method: string;
-  readonly status: number;
-  readonly duration_ms: number;
-  readonly trace_id: string | null;
-}
-
-/** A row to insert (everything but `seq`). */
-export type NewLogApiRow = Omit<LogApiRow, "seq">;
-
-/** Filters for reading the log; every field is optional and they combine with AND. */
-export interface LogApiFilter {
-  readonly beforeSeq?: number;
-  readonly since?: string;
-  readonly until?: string;
-  readonly url?: string;
-  readonly userId?: string;
-  readonly status?: number;
+/**
+ * The call-log repository over `db`; every call goes through `run`. Writes and retention's
+ * statements go to the background connection when `db` has one, so that a commit, or
+ * deleting a million rows (and finding where to stop), never holds up a request.
+ */
+export function sqliteLogApi(db: Database, run: Run): LogApiRepository {
+  return {
+    insertBatch: (rows) => run(() => insertLogApiRows(db, rows)),
+    isRejectedRow,
+    page: (filter, limit) => run(() => selectLogApiRows(db, filter, limit)),
+    seqBeyond: (keep) => run(() => selectLogApiSeqBeyond(db, keep)),
+    deleteOlderThan: (cutoff, chunk) => run(() => deleteLogApiOlderThan(db, cutoff, chunk)),
+    deleteUpTo: (lastSeq, chunk) => run(() => deleteLogApiUpTo(db, lastSeq, chunk)),
+    optimize: () => run(() => db.runInBackground("PRAGMA optimize", []).then(() => undefined)),
+  };
 }
 
 const INSERT = `INSERT INTO log_api (user_ip, user_id, start_time, end_time, call_url,
   call_url_parameter, method, status, duration_ms, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
- * Writes rows in one transaction (all or none): at once, or — when the database has a
- * background writer — on the worker, settling the returned promise when committed.
+ * Writes rows in one transaction (all or none): on the background connection when there is
+ * one, else at once; the promise settles when they are committed.
  */
-export function insertLogApiRows(
-  db: Database,
-  rows: readonly NewLogApiRow[],
-): void | Promise<void> {
+export function insertLogApiRows(db: Database, rows: readonly NewLogApiRow[]): Promise<void> {
   return db.runBatchInBackground(
     INSERT,
     rows.map((r) => [
@@ -89,30 +82,25 @@ export function selectLogApiRows(db: Database, filter: LogApiFilter, limit: numb
   return db.prepare(sql).all(...params, limit) as unknown as LogApiRow[];
 }
 
-// Retention's statements run on the background connection when there is one, so that
-// deleting a million rows (and finding where to stop) never holds up a request.
-
 /** Deletes up to `chunk` of the oldest rows that started before `cutoff`; gives how many. */
 export function deleteLogApiOlderThan(
   db: Database,
   cutoff: string,
   chunk: number,
-): number | Promise<number> {
+): Promise<number> {
   const sql = `DELETE FROM log_api WHERE seq IN
     (SELECT seq FROM log_api WHERE start_time < ? ORDER BY start_time LIMIT ?)`;
   return db.runInBackground(sql, [cutoff, chunk]);
 }
 
 /** The `seq` of the newest row that falls outside the newest `keep` rows, if any. */
-export function selectLogApiSeqBeyond(
+export async function selectLogApiSeqBeyond(
   db: Database,
   keep: number,
-): number | undefined | Promise<number | undefined> {
+): Promise<number | undefined> {
   const sql = "SELECT seq FROM log_api ORDER BY seq DESC LIMIT 1 OFFSET ?";
-  const seqOf = (row: Record<string, SqlValue> | undefined) =>
-    row === undefined ? undefined : Number(row.seq);
-  const row = db.getInBackground(sql, [keep]);
-  return row instanceof Promise ? row.then(seqOf) : seqOf(row);
+  const row = await db.getInBackground(sql, [keep]);
+  return row === undefined ? undefined : Number(row.seq);
 }
 
 /** Deletes up to `chunk` of the oldest rows with `seq <= lastSeq`; gives how many. */
@@ -120,7 +108,7 @@ export function deleteLogApiUpTo(
   db: Database,
   lastSeq: number,
   chunk: number,
-): number | Promise<number> {
+): Promise<number> {
   const sql = `DELETE FROM log_api WHERE seq IN
     (SELECT seq FROM log_api WHERE seq <= ? ORDER BY seq LIMIT ?)`;
   return db.runInBackground(sql, [lastSeq, chunk]);
