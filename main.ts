@@ -9,7 +9,7 @@ import {
   SERVICE_NAME,
   SERVICE_VERSION,
   versionText,
-} from "./config.ts";
+} from "./config/settings.ts";
 import {
   type BackgroundWriter,
   startBackgroundWriter,

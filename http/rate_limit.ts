@@ -3,7 +3,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app_env.ts";
 import { ApiError } from "./problem.ts";
-import { clip } from "./query.ts";
+import { clip } from "../lib/clip.ts";
 
 /** At most `limit` requests per `windowMs` milliseconds. */
 export interface RateLimit {

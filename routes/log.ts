@@ -5,7 +5,8 @@ import type { AppEnv } from "../http/app_env.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { nextPageLink } from "../http/link.ts";
 import { ApiError } from "../http/problem.ts";
-import { clip, parseTimestamp, parseWholeNumber, readQuery } from "../http/query.ts";
+import { parseTimestamp, parseWholeNumber, readQuery } from "../http/query.ts";
+import { clip } from "../lib/clip.ts";
 import type { ApiLogService, LogApiFilter } from "../services/api_log.ts";
 import { LOG_API_LIMITS } from "../services/audit.ts";
 

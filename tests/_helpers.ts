@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DatabaseSync } from "node:sqlite";
 import { createApp } from "../app.ts";
-import { parseCidrList } from "../http/ip_address.ts";
+import { parseCidrList } from "../lib/ip_address.ts";
 import { openDatabase } from "../db/database.ts";
 import type { Database } from "../db/database.ts";
 import { insertDemoPosts } from "../db/demo_posts.ts";
@@ -25,7 +25,7 @@ import type { ProcessFacts } from "../telemetry/resource.ts";
 import { startTelemetry } from "../telemetry/setup.ts";
 import { instrumentDatabase } from "../telemetry/db_telemetry.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
-import { parseTelemetryEnv } from "../telemetry/otel_env.ts";
+import { parseTelemetryEnv } from "../config/otel_settings.ts";
 import { spanHelpers } from "../telemetry/traced.ts";
 
 /** The repository root. */

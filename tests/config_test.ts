@@ -10,7 +10,7 @@ import {
   loadConfig,
   type RuntimeFacts,
   versionText,
-} from "../config.ts";
+} from "../config/settings.ts";
 
 const LINUX_DEV: RuntimeFacts = { standalone: false, execPath: "/usr/bin/deno", os: "linux" };
 
@@ -355,9 +355,9 @@ Deno.test({
   },
 });
 
-/** Reads `env: "NAME"` / `defaultText: "..."` pairs from config.ts's source. */
+/** Reads `env: "NAME"` / `defaultText: "..."` pairs from config/settings.ts's source. */
 async function declaredOptions(): Promise<{ env: string; defaultText: string }[]> {
-  const source = await Deno.readTextFile(new URL("../config.ts", import.meta.url));
+  const source = await Deno.readTextFile(new URL("../config/settings.ts", import.meta.url));
   const names = [...source.matchAll(/\benv:\s*"([A-Z0-9_]+)"/g)];
   return names.map((match, i) => {
     const end = names[i + 1]?.index ?? source.length;
@@ -372,7 +372,10 @@ Deno.test({
   name: "helpText lists every environment variable loadConfig reads, with its default",
   async fn() {
     const options = await declaredOptions();
-    assert.ok(options.length >= 12, `found only ${options.length} env entries in config.ts`);
+    assert.ok(
+      options.length >= 12,
+      `found only ${options.length} env entries in config/settings.ts`,
+    );
     const help = helpText();
     const lines = help.split("\n");
     for (const { env, defaultText } of options) {
@@ -382,17 +385,17 @@ Deno.test({
       assert.ok(entry.includes(`Default: ${defaultText}`), `${env}: ${entry}`);
     }
     for (const name of ["PORT", "HOST", "DB_PATH", "TRUSTED_PROXIES", "LOG_LEVEL", "LOG_FORMAT"]) {
-      assert.ok(options.some((o) => o.env === name), `config.ts does not read ${name}`);
+      assert.ok(options.some((o) => o.env === name), `config/settings.ts does not read ${name}`);
     }
     for (const name of ["LOG_API_RETENTION_DAYS", "LOG_API_MAX_ROWS", "DEMO_DATA"]) {
-      assert.ok(options.some((o) => o.env === name), `config.ts does not read ${name}`);
+      assert.ok(options.some((o) => o.env === name), `config/settings.ts does not read ${name}`);
     }
     assert.ok(options.some((o) => o.env === "MAX_BODY_BYTES"));
   },
 });
 
 Deno.test({
-  name: "every variable declared in config.ts is actually read by loadConfig",
+  name: "every variable declared in config/settings.ts is actually read by loadConfig",
   async fn() {
     // A variable set to garbage must either be refused naming it or change the config.
     const baseline = JSON.stringify(serve({}));

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { parseTelemetryEnv, type TelemetryConfig } from "../../telemetry/otel_env.ts";
+import { parseTelemetryEnv, type TelemetryConfig } from "../../config/otel_settings.ts";
 
 /** The repository root (tests/_helpers.ts is not imported: it pulls in the whole app). */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -9,8 +9,8 @@ import {
   helpText,
   loadConfig,
   type RuntimeFacts,
-} from "../../config.ts";
-import { TELEMETRY_SETTINGS } from "../../telemetry/otel_env.ts";
+} from "../../config/settings.ts";
+import { TELEMETRY_SETTINGS } from "../../config/otel_settings.ts";
 
 /** The repository root (tests/_helpers.ts is not imported: it pulls in the whole app). */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -7,7 +7,7 @@ import {
   parseTelemetryEnv,
   TELEMETRY_SETTINGS,
   type TelemetryConfig,
-} from "../../telemetry/otel_env.ts";
+} from "../../config/otel_settings.ts";
 
 const DEFAULTS = { serviceName: "otel-board" };
 
@@ -146,8 +146,8 @@ Deno.test("TELEMETRY_SETTINGS is frozen and names each variable once", () => {
   }
 });
 
-Deno.test("TELEMETRY_SETTINGS lists every OTEL variable named in otel_env.ts", async () => {
-  const source = await Deno.readTextFile(new URL("../../telemetry/otel_env.ts", import.meta.url));
+Deno.test("TELEMETRY_SETTINGS lists every OTEL variable named in config/otel_settings.ts", async () => {
+  const source = await Deno.readTextFile(new URL("../../config/otel_settings.ts", import.meta.url));
   const inSource = new Set(source.match(/OTEL_[A-Z_]+/g));
   assert.deepEqual(
     [...inSource].sort(),

@@ -1,18 +1,18 @@
 /** @module Environment variables and command-line flags, parsed once into one frozen, validated Config. */
 
 import { posix, resolve, win32 } from "node:path";
-import denoJson from "./deno.json" with { type: "json" };
-import { type CidrBlock, parseCidrList } from "./http/ip_address.ts";
-import { parseRateLimit, type RateLimit } from "./http/rate_limit.ts";
-import { validatePassword, validateUsername } from "./services/passwords.ts";
-import { parseDuration } from "./services/session_tokens.ts";
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./telemetry/log.ts";
+import denoJson from "../deno.json" with { type: "json" };
+import { type CidrBlock, parseCidrList } from "../lib/ip_address.ts";
+import { parseRateLimit, type RateLimit } from "../http/rate_limit.ts";
+import { validatePassword, validateUsername } from "../lib/account_rules.ts";
+import { parseDuration } from "../services/session_tokens.ts";
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../lib/log_levels.ts";
 import {
   OtelConfigError,
   parseTelemetryEnv,
   TELEMETRY_SETTINGS,
   type TelemetryConfig,
-} from "./telemetry/otel_env.ts";
+} from "./otel_settings.ts";
 
 /** The service's name, as it appears in logs and `--version`. */
 export const SERVICE_NAME = "otel-board";
