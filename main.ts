@@ -1,15 +1,11 @@
 /** @module Entry point: config → database → services → app → serve → graceful stop. */
 
 import { createApp } from "./app.ts";
-import {
-  type Config,
-  ConfigError,
-  helpText,
-  loadConfig,
-  SERVICE_NAME,
-  SERVICE_VERSION,
-  versionText,
-} from "./config/settings.ts";
+import { describeTelemetry } from "./config/describe.ts";
+import { helpText, versionText } from "./config/help.ts";
+import { type Config, loadConfig } from "./config/load.ts";
+import { SERVICE_NAME, SERVICE_VERSION } from "./config/service_identity.ts";
+import { ConfigError } from "./config/types.ts";
 import {
   type BackgroundWriter,
   startBackgroundWriter,
@@ -54,8 +50,8 @@ export class StartupError extends Error {
  */
 export async function runServer(config: Config): Promise<void> {
   const loggerOptions = {
-    level: config.logLevel,
-    format: config.logFormat,
+    level: config.log.level,
+    format: config.log.format,
     serviceName: SERVICE_NAME,
   } as const;
   // Export failures are reported on stdout only, so a failing log export cannot feed itself.
@@ -74,14 +70,14 @@ export async function runServer(config: Config): Promise<void> {
   });
   let opened;
   try {
-    opened = openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+    opened = openDatabase(config.database.path, { synchronous: config.database.synchronous });
   } catch (error) {
     if (error instanceof DatabaseOpenError) {
       throw new StartupError(`DB_PATH: ${error.message}`, EXIT_INVALID_SETTING);
     }
     throw error;
   }
-  if (opened.created && config.demoData) insertDemoPosts(opened.db, new Date());
+  if (opened.created && config.database.demoData) insertDemoPosts(opened.db, new Date());
   const writer = startWriter(config, logger);
   const local = writer === undefined ? opened.db : withBackgroundWriter(opened.db, writer);
   const tracing = telemetry?.tracing;
@@ -92,20 +88,20 @@ export async function runServer(config: Config): Promise<void> {
   const spans = spanHelpers(tracing?.tracer);
 
   const audit = createAuditLog(db, {
-    flushMs: config.logApiFlushMs,
+    flushMs: config.logApi.flushMs,
     logger: logger.scoped("services/audit.ts"),
     spans,
   });
   const retention = startRetention(db, {
-    maxAgeDays: config.logApiRetentionDays,
-    maxRows: config.logApiMaxRows,
-    intervalMs: config.logApiPruneIntervalMs,
+    maxAgeDays: config.logApi.retentionDays,
+    maxRows: config.logApi.maxRows,
+    intervalMs: config.logApi.pruneIntervalMs,
     logger: logger.scoped("services/retention.ts"),
     spans,
   });
   const events = createAppEvents(telemetry?.metrics.meter);
   const accounts = createAccountsService(db, {
-    sessionTtlMs: config.sessionTtlMs,
+    sessionTtlMs: config.accounts.sessionTtlMs,
     spans,
     events: events.accounts,
   });
@@ -115,7 +111,7 @@ export async function runServer(config: Config): Promise<void> {
     } catch (error) {
       logger.error("Cannot prune expired sessions", { error });
     }
-  }, config.logApiPruneIntervalMs);
+  }, config.logApi.pruneIntervalMs);
   let draining = false;
   const app = createApp({
     board: createBoardService(db, spans, events.posts),
@@ -127,18 +123,18 @@ export async function runServer(config: Config): Promise<void> {
       checkDatabase: () => void db.prepare("SELECT count(*) FROM sqlite_schema").get(),
     },
     logger,
-    trustedProxies: config.trustedProxies,
-    maxBodyBytes: config.maxBodyBytes,
+    trustedProxies: config.server.trustedProxies,
+    maxBodyBytes: config.server.maxBodyBytes,
     limits: {
-      login: createRateLimiter(config.rateLimitLogin),
-      loginUser: createRateLimiter(config.rateLimitLoginUser),
-      register: createRateLimiter(config.rateLimitRegister),
-      post: createRateLimiter(config.rateLimitPost),
-      search: createRateLimiter(config.rateLimitSearch),
+      login: createRateLimiter(config.rateLimits.login),
+      loginUser: createRateLimiter(config.rateLimits.loginUser),
+      register: createRateLimiter(config.rateLimits.register),
+      post: createRateLimiter(config.rateLimits.post),
+      search: createRateLimiter(config.rateLimits.search),
     },
-    sessionTtlMs: config.sessionTtlMs,
-    logApiPublic: config.logApiPublic,
-    corsAllowedOrigins: config.corsAllowedOrigins,
+    sessionTtlMs: config.accounts.sessionTtlMs,
+    logApiPublic: config.logApi.public,
+    corsAllowedOrigins: config.server.corsAllowedOrigins,
     ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
   });
   const appMetrics = telemetry === undefined ? undefined : registerAppMetrics(
@@ -157,8 +153,8 @@ export async function runServer(config: Config): Promise<void> {
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({
-      hostname: config.host,
-      port: config.port,
+      hostname: config.server.host,
+      port: config.server.port,
       onListen: ({ hostname, port }) => {
         const host = hostname.includes(":") ? `[${hostname}]` : hostname;
         logger.info(`Listening on http://${host}:${port}`, {
@@ -167,7 +163,7 @@ export async function runServer(config: Config): Promise<void> {
           schema_version: opened.version,
           created_database: opened.created,
           startup_ms: Math.round(performance.now()),
-          telemetry: describeTelemetry(config),
+          telemetry: describeTelemetry(config.telemetry),
         });
       },
       onError: (error) => {
@@ -187,7 +183,10 @@ export async function runServer(config: Config): Promise<void> {
       : error instanceof Error
       ? error.message
       : String(error);
-    throw new StartupError(`Cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
+    throw new StartupError(
+      `Cannot listen on ${config.server.host}:${config.server.port}: ${reason}`,
+      1,
+    );
   }
 
   // Listen for stop signals before any slow start-up work, so an early SIGTERM drains too.
@@ -201,7 +200,10 @@ export async function runServer(config: Config): Promise<void> {
     await ensureFirstAdmin(accounts, config, logger);
   } catch (error) {
     // The board still serves; sign-in as admin waits for the operator to fix this.
-    logger.error("Cannot create the first admin", { error, username: config.adminUsername });
+    logger.error("Cannot create the first admin", {
+      error,
+      username: config.accounts.adminUsername,
+    });
   }
   const signal = await stopRequested;
   draining = true;
@@ -212,9 +214,9 @@ export async function runServer(config: Config): Promise<void> {
     db.close();
     Deno.exit(EXIT_START_FAILED);
   });
-  if (!await settlesWithin(server.shutdown(), config.shutdownTimeoutMs)) {
+  if (!await settlesWithin(server.shutdown(), config.server.shutdownTimeoutMs)) {
     logger.warn("Requests still running after SHUTDOWN_TIMEOUT_MS; stopping anyway", {
-      shutdown_timeout_ms: config.shutdownTimeoutMs,
+      shutdown_timeout_ms: config.server.shutdownTimeoutMs,
     });
   }
   // A prune in flight finishes its current chunk (on the worker) before the worker closes.
@@ -222,7 +224,7 @@ export async function runServer(config: Config): Promise<void> {
   clearInterval(sessionPruning);
   await audit.close(1000);
   await writer?.close(1000);
-  const flushTimeoutMs = config.telemetryFlushTimeoutMs;
+  const flushTimeoutMs = config.telemetry.flushTimeoutMs;
   const flushed = await telemetry?.stopTracesAndMetrics(flushTimeoutMs);
   appMetrics?.stop();
   for (const [signalName, inTime] of Object.entries(flushed ?? {})) {
@@ -255,8 +257,10 @@ export async function runServer(config: Config): Promise<void> {
  * database. Until it is ready (and if it cannot start: logged) rows are written in-thread.
  */
 function startWriter(config: Config, logger: Logger): BackgroundWriter | undefined {
-  if (config.dbPath === ":memory:") return undefined;
-  const writer = startBackgroundWriter(config.dbPath, { synchronous: config.sqliteSynchronous });
+  if (config.database.path === ":memory:") return undefined;
+  const writer = startBackgroundWriter(config.database.path, {
+    synchronous: config.database.synchronous,
+  });
   writer.ready.catch((error: unknown) => {
     logger.warn("log_api rows will be written on the request thread", { error });
   });
@@ -272,12 +276,15 @@ async function ensureFirstAdmin(
   config: Config,
   logger: Logger,
 ): Promise<void> {
-  const result = await accounts.ensureAdmin(config.adminUsername, config.adminPassword);
+  const result = await accounts.ensureAdmin(
+    config.accounts.adminUsername,
+    config.accounts.adminPassword,
+  );
   if (!result.created) return;
-  logger.info("Created the first admin", { username: config.adminUsername });
+  logger.info("Created the first admin", { username: config.accounts.adminUsername });
   if (result.generatedPassword !== undefined) {
     Deno.stdout.writeSync(new TextEncoder().encode(
-      `\nFirst admin "${config.adminUsername}" created with the password: ${result.generatedPassword}\n` +
+      `\nFirst admin "${config.accounts.adminUsername}" created with the password: ${result.generatedPassword}\n` +
         "It is shown only this once; change it with PUT /me/password.\n\n",
     ));
   }
@@ -302,28 +309,6 @@ async function startTelemetryOrFail(
       EXIT_INVALID_SETTING,
     );
   }
-}
-
-/** The effective telemetry settings for the start-up line (header values masked). */
-function describeTelemetry(config: Config): Record<string, unknown> {
-  const { telemetry } = config;
-  if (telemetry.disabled) return { disabled: true };
-  return {
-    service_name: telemetry.serviceName,
-    traces_exporter: telemetry.traces.exporters.join(",") || "none",
-    traces_endpoint: telemetry.traces.otlp.url,
-    traces_headers: Object.keys(telemetry.traces.otlp.headers),
-    metrics_exporter: telemetry.metrics.exporters.join(",") || "none",
-    metrics_endpoint: telemetry.metrics.otlp.url,
-    metrics_headers: Object.keys(telemetry.metrics.otlp.headers),
-    metric_export_interval_ms: telemetry.metrics.exportIntervalMs,
-    logs_exporter: telemetry.logs.exporters.join(",") || "none",
-    logs_endpoint: telemetry.logs.otlp.url,
-    logs_headers: Object.keys(telemetry.logs.otlp.headers),
-    sampler: telemetry.traces.sampler,
-    sampler_ratio: telemetry.traces.samplerRatio,
-    propagators: telemetry.propagators.join(",") || "none",
-  };
 }
 
 function fail(message: string, exitCode: number): never {

@@ -13,7 +13,7 @@ import {
 } from "@opentelemetry/sdk-logs";
 import type { LogLevel } from "../lib/log_levels.ts";
 import type { LogAttributes, Logger, LogSink } from "./log.ts";
-import type { TelemetryConfig } from "../config/otel_settings.ts";
+import type { TelemetryConfig } from "../config/telemetry_config.ts";
 import {
   createOtlpSender,
   type ExportStats,

@@ -14,7 +14,7 @@ import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "./log.ts";
-import type { OtlpEndpointConfig } from "../config/otel_settings.ts";
+import type { OtlpEndpointConfig } from "../config/telemetry_config.ts";
 import { OtlpTraceEncoder } from "./otlp_trace_encoder.ts";
 
 /** A telemetry signal, as named in metrics and log lines. */

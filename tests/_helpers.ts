@@ -19,13 +19,14 @@ import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trac
 import { InMemoryLogRecordExporter, type ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { type MetricData, MetricReader } from "@opentelemetry/sdk-metrics";
 import { createAppEvents, registerAppMetrics } from "../telemetry/app_metrics.ts";
-import { createRateLimiter, parseRateLimit } from "../http/rate_limit.ts";
+import { parseRateLimit } from "../config/grammars.ts";
+import { createRateLimiter } from "../http/rate_limit.ts";
 import { type AccountsService, createAccountsService } from "../services/accounts.ts";
 import type { ProcessFacts } from "../telemetry/resource.ts";
 import { startTelemetry } from "../telemetry/setup.ts";
 import { instrumentDatabase } from "../telemetry/db_telemetry.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
-import { parseTelemetryEnv } from "../config/otel_settings.ts";
+import { parseTelemetryEnv } from "../config/otel_assemble.ts";
 import { spanHelpers } from "../telemetry/traced.ts";
 
 /** The repository root. */
