@@ -12,7 +12,7 @@ import { bodyLimit } from "./http/body_limit.ts";
 import { clientIp } from "./http/client_ip_middleware.ts";
 import { logApiMiddleware } from "./http/log_api_middleware.ts";
 import { errorHandler, notFoundHandler } from "./http/errors.ts";
-import type { CidrBlock } from "./http/ip_address.ts";
+import type { CidrBlock } from "./lib/ip_address.ts";
 import { answerMethodNotAllowed } from "./http/method_not_allowed.ts";
 import { type BoardLimits, boardRoutes } from "./routes/board.ts";
 import { healthRoutes, type Readiness } from "./routes/health.ts";

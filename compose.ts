@@ -5,7 +5,7 @@
 
 import type { Hono } from "hono";
 import { createApp } from "./app.ts";
-import type { Config } from "./config.ts";
+import type { Config } from "./config/load.ts";
 import type { Database } from "./db/database.ts";
 import { createSqliteStore } from "./db/sqlite/sqlite_store.ts";
 import type { Store } from "./db/store.ts";
@@ -62,19 +62,19 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
   const events = createAppEvents(telemetry?.metrics.meter);
 
   const logApiWriter = createLogApiWriter(store.logApi, {
-    flushMs: config.logApiFlushMs,
+    flushMs: config.logApi.flushMs,
     logger,
     spans,
   });
   const retention = startLogApiRetention(store.logApi, {
-    maxAgeDays: config.logApiRetentionDays,
-    maxRows: config.logApiMaxRows,
-    intervalMs: config.logApiPruneIntervalMs,
+    maxAgeDays: config.logApi.retentionDays,
+    maxRows: config.logApi.maxRows,
+    intervalMs: config.logApi.pruneIntervalMs,
     logger,
     spans,
   });
   const accounts = createAccountsService(store, {
-    sessionTtlMs: config.sessionTtlMs,
+    sessionTtlMs: config.accounts.sessionTtlMs,
     spans,
     events: events.accounts,
     ...(infrastructure.now === undefined ? {} : { now: infrastructure.now }),
@@ -83,7 +83,7 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
     accounts.pruneSessions().catch((error: unknown) => {
       logger.error("Cannot prune expired sessions", { error });
     });
-  }, config.logApiPruneIntervalMs);
+  }, config.logApi.pruneIntervalMs);
   const board = { ...createBoardService(store, spans, events.posts), ...infrastructure.board };
   const logApiReader = createLogApiReader(store.logApi, spans);
 
@@ -95,18 +95,18 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
     logApiWriter,
     readiness: { draining: () => draining, checkDatabase: () => store.ping() },
     logger,
-    trustedProxies: config.trustedProxies,
-    maxBodyBytes: config.maxBodyBytes,
+    trustedProxies: config.server.trustedProxies,
+    maxBodyBytes: config.server.maxBodyBytes,
     limits: {
-      login: createRateLimiter(config.rateLimitLogin),
-      loginUser: createRateLimiter(config.rateLimitLoginUser),
-      register: createRateLimiter(config.rateLimitRegister),
-      post: createRateLimiter(config.rateLimitPost),
-      search: createRateLimiter(config.rateLimitSearch),
+      login: createRateLimiter(config.rateLimits.login),
+      loginUser: createRateLimiter(config.rateLimits.loginUser),
+      register: createRateLimiter(config.rateLimits.register),
+      post: createRateLimiter(config.rateLimits.post),
+      search: createRateLimiter(config.rateLimits.search),
     },
-    sessionTtlMs: config.sessionTtlMs,
-    logApiPublic: config.logApiPublic,
-    corsAllowedOrigins: config.corsAllowedOrigins,
+    sessionTtlMs: config.accounts.sessionTtlMs,
+    logApiPublic: config.logApi.public,
+    corsAllowedOrigins: config.server.corsAllowedOrigins,
     ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
   });
   // Never removed: the meter provider's shutdown ends them, after the last export read them.

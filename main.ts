@@ -3,7 +3,10 @@
  * it and exits with its code (0 done, 1 failed, 2 bad usage or setting).
  */
 
-import { ConfigError, helpText, loadConfig, SERVICE_NAME, versionText } from "./config.ts";
+import { helpText, versionText } from "./config/help.ts";
+import { loadConfig } from "./config/load.ts";
+import { SERVICE_NAME } from "./config/service_identity.ts";
+import { ConfigError } from "./config/types.ts";
 import { EXIT_INVALID_SETTING, EXIT_OK } from "./lib/exit_codes.ts";
 import { StopRequests } from "./lib/stop_signals.ts";
 import { runService, StartupError } from "./server.ts";

@@ -4,7 +4,9 @@
  * stop and for a start that fails half-way.
  */
 
-import { type Config, SERVICE_NAME, SERVICE_VERSION } from "./config.ts";
+import { describeTelemetry } from "./config/describe.ts";
+import type { Config } from "./config/load.ts";
+import { SERVICE_NAME, SERVICE_VERSION } from "./config/service_identity.ts";
 import { composeServices, sqliteStore } from "./compose.ts";
 import { startBackgroundWriter, withBackgroundWriter } from "./db/background_writer.ts";
 import { DatabaseOpenError, openDatabase } from "./db/database.ts";
@@ -47,8 +49,8 @@ export interface RunOptions {
 export async function runService(config: Config, options: RunOptions): Promise<void> {
   await using resources = new AsyncDisposableStack();
   const loggerOptions = {
-    level: config.logLevel,
-    format: config.logFormat,
+    level: config.log.level,
+    format: config.log.format,
     serviceName: SERVICE_NAME,
     ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
   } as const;
@@ -58,7 +60,7 @@ export async function runService(config: Config, options: RunOptions): Promise<v
   const logger = telemetry?.logSink === undefined
     ? stdoutLogger
     : createLogger({ ...loggerOptions, sink: telemetry.logSink });
-  const flushTimeoutMs = config.telemetryFlushTimeoutMs;
+  const flushTimeoutMs = config.telemetry.flushTimeoutMs;
   // OTLP logs last, after the "Stopped" line, so that line is exported too.
   resources.defer(async () => {
     if (telemetry !== undefined && !await telemetry.stopLogs(flushTimeoutMs)) {
@@ -97,12 +99,12 @@ export async function runService(config: Config, options: RunOptions): Promise<v
   const opened = openDatabaseOrFail(config);
   // The database closes after the worker, which writes into the same file.
   resources.defer(() => opened.db.close());
-  if (opened.created && config.demoData) {
+  if (opened.created && config.database.demoData) {
     await insertDemoPosts(createSqliteStore(opened.db).posts, new Date());
   }
-  const writer = config.dbPath === ":memory:"
+  const writer = config.database.path === ":memory:"
     ? undefined
-    : startBackgroundWriter(config.dbPath, { synchronous: config.sqliteSynchronous });
+    : startBackgroundWriter(config.database.path, { synchronous: config.database.synchronous });
   writer?.ready.catch((error: unknown) => {
     logger.warn("log_api rows will be written on the request thread", { error });
   });
@@ -128,13 +130,13 @@ export async function runService(config: Config, options: RunOptions): Promise<v
     schema_version: opened.version,
     created_database: opened.created,
     db_path: db.path,
-    telemetry: describeTelemetry(config),
+    telemetry: describeTelemetry(config.telemetry),
   });
   // The server drains before the services stop, so every answered request has its row.
   resources.defer(async () => {
-    if (!await settlesWithin(server.shutdown(), config.shutdownTimeoutMs)) {
+    if (!await settlesWithin(server.shutdown(), config.server.shutdownTimeoutMs)) {
       logger.warn("Requests still running after SHUTDOWN_TIMEOUT_MS; stopping anyway", {
-        shutdown_timeout_ms: config.shutdownTimeoutMs,
+        shutdown_timeout_ms: config.server.shutdownTimeoutMs,
       });
     }
   });
@@ -176,7 +178,7 @@ async function startTelemetryOrFail(
 
 function openDatabaseOrFail(config: Config): ReturnType<typeof openDatabase> {
   try {
-    return openDatabase(config.dbPath, { synchronous: config.sqliteSynchronous });
+    return openDatabase(config.database.path, { synchronous: config.database.synchronous });
   } catch (error) {
     if (error instanceof DatabaseOpenError) {
       throw new StartupError(`DB_PATH: ${error.message}`, EXIT_INVALID_SETTING);
@@ -194,8 +196,8 @@ function listenOrFail(
 ): Deno.HttpServer<Deno.NetAddr> {
   try {
     return Deno.serve({
-      hostname: config.host,
-      port: config.port,
+      hostname: config.server.host,
+      port: config.server.port,
       onListen: ({ hostname, port }) => {
         const host = hostname.includes(":") ? `[${hostname}]` : hostname;
         logger.info(`Listening on http://${host}:${port}`, {
@@ -216,7 +218,10 @@ function listenOrFail(
     const reason = error instanceof Deno.errors.AddrInUse
       ? "the address is already in use (set PORT or --port)"
       : errorMessage(error);
-    throw new StartupError(`Cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
+    throw new StartupError(
+      `Cannot listen on ${config.server.host}:${config.server.port}: ${reason}`,
+      1,
+    );
   }
 }
 
@@ -232,39 +237,23 @@ async function ensureFirstAdmin(
 ): Promise<void> {
   let result;
   try {
-    result = await accounts.ensureAdmin(config.adminUsername, config.adminPassword);
+    result = await accounts.ensureAdmin(
+      config.accounts.adminUsername,
+      config.accounts.adminPassword,
+    );
   } catch (error) {
-    logger.error("Cannot create the first admin", { error, username: config.adminUsername });
+    logger.error("Cannot create the first admin", {
+      error,
+      username: config.accounts.adminUsername,
+    });
     return;
   }
   if (!result.created) return;
-  logger.info("Created the first admin", { username: config.adminUsername });
+  logger.info("Created the first admin", { username: config.accounts.adminUsername });
   if (result.generatedPassword !== undefined) {
     Deno.stdout.writeSync(new TextEncoder().encode(
-      `\nFirst admin "${config.adminUsername}" created with the password: ${result.generatedPassword}\n` +
+      `\nFirst admin "${config.accounts.adminUsername}" created with the password: ${result.generatedPassword}\n` +
         "It is shown only this once; change it with PUT /me/password.\n\n",
     ));
   }
-}
-
-/** The effective telemetry settings for the start-up line (header values masked). */
-function describeTelemetry(config: Config): Record<string, unknown> {
-  const { telemetry } = config;
-  if (telemetry.disabled) return { disabled: true };
-  return {
-    service_name: telemetry.serviceName,
-    traces_exporter: telemetry.traces.exporters.join(",") || "none",
-    traces_endpoint: telemetry.traces.otlp.url,
-    traces_headers: Object.keys(telemetry.traces.otlp.headers),
-    metrics_exporter: telemetry.metrics.exporters.join(",") || "none",
-    metrics_endpoint: telemetry.metrics.otlp.url,
-    metrics_headers: Object.keys(telemetry.metrics.otlp.headers),
-    metric_export_interval_ms: telemetry.metrics.exportIntervalMs,
-    logs_exporter: telemetry.logs.exporters.join(",") || "none",
-    logs_endpoint: telemetry.logs.otlp.url,
-    logs_headers: Object.keys(telemetry.logs.otlp.headers),
-    sampler: telemetry.traces.sampler,
-    sampler_ratio: telemetry.traces.samplerRatio,
-    propagators: telemetry.propagators.join(",") || "none",
-  };
 }

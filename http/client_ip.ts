@@ -1,6 +1,6 @@
 /** @module Resolution of the real client IP address behind trusted reverse proxies. */
 
-import { type CidrBlock, type IpAddress, isTrusted, parseIpAddress } from "./ip_address.ts";
+import { type CidrBlock, type IpAddress, isTrusted, parseIpAddress } from "../lib/ip_address.ts";
 
 /** The forwarding headers of a request, `null` when absent. */
 export interface ForwardingHeaders {

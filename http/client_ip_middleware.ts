@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context.ts";
 import { resolveClientIp } from "./client_ip.ts";
-import { type CidrBlock, isTrusted, parseIpAddress } from "./ip_address.ts";
+import { type CidrBlock, isTrusted, parseIpAddress } from "../lib/ip_address.ts";
 
 /** Resolves the client address once per request for logging, rate limits and spans. */
 export function clientIp(trustedProxies: readonly CidrBlock[]): MiddlewareHandler<AppEnv> {

@@ -7,7 +7,7 @@ import { DomainError } from "../services/domain_error.ts";
 import type { AppEnv } from "./context.ts";
 import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";
 import { ApiError, type ProblemCode, problemResponse } from "./problem.ts";
-import { clip } from "./query.ts";
+import { clip } from "../lib/clip.ts";
 
 const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
   400: "invalid_parameter",

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "./context.ts";
 import { ClientGoneError } from "./client_gone.ts";
 import { ApiError } from "./problem.ts";
-import { clip } from "./query.ts";
+import { clip } from "../lib/clip.ts";
 import { errorMessage } from "../lib/error_message.ts";
 
 /** How a body field is typed: `string` or `boolean`, with `?` when it may be left out. */

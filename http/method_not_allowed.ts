@@ -3,7 +3,7 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "./context.ts";
 import { ApiError } from "./problem.ts";
-import { clip } from "./query.ts";
+import { clip } from "../lib/clip.ts";
 
 const ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 

@@ -1,5 +1,6 @@
 /** @module Strict query-string parsing: unknown, repeated or malformed parameters are 400s. */
 
+import { clip } from "../lib/clip.ts";
 import { ApiError } from "./problem.ts";
 
 /**
@@ -53,11 +54,6 @@ export function parseWholeNumber(raw: string, what: string, min: number, max: nu
     );
   }
   return value;
-}
-
-/** Shortens user input before echoing it in an error message. */
-export function clip(text: string, max = 40): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 const TIMESTAMP =

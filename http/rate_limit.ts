@@ -1,15 +1,9 @@
-/** @module Per-client request rate limits: parsing "10/1m" settings, a bounded in-memory limiter, and its middleware. */
+/** @module Per-client request rate limits: a bounded in-memory limiter and its middleware (config/grammars.ts parses "10/1m"). */
 
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context.ts";
 import { ApiError } from "./problem.ts";
-import { clip } from "./query.ts";
-
-/** At most `limit` requests per `windowMs` milliseconds. */
-export interface RateLimit {
-  readonly limit: number;
-  readonly windowMs: number;
-}
+import type { RateLimit } from "../config/grammars.ts";
 
 /** The outcome of one request against a limiter. */
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -20,41 +14,6 @@ export interface RateLimiter {
   take(key: string): RateDecision;
   /** How many keys are currently tracked (never more than `maxKeys`). */
   size(): number;
-}
-
-const MAX_REQUESTS = 1_000_000;
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-/** Long enough for any sensible limit, short enough that `limit * windowMs` stays exact. */
-const MAX_WINDOW_MS = 7 * UNIT_MS.d;
-const SETTING = /^([0-9]+)\/([0-9]+)([smhd])$/;
-
-/**
- * Parses a rate-limit setting `<requests>/<count><unit>` such as `10/1m`, `5/30s`, `100/1h`
- * or `1000/1d` (1 to 1,000,000 requests; a window from 1 s to 7 d).
- * @throws {Error} naming the setting and what was expected.
- */
-export function parseRateLimit(text: string): RateLimit {
-  const shown = `"${clip(text)}"`;
-  const m = SETTING.exec(text.trim());
-  if (m === null) {
-    throw new Error(
-      `Cannot parse rate limit ${shown}: expected <requests>/<window> such as 10/1m`,
-    );
-  }
-  const [, requests = "", count = "", unit = "s"] = m;
-  const limit = requests.length > 7 ? Infinity : Number(requests);
-  if (limit < 1 || limit > MAX_REQUESTS) {
-    throw new Error(
-      `Cannot parse rate limit ${shown}: expected 1 to ${MAX_REQUESTS} requests per window`,
-    );
-  }
-  const windowMs = count.length > 7
-    ? Infinity
-    : Number(count) * UNIT_MS[unit as keyof typeof UNIT_MS];
-  if (windowMs < 1_000 || windowMs > MAX_WINDOW_MS) {
-    throw new Error(`Cannot parse rate limit ${shown}: expected a window from 1s to 7d`);
-  }
-  return Object.freeze({ limit, windowMs });
 }
 
 /** Counts for one key: requests in its latest fixed window and in the window before it. */

@@ -8,7 +8,7 @@ import { readJsonObject } from "../http/json_body.ts";
 import { ApiError } from "../http/problem.ts";
 import { rateLimited, type RateLimiter } from "../http/rate_limit.ts";
 import type { AccountsService } from "../services/accounts.ts";
-import { validateUsername } from "../services/passwords.ts";
+import { validateUsername } from "../lib/account_rules.ts";
 
 /** The rate limits of the account routes. */
 export interface AuthLimits {

@@ -5,7 +5,8 @@ import type { AppEnv } from "../http/context.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { beforeCursor, linkNextPage, pageSize } from "../http/paging.ts";
 import { ApiError } from "../http/problem.ts";
-import { clip, parseTimestamp, parseWholeNumber, readQuery } from "../http/query.ts";
+import { parseTimestamp, parseWholeNumber, readQuery } from "../http/query.ts";
+import { clip } from "../lib/clip.ts";
 import { LOG_API_LIMITS } from "../db/log_api_schema.ts";
 import type { LogApiFilter, LogApiReader } from "../services/log_api_reader.ts";
 

@@ -3,13 +3,8 @@
 import type { PublicUserRow, Repositories, Store } from "../db/store.ts";
 import type { SpanHelpers } from "../telemetry/traced.ts";
 import { DomainError } from "./domain_error.ts";
-import {
-  burnPasswordCheck,
-  hashPassword,
-  validatePassword,
-  validateUsername,
-  verifyPassword,
-} from "./passwords.ts";
+import { validatePassword, validateUsername } from "../lib/account_rules.ts";
+import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.ts";
 import { looksLikeSessionToken, newSessionToken, sessionTokenHash } from "./session_tokens.ts";
 
 /** Who made a request, once their session checked out. */

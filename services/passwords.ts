@@ -1,6 +1,6 @@
 /**
  * @module Password hashing (PBKDF2-SHA-256 via WebCrypto), verification in constant time,
- * a dummy check for unknown users, and the username/password rules.
+ * and a dummy check for unknown users (the username/password rules live in lib/account_rules.ts).
  *
  * Stored form: `pbkdf2-sha256$<iterations>$<salt base64url>$<hash base64url>` (no padding),
  * with a 16-byte random salt and a 32-byte derived key. The iteration count travels with
@@ -47,7 +47,7 @@ interface StoredHash {
 /**
  * Hashes a password for storage.
  *
- * @param password Any string; {@link validatePassword} decides what is acceptable.
+ * @param password Any string; `validatePassword` (lib/account_rules.ts) decides what is acceptable.
  * @param options `iterations` (default {@link PBKDF2_ITERATIONS}, never below
  *   {@link MIN_PBKDF2_ITERATIONS}) and `salt` (default 16 random bytes; at least 16 bytes).
  * @returns `pbkdf2-sha256$<iterations>$<salt>$<hash>`, base64url without padding.
@@ -137,40 +137,6 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
     difference |= a[i]! ^ other[i]!;
   }
   return difference === 0;
-}
-
-/**
- * Checks the password rule: 8 to 256 characters, counted in code points after NFC
- * normalization (so an emoji counts once, and "é" counts once however it was typed).
- *
- * @returns An error sentence, or undefined when the password is acceptable.
- */
-export function validatePassword(password: string): string | undefined {
-  // A lone surrogate would be encoded as U+FFFD, so two different passwords could match.
-  if (!password.isWellFormed()) return "Password contains a broken UTF-16 surrogate";
-  const length = [...password.normalize("NFC")].length;
-  if (length < 8 || length > 256) {
-    return `Password must be 8-256 characters long, got ${length}`;
-  }
-  return undefined;
-}
-
-/**
- * Checks the username rule: 3 to 30 characters, each a lowercase letter a-z, a digit, "_",
- * "." or "-".
- *
- * @returns An error sentence, or undefined when the username is acceptable.
- */
-export function validateUsername(username: string): string | undefined {
-  const length = [...username].length;
-  if (length < 3 || length > 30) {
-    return `Username must be 3-30 characters long, got ${length}`;
-  }
-  if (!/^[a-z0-9_.-]+$/.test(username)) {
-    return `Username may contain only lowercase letters a-z, digits 0-9, "_", "." and "-"` +
-      (/[A-Z]/.test(username) ? " (uppercase letters are not allowed)" : "");
-  }
-  return undefined;
 }
 
 /** Derives the 32-byte PBKDF2-SHA-256 key of the NFC-normalized, UTF-8 encoded password. */

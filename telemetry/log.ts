@@ -1,16 +1,7 @@
 /** @module The service's one logger: JSON lines (or human lines) on stdout, with the active trace. */
 
 import { isSpanContextValid, trace } from "@opentelemetry/api";
-
-/** Log levels, lowest first. */
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-/** A log level. */
-export type LogLevel = typeof LOG_LEVELS[number];
-
-/** Output formats: one JSON object per line, or one human-readable line. */
-export const LOG_FORMATS = ["json", "text"] as const;
-/** An output format. */
-export type LogFormat = typeof LOG_FORMATS[number];
+import { LOG_LEVELS, type LogFormat, type LogLevel } from "../lib/log_levels.ts";
 
 /** Attributes attached to one log record; `Error` values are written with message and stack. */
 export type LogAttributes = Readonly<Record<string, unknown>>;

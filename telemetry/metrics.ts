@@ -18,7 +18,7 @@ import {
   type ResourceMetrics,
 } from "@opentelemetry/sdk-metrics";
 import type { Logger } from "./log.ts";
-import type { MetricsConfig, TelemetryConfig } from "./otel_env.ts";
+import type { MetricsConfig, TelemetryConfig } from "../config/telemetry_config.ts";
 import {
   createOtlpSender,
   type ExportStats,

@@ -11,8 +11,9 @@ import {
   type LogRecordExporter,
   type ReadableLogRecord,
 } from "@opentelemetry/sdk-logs";
-import type { LogAttributes, Logger, LogLevel, LogSink } from "./log.ts";
-import type { TelemetryConfig } from "./otel_env.ts";
+import type { LogLevel } from "../lib/log_levels.ts";
+import type { LogAttributes, Logger, LogSink } from "./log.ts";
+import type { TelemetryConfig } from "../config/telemetry_config.ts";
 import {
   createOtlpSender,
   type ExportStats,

@@ -17,7 +17,7 @@ import { errorMessage } from "../lib/error_message.ts";
 import { FailureLogThrottle } from "../lib/failure_log_throttle.ts";
 import { settlesWithin } from "../lib/settles_within.ts";
 import type { Logger } from "./log.ts";
-import type { OtlpEndpointConfig } from "./otel_env.ts";
+import type { OtlpEndpointConfig } from "../config/telemetry_config.ts";
 import { OtlpTraceEncoder } from "./otlp_trace_encoder.ts";
 
 /** A telemetry signal, as named in metrics and log lines. */

@@ -9,7 +9,7 @@ import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { countDrops } from "./drop_counter.ts";
 import type { Logger, LogSink } from "./log.ts";
 import { type Metrics, startMetrics } from "./metrics.ts";
-import type { TelemetryConfig } from "./otel_env.ts";
+import type { TelemetryConfig } from "../config/telemetry_config.ts";
 import { type OtelLogs, startOtelLogs } from "./otel_logs.ts";
 import type { ExportStats, Signal } from "./otlp_exporter.ts";
 import { buildResource, currentProcess, type ProcessFacts } from "./resource.ts";

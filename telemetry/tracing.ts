@@ -26,7 +26,7 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "./log.ts";
-import type { TelemetryConfig, TracesConfig } from "./otel_env.ts";
+import type { TelemetryConfig, TracesConfig } from "../config/telemetry_config.ts";
 import {
   createOtlpSender,
   type ExportStats,

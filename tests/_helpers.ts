@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { DatabaseSync } from "node:sqlite";
 import { composeServices, sqliteStore } from "../compose.ts";
 import type { SignalSource, StopSignal } from "../lib/stop_signals.ts";
-import { type Config, loadConfig } from "../config.ts";
+import { type Config, loadConfig } from "../config/load.ts";
 import { openDatabase } from "../db/database.ts";
 import type { Database } from "../db/database.ts";
 import { insertDemoPosts } from "../db/demo_posts.ts";
@@ -210,9 +210,10 @@ function testSettings(options: TestAppOptions): Record<string, string> {
 export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const startup = loadConfig(testSettings(options), []);
   if (startup.action !== "serve") throw new Error("test settings must serve");
-  const config: Config = options.sessionTtlMs === undefined
-    ? startup.config
-    : { ...startup.config, sessionTtlMs: options.sessionTtlMs };
+  const config: Config = options.sessionTtlMs === undefined ? startup.config : {
+    ...startup.config,
+    accounts: { ...startup.config.accounts, sessionTtlMs: options.sessionTtlMs },
+  };
   const { db: rawDb } = memoryDb();
   if (options.demoData ?? true) {
     await insertDemoPosts(sqliteStore(rawDb, config).posts, new Date("2026-11-23T10:00:00.000Z"));

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { parseTelemetryEnv, type TelemetryConfig } from "../../telemetry/otel_env.ts";
+import { parseTelemetryEnv } from "../../config/otel_assemble.ts";
+import type { TelemetryConfig } from "../../config/telemetry_config.ts";
 
 /** The repository root (tests/_helpers.ts is not imported: it pulls in the whole app). */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -3,14 +3,10 @@
 import assert from "node:assert/strict";
 import { basename, join, win32 } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  type Config,
-  defaultDbPath,
-  helpText,
-  loadConfig,
-  type RuntimeFacts,
-} from "../../config.ts";
-import { TELEMETRY_SETTINGS } from "../../telemetry/otel_env.ts";
+import { helpText, otelSettings } from "../../config/help.ts";
+import { type Config, loadConfig } from "../../config/load.ts";
+import { defaultDbPath } from "../../config/settings.ts";
+import type { RuntimeFacts } from "../../config/types.ts";
 
 /** The repository root (tests/_helpers.ts is not imported: it pulls in the whole app). */
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -96,8 +92,8 @@ function serve(env: Record<string, string>): Config {
 
 /** Worst-case seconds from a stop signal to exit: drain, call-log rows, then each signal's flush. */
 function worstCaseStopSeconds(config: Config): number {
-  return config.shutdownTimeoutMs / 1000 + AUDIT_CLOSE_S +
-    FLUSHED_SIGNALS * config.telemetryFlushTimeoutMs / 1000;
+  return config.server.shutdownTimeoutMs / 1000 + AUDIT_CLOSE_S +
+    FLUSHED_SIGNALS * config.telemetry.flushTimeoutMs / 1000;
 }
 
 Deno.test("the WinSW definition names the service otel-board and runs otel-board.exe from its folder", () => {
@@ -136,7 +132,7 @@ Deno.test("WinSW waits longer for a graceful stop than the service's own worst c
 });
 
 Deno.test("every <env> of the service is a setting otel-board reads", () => {
-  const known = new Set(TELEMETRY_SETTINGS.map((setting) => setting.name));
+  const known = new Set(otelSettings().map((setting) => setting.env));
   for (const line of helpText().split("\n")) {
     const name = line.match(/^ {2}([A-Z][A-Z0-9_]*)(=|$)/)?.[1];
     if (name !== undefined) known.add(name);
@@ -154,8 +150,12 @@ Deno.test("the service's environment is accepted by otel-board's config", () => 
     assert.doesNotMatch(value, /%[A-Za-z_]+%/, `${name}=${value}`);
   }
   const config = serve(env);
-  assert.equal(config.port, 5000);
-  assert.equal(config.host, "127.0.0.1", "the service sits behind nginx on the same machine");
+  assert.equal(config.server.port, 5000);
+  assert.equal(
+    config.server.host,
+    "127.0.0.1",
+    "the service sits behind nginx on the same machine",
+  );
   assert.equal(config.telemetry.serviceName, "otel-board");
   assert.equal(config.telemetry.resourceAttributes.job, "otel-board", "the seed's job label");
 });

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { type ForwardingHeaders, resolveClientIp } from "../../http/client_ip.ts";
-import { parseCidrList } from "../../http/ip_address.ts";
+import { parseCidrList } from "../../lib/ip_address.ts";
 
 const LOOPBACK = parseCidrList("127.0.0.1/32, ::1/128");
 const PROXIES = parseCidrList("127.0.0.1/32, ::1/128, 10.0.0.0/8, fd00::/8");

@@ -1,6 +1,6 @@
 /**
- * @module Tests for password hashing and verification, the dummy check for unknown users,
- * and the username/password rules.
+ * @module Tests for password hashing and verification and the dummy check for unknown users
+ * (the username/password rules are tested in tests/lib/account_rules_test.ts).
  *
  * PBKDF2 at 600,000 iterations costs about 0.1 s here, so these tests derive at full cost
  * about fifteen times; where only the number and shape of derivations matter, a spy on
@@ -13,8 +13,6 @@ import {
   hashPassword,
   MIN_PBKDF2_ITERATIONS,
   PBKDF2_ITERATIONS,
-  validatePassword,
-  validateUsername,
   verifyPassword,
 } from "../../services/passwords.ts";
 
@@ -248,33 +246,4 @@ Deno.test("burnPasswordCheck does the work of a real check, with its dummy made 
   assert.equal(first.iterations, spy.calls[0]!.iterations);
   assert.equal(first.lengthBits, spy.calls[0]!.lengthBits);
   assert.equal(first.salt.length, spy.calls[0]!.salt.length);
-});
-
-Deno.test("validatePassword wants 8-256 code points, so an emoji counts once", () => {
-  const emoji = "\u{1F600}"; // two UTF-16 code units
-  assert.match(validatePassword(emoji.repeat(7))!, /^Password must be 8-256 characters long/);
-  assert.equal(validatePassword(emoji.repeat(8)), undefined);
-  assert.equal(validatePassword(emoji.repeat(256)), undefined);
-  assert.match(validatePassword(emoji.repeat(257))!, /got 257$/);
-  assert.match(validatePassword("")!, /got 0$/);
-  assert.equal(validatePassword("12345678"), undefined);
-  // Counted as it is hashed, after NFC: a decomposed é is one character.
-  assert.equal(validatePassword(DECOMPOSED_E.repeat(8)), undefined);
-  assert.match(validatePassword(DECOMPOSED_E.repeat(7))!, /got 7$/);
-});
-
-Deno.test("validateUsername wants 3-30 lowercase letters, digits, '_', '.' or '-'", () => {
-  assert.match(validateUsername("ab")!, /^Username must be 3-30 characters long, got 2$/);
-  assert.match(validateUsername("")!, /got 0$/);
-  assert.equal(validateUsername("abc"), undefined);
-  assert.equal(validateUsername("a".repeat(30)), undefined);
-  assert.match(validateUsername("a".repeat(31))!, /got 31$/);
-  assert.equal(validateUsername("a.b-c_d"), undefined);
-  assert.equal(validateUsername("0.9"), undefined);
-  const uppercase = validateUsername("Alice");
-  assert.match(uppercase!, /lowercase/);
-  assert.match(uppercase!, /uppercase letters are not allowed/);
-  for (const name of ["al ice", "al/ice", "caf\u00e9", "\uff41\uff42\uff43", "bob\n", "a+b"]) {
-    assert.match(validateUsername(name)!, /^Username may contain only lowercase letters a-z/, name);
-  }
 });

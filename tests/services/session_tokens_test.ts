@@ -1,10 +1,9 @@
-/** @module Tests for session tokens, their stored hash, the shape check, and parseDuration. */
+/** @module Tests for session tokens, their stored hash and the shape check. */
 
 import assert from "node:assert/strict";
 import {
   looksLikeSessionToken,
   newSessionToken,
-  parseDuration,
   sessionTokenHash,
 } from "../../services/session_tokens.ts";
 
@@ -53,36 +52,5 @@ Deno.test("looksLikeSessionToken accepts exactly 43 base64url characters", () =>
     ]
   ) {
     assert.equal(looksLikeSessionToken(text), false, JSON.stringify(text));
-  }
-});
-
-Deno.test("parseDuration reads 7d, 12h, 30m, 3600s and plain seconds as milliseconds", () => {
-  assert.equal(parseDuration("7d"), 7 * 24 * 60 * 60 * 1000);
-  assert.equal(parseDuration("12h"), 12 * 60 * 60 * 1000);
-  assert.equal(parseDuration("30m"), 30 * 60 * 1000);
-  assert.equal(parseDuration("3600s"), 3_600_000);
-  assert.equal(parseDuration("3600"), 3_600_000);
-  assert.equal(parseDuration("1"), 1000);
-  assert.equal(parseDuration("090m"), 90 * 60 * 1000);
-  assert.equal(parseDuration(" 7d\n"), 7 * 24 * 60 * 60 * 1000);
-});
-
-Deno.test("parseDuration rejects anything else with a message naming the value", () => {
-  for (const text of ["", " ", "d", "7w", "7D", "7 d", "1.5h", "-5", "+5", "1e3", "7d12h", "abc"]) {
-    assert.throws(() => parseDuration(text), {
-      name: "Error",
-      message:
-        `Cannot parse duration "${text}": expected a number of seconds or a value such as 7d, 12h, 30m`,
-    });
-  }
-  for (const text of ["0", "0s", "00d"]) {
-    assert.throws(() => parseDuration(text), {
-      message: `Cannot parse duration "${text}": it must be greater than zero`,
-    });
-  }
-  for (const text of ["9".repeat(20) + "d", "9".repeat(400)]) {
-    assert.throws(() => parseDuration(text), {
-      message: `Cannot parse duration "${text}": it is too large`,
-    });
   }
 });

@@ -8,7 +8,7 @@ import {
   parseCidr,
   parseCidrList,
   parseIpAddress,
-} from "../../http/ip_address.ts";
+} from "../../lib/ip_address.ts";
 
 function mustParse(text: string): IpAddress {
   const ip = parseIpAddress(text);

@@ -1,0 +1,258 @@
+/** @module The service's own settings table, grouped by the part of the service that reads them. */
+
+import { posix, resolve, win32 } from "node:path";
+import { validatePassword, validateUsername } from "../lib/account_rules.ts";
+import { LOG_FORMATS, LOG_LEVELS } from "../lib/log_levels.ts";
+import {
+  boolean,
+  checkedBy,
+  choice,
+  cidrList,
+  databasePath,
+  duration,
+  host,
+  integer,
+  originList,
+  rate,
+} from "./grammars.ts";
+import {
+  type RuntimeFacts,
+  type Setting,
+  type SettingGroup,
+  withDefault,
+  withoutDefault,
+} from "./types.ts";
+
+/** The database file's name when DB_PATH is not set. */
+const DEFAULT_DB_FILE = "otel-board.db";
+
+/** Where the database lives when DB_PATH is not set: beside a compiled binary, else here. */
+export function defaultDbPath(runtime: RuntimeFacts): string {
+  if (!runtime.standalone) return DEFAULT_DB_FILE;
+  const path = runtime.os === "windows" ? win32 : posix;
+  return path.join(path.dirname(runtime.execPath), DEFAULT_DB_FILE);
+}
+
+const dbPath = Object.freeze<Setting<string>>({
+  env: "DB_PATH",
+  flag: "--db",
+  placeholder: "<file>",
+  defaultText: DEFAULT_DB_FILE,
+  help: "SQLite database file, created on first start (by default beside the executable when " +
+    "compiled)",
+  secret: false,
+  parse: (raw, name, runtime) =>
+    raw === undefined ? resolve(defaultDbPath(runtime)) : databasePath(raw, name),
+});
+
+/** What the HTTP server reads. */
+export const SERVER_SETTINGS = Object.freeze(
+  {
+    port: withDefault({
+      env: "PORT",
+      flag: "--port",
+      placeholder: "<port>",
+      default: "5000",
+      help: "TCP port to listen on (0 picks a free port and logs it)",
+      parse: integer(0, 65535),
+    }),
+    host: withDefault({
+      env: "HOST",
+      flag: "--host",
+      placeholder: "<address>",
+      default: "127.0.0.1",
+      help: "Address to listen on (127.0.0.1: reachable only through the local nginx)",
+      parse: host,
+    }),
+    trustedProxies: withDefault({
+      env: "TRUSTED_PROXIES",
+      placeholder: "<cidr,...>",
+      default: "127.0.0.1/32,::1/128",
+      help: "Peers whose X-Forwarded-For / X-Real-IP headers are believed (none: trust no proxy)",
+      parse: cidrList,
+    }),
+    maxBodyBytes: withDefault({
+      env: "MAX_BODY_BYTES",
+      placeholder: "<bytes>",
+      default: "65536",
+      help: "Largest request body accepted on any route; larger ones get 413",
+      parse: integer(1, 64 * 1024 * 1024),
+    }),
+    shutdownTimeoutMs: withDefault({
+      env: "SHUTDOWN_TIMEOUT_MS",
+      placeholder: "<ms>",
+      default: "10000",
+      help: "On SIGINT/SIGTERM, how long in-flight requests may take to finish",
+      parse: integer(0, 600_000),
+    }),
+    corsAllowedOrigins: withDefault({
+      env: "CORS_ALLOWED_ORIGINS",
+      placeholder: "<origin,...>",
+      default: "",
+      defaultText: "(none)",
+      help: "Browser origins allowed to call the API from other sites, e.g. https://app.example " +
+        "(none: no CORS headers at all)",
+      parse: originList,
+    }),
+  } as const satisfies SettingGroup,
+);
+
+/** What opening the database reads. */
+export const DATABASE_SETTINGS = Object.freeze(
+  {
+    path: dbPath,
+    synchronous: withDefault({
+      env: "SQLITE_SYNCHRONOUS",
+      placeholder: "normal|full",
+      default: "normal",
+      help:
+        "normal survives a process crash; full also survives a power loss, at a cost per commit",
+      parse: choice(["normal", "full"] as const),
+    }),
+    demoData: withDefault({
+      env: "DEMO_DATA",
+      placeholder: "true|false",
+      default: "true",
+      help: "Insert a few demo posts into a freshly created database",
+      parse: boolean,
+    }),
+  } as const satisfies SettingGroup,
+);
+
+/** What the call log (writer, retention, GET /log) reads. */
+export const LOG_API_SETTINGS = Object.freeze(
+  {
+    retentionDays: withDefault({
+      env: "LOG_API_RETENTION_DAYS",
+      placeholder: "<days>",
+      default: "30",
+      help: "Delete log_api rows older than this many days (0: no age limit)",
+      parse: integer(0, 36500),
+    }),
+    maxRows: withDefault({
+      env: "LOG_API_MAX_ROWS",
+      placeholder: "<rows>",
+      default: "1000000",
+      help: "Keep at most this many log_api rows, newest first (0: no row limit)",
+      parse: integer(0, 1_000_000_000),
+    }),
+    flushMs: withDefault({
+      env: "LOG_API_FLUSH_MS",
+      placeholder: "<ms>",
+      default: "100",
+      help: "log_api rows are written in one transaction at most this long after the answer",
+      parse: integer(1, 10_000),
+    }),
+    pruneIntervalMs: withDefault({
+      env: "LOG_API_PRUNE_INTERVAL_MS",
+      placeholder: "<ms>",
+      default: "60000",
+      help: "How often retention prunes log_api in the background",
+      parse: integer(10, 86_400_000),
+    }),
+    public: withDefault({
+      env: "LOG_API_PUBLIC",
+      placeholder: "true|false",
+      default: "false",
+      help: "Let anyone read GET /log, as the original app did (otherwise admins only)",
+      parse: boolean,
+    }),
+  } as const satisfies SettingGroup,
+);
+
+/** What the accounts service reads. */
+export const ACCOUNT_SETTINGS = Object.freeze(
+  {
+    sessionTtlMs: withDefault({
+      env: "SESSION_TTL",
+      placeholder: "<duration>",
+      default: "7d",
+      help: "How long a sign-in session lasts (seconds, or 30m, 12h, 7d; at most 400d)",
+      parse: duration({ text: "400d", why: "a browser cookie's limit" }),
+    }),
+    adminUsername: withDefault({
+      env: "ADMIN_USERNAME",
+      placeholder: "<username>",
+      default: "admin",
+      help:
+        "The first admin, created at start-up when missing (an existing one keeps its password)",
+      parse: checkedBy(validateUsername),
+    }),
+    adminPassword: withoutDefault({
+      env: "ADMIN_PASSWORD",
+      placeholder: "<password>",
+      defaultText: "(none)",
+      help: "Password of the first admin when it is created (none: a random one is printed once " +
+        "on the console); never logged",
+      secret: true,
+      parse: checkedBy(validatePassword),
+    }),
+  } as const satisfies SettingGroup,
+);
+
+/** The request rate limits, each per client address unless it says otherwise. */
+export const RATE_LIMIT_SETTINGS = Object.freeze(
+  {
+    login: rateSetting("RATE_LIMIT_LOGIN", "10/1m", "Sign-in attempts per client address"),
+    loginUser: rateSetting("RATE_LIMIT_LOGIN_USER", "5/1m", "Sign-in attempts per username"),
+    register: rateSetting("RATE_LIMIT_REGISTER", "10/1h", "Registrations per client address"),
+    post: rateSetting("RATE_LIMIT_POST", "30/1m", "New posts per client address"),
+    search: rateSetting("RATE_LIMIT_SEARCH", "60/1m", "Searches per client address"),
+  } as const satisfies SettingGroup,
+);
+
+/** What the logger reads. */
+export const LOG_SETTINGS = Object.freeze(
+  {
+    level: withDefault({
+      env: "LOG_LEVEL",
+      placeholder: LOG_LEVELS.join("|"),
+      default: "info",
+      help: "Lowest level written to the log",
+      parse: choice(LOG_LEVELS),
+    }),
+    format: withDefault({
+      env: "LOG_FORMAT",
+      placeholder: LOG_FORMATS.join("|"),
+      default: "json",
+      help: "One JSON object per line, or one human-readable line",
+      parse: choice(LOG_FORMATS),
+    }),
+  } as const satisfies SettingGroup,
+);
+
+/** The service's own telemetry setting (the standard ones are in otel_settings.ts). */
+export const TELEMETRY_SERVICE_SETTINGS = Object.freeze(
+  {
+    flushTimeoutMs: withDefault({
+      env: "TELEMETRY_FLUSH_TIMEOUT_MS",
+      placeholder: "<ms>",
+      default: "5000",
+      help: "On stop, how long each signal's queued items may take to reach the collector",
+      parse: integer(0, 600_000),
+    }),
+  } as const satisfies SettingGroup,
+);
+
+/** Every group of the service's own settings, in `--help` and README order. */
+export const SERVICE_SETTINGS = Object.freeze(
+  {
+    server: SERVER_SETTINGS,
+    database: DATABASE_SETTINGS,
+    logApi: LOG_API_SETTINGS,
+    accounts: ACCOUNT_SETTINGS,
+    rateLimits: RATE_LIMIT_SETTINGS,
+    log: LOG_SETTINGS,
+    telemetry: TELEMETRY_SERVICE_SETTINGS,
+  } as const,
+);
+
+function rateSetting(env: string, fallback: string, help: string) {
+  return withDefault({
+    env,
+    placeholder: "<requests>/<window>",
+    default: fallback,
+    help,
+    parse: rate,
+  });
+}
