@@ -120,9 +120,10 @@ export async function runService(config: Config, options: RunOptions): Promise<v
     logger,
     ...(telemetry === undefined ? {} : { telemetry }),
   }));
-  options.stops.onForce((signal) => {
+  // "Exit now" still writes the queued rows first; a batch in flight on the worker may be lost.
+  options.stops.onForce(async (signal) => {
     logger.warn("Second stop signal: exiting without draining", { signal });
-    void services.logApiWriter.flush();
+    await services.logApiWriter.writeQueuedNow();
     (options.exit ?? Deno.exit)(EXIT_FAILED);
   });
 

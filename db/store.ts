@@ -112,6 +112,11 @@ export interface LogApiRepository {
   /** Writes rows all together (all or none); resolves once they are committed. */
   insertBatch(rows: readonly NewLogApiRow[]): Promise<void>;
   /**
+   * Like `insertBatch`, but on the service's own connection, never handed to a background
+   * writer: a forced exit writes the queued rows this way, without waiting behind a batch.
+   */
+  insertBatchNow(rows: readonly NewLogApiRow[]): Promise<void>;
+  /**
    * True when `error` (from `insertBatch`) says the engine refused a row's values: retrying
    * the same row cannot succeed, other rows may.
    */

@@ -57,7 +57,7 @@ export class StopRequests implements Disposable {
   readonly requested: Promise<StopSignal>;
   #resolve!: (signal: StopSignal) => void;
   #firstAt: number | undefined;
-  #force: ((signal: StopSignal) => void) | undefined;
+  #force: ((signal: StopSignal) => void | Promise<void>) | undefined;
   readonly #now: () => number;
   readonly #windowMs: number;
   readonly #unlisten: (() => void)[];
@@ -73,7 +73,7 @@ export class StopRequests implements Disposable {
   }
 
   /** Sets what a stop signal after the duplicate window does (exit without draining). */
-  onForce(handler: (signal: StopSignal) => void): void {
+  onForce(handler: (signal: StopSignal) => void | Promise<void>): void {
     this.#force = handler;
   }
 
@@ -88,7 +88,7 @@ export class StopRequests implements Disposable {
       this.#firstAt = now;
       this.#resolve(signal);
     } else if (now - this.#firstAt > this.#windowMs) {
-      this.#force?.(signal);
+      void this.#force?.(signal);
     }
   }
 }

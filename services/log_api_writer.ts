@@ -28,6 +28,11 @@ export interface LogApiWriter {
    * started, or the one in flight, is settled.
    */
   flush(): Promise<void>;
+  /**
+   * Writes every queued row at once on the service's own connection, without waiting for a
+   * batch in flight on a background writer (which a forced exit may lose): for "exit now".
+   */
+  writeQueuedNow(): Promise<void>;
   /** Waits (bounded) for calls still being delivered, then writes everything queued. */
   close(timeoutMs: number): Promise<void>;
   stats(): LogApiWriterStats;
@@ -173,6 +178,18 @@ export function createLogApiWriter(
       pending.add(done);
     },
     flush,
+    async writeQueuedNow() {
+      clearTimeout(timer);
+      const batch = queue.splice(0, queue.length);
+      if (batch.length === 0) return;
+      try {
+        await logApi.insertBatchNow(batch);
+        written += batch.length;
+      } catch (error) {
+        failed += batch.length;
+        reportFailure(error, batch.length);
+      }
+    },
     async close(timeoutMs) {
       if (!await settlesWithin(Promise.allSettled([...pending]), timeoutMs)) {
         logger.warn("Some responses were still being delivered at shutdown", {

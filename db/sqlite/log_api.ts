@@ -17,6 +17,7 @@ import type { Run } from "./gate.ts";
 export function sqliteLogApi(db: Database, run: Run): LogApiRepository {
   return {
     insertBatch: (rows) => run(() => insertLogApiRows(db, rows)),
+    insertBatchNow: (rows) => run(() => db.runBatch(INSERT, parametersOf(rows))),
     isRejectedRow,
     page: (filter, limit) => run(() => selectLogApiRows(db, filter, limit)),
     seqBeyond: (keep) => run(() => selectLogApiSeqBeyond(db, keep)),
@@ -34,21 +35,22 @@ const INSERT = `INSERT INTO log_api (user_ip, user_id, start_time, end_time, cal
  * one, else at once; the promise settles when they are committed.
  */
 export function insertLogApiRows(db: Database, rows: readonly NewLogApiRow[]): Promise<void> {
-  return db.runBatchInBackground(
-    INSERT,
-    rows.map((r) => [
-      r.user_ip,
-      r.user_id,
-      r.start_time,
-      r.end_time,
-      r.call_url,
-      r.call_url_parameter,
-      r.method,
-      r.status,
-      r.duration_ms,
-      r.trace_id,
-    ]),
-  );
+  return db.runBatchInBackground(INSERT, parametersOf(rows));
+}
+
+function parametersOf(rows: readonly NewLogApiRow[]): SqlValue[][] {
+  return rows.map((r) => [
+    r.user_ip,
+    r.user_id,
+    r.start_time,
+    r.end_time,
+    r.call_url,
+    r.call_url_parameter,
+    r.method,
+    r.status,
+    r.duration_ms,
+    r.trace_id,
+  ]);
 }
 
 /**

@@ -22,7 +22,7 @@ Deno.test("Two stop signals back to back are one stop request, never a forced ex
   const fake = fakeSignals();
   using stops = new StopRequests({ os: "linux", source: fake.source, now: fake.now });
   const forced: StopSignal[] = [];
-  stops.onForce((signal) => forced.push(signal));
+  stops.onForce((signal) => void forced.push(signal));
   fake.fire("SIGINT");
   fake.advance(0.01);
   fake.fire("SIGINT");
@@ -36,7 +36,7 @@ Deno.test("A stop signal later than the duplicate window asks for a forced exit"
   const fake = fakeSignals();
   using stops = new StopRequests({ os: "linux", source: fake.source, now: fake.now });
   const forced: StopSignal[] = [];
-  stops.onForce((signal) => forced.push(signal));
+  stops.onForce((signal) => void forced.push(signal));
   fake.fire("SIGTERM");
   fake.advance(DUPLICATE_SIGNAL_WINDOW_MS + 1);
   fake.fire("SIGINT");
