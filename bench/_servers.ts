@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 // Only what Deno itself needs passes through, as in the tests: the developer's own PORT,
 // DB_PATH or OTEL_* settings cannot leak into a benchmark server.
-import { passThroughEnv, serverArgs } from "../tests/_helpers.ts";
+import { passThroughEnv, serverArgs } from "../testing/server_process.ts";
 
 /** The admin password every benchmark server gets (the template database already has it). */
 export const ADMIN_PASSWORD = "bench-admin-password";

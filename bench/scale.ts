@@ -10,7 +10,7 @@
 
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { tempDir } from "../tests/_helpers.ts";
+import { tempDir } from "../testing/temp_dir.ts";
 import { describeMachine, hasWrk, idleMachineLoad } from "./_proc.ts";
 import {
   fixed,

@@ -6,8 +6,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { logRowsInFile, type ServerProcess, startServer, tempDir } from "../_helpers.ts";
-import { type ReceivedSpan, startOtlpReceiver } from "../_otlp_receiver.ts";
+import { logRowsInFile } from "../../testing/log_api_rows.ts";
+import { type ServerProcess, startServer } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
+import { type ReceivedSpan, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import {
   CLIENT_ADDRESS,
   curl,
@@ -23,7 +25,7 @@ import {
   toolInstalled,
   viaNginx,
   WINDOWS_CONF_PATH,
-} from "./_nginx.ts";
+} from "../../testing/nginx.ts";
 
 const MAX_BODY_BYTES = 65536;
 

@@ -5,7 +5,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, startServer, tempDir } from "../_helpers.ts";
+import { ROOT } from "../../testing/root.ts";
+import { startServer } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 import {
   poll,
   prometheusAvailable,
@@ -13,7 +15,7 @@ import {
   promtool,
   replaceOnce,
   startPrometheus,
-} from "./_prometheus_server.ts";
+} from "../../testing/prometheus_server.ts";
 
 const CONFIG = join(ROOT, "deploy/prometheus/prometheus.yml");
 const DASHBOARD = join(ROOT, "deploy/grafana/otel-board.json");

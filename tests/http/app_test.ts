@@ -1,7 +1,8 @@
 /** @module Tests for the whole app: error answers, 404/405/413/500, call logging, client addresses. */
 
 import assert from "node:assert/strict";
-import { problemOf, testApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { testApp } from "../../testing/test_app.ts";
 
 Deno.test("An unknown path answers 404 not_found as problem+json and is logged", async () => {
   using t = await testApp();
@@ -95,7 +96,7 @@ Deno.test("A handler failure answers 500 without stack or SQL, is logged, and th
   assert.equal(problem.title, "Internal Server Error");
   const logged = t.logLines.map((line) => JSON.parse(line)).find((r) => r.msg === "Request failed");
   assert.match(logged.error.message, /SQLITE_ERROR/, "the server log keeps the details");
-  assert.match(logged.error.stack, /board_test|app_test|_helpers/);
+  assert.match(logged.error.stack, /board_test|app_test|test_app/);
   assert.equal((await t.logRows())[0]?.status, 500);
   assert.equal((await t.request("/board?limit=1")).status, 200);
 });

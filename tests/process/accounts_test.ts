@@ -6,8 +6,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { startOtlpReceiver } from "../_otlp_receiver.ts";
-import { type ServerProcess, sleep, startServer, tempDir } from "../_helpers.ts";
+import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
+import { type ServerProcess, startServer } from "../../testing/server_process.ts";
+import { sleep } from "../../testing/sleep.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 
 const FIRST_ADMIN_LINE = /^First admin "admin" created with the password: (\S+)$/;
 

@@ -4,9 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { parsePrometheusText } from "../_prometheus.ts";
-import { type ReceivedMetric, startOtlpReceiver } from "../_otlp_receiver.ts";
-import { startServer, tempDir } from "../_helpers.ts";
+import { parsePrometheusText } from "../../testing/prometheus.ts";
+import { type ReceivedMetric, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
+import { startServer } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 import { HTTP_DURATION_BUCKETS } from "../../telemetry/buckets.ts";
 
 const TRACE = "5bf92f3577b34da6a3ce929d0e0e4737";
@@ -151,7 +152,9 @@ Deno.test("/metrics with OTEL_METRICS_EXPORTER=otlp,prometheus parses and passes
   await promtoolCheck(text);
   const stopped = await server.stop();
   assert.equal(stopped.code, 0);
-  const rows = (await import("../_helpers.ts")).logRowsInFile(`${dir.path}/otel-board.db`);
+  const rows = (await import("../../testing/log_api_rows.ts")).logRowsInFile(
+    `${dir.path}/otel-board.db`,
+  );
   assert.ok(rows.every((r) => r.call_url !== "/metrics"), "/metrics is not audited");
 });
 

@@ -8,8 +8,10 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { passThroughEnv, ROOT, tempDir } from "../_helpers.ts";
-import { toolInstalled } from "../deploy/_nginx.ts";
+import { ROOT } from "../../testing/root.ts";
+import { passThroughEnv } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
+import { toolInstalled } from "../../testing/nginx.ts";
 
 /** How many stops each signal gets, half of them with telemetry on. */
 const RUNS_PER_SIGNAL = 10;

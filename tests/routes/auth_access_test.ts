@@ -1,7 +1,7 @@
 /** @module Tests for access rules and headers: GET /log admin-only, secure headers and CORS. */
 
 import assert from "node:assert/strict";
-import { testApp } from "../_helpers.ts";
+import { testApp } from "../../testing/test_app.ts";
 import { bearer, expectProblem, register, sendJson } from "./_auth_helpers.ts";
 
 // GET /log access

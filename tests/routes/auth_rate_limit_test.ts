@@ -1,7 +1,8 @@
 /** @module Tests for the sign-in and registration rate limits. */
 
 import assert from "node:assert/strict";
-import { sleep, testApp } from "../_helpers.ts";
+import { sleep } from "../../testing/sleep.ts";
+import { testApp } from "../../testing/test_app.ts";
 import { expectProblem, login, register, sendJson } from "./_auth_helpers.ts";
 
 // Rate limits

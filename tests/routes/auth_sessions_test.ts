@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { sessionTokenHash } from "../../services/session_tokens.ts";
-import { passwordOf, testApp } from "../_helpers.ts";
+import { passwordOf, testApp } from "../../testing/test_app.ts";
 import {
   anotherSession,
   bearer,

@@ -3,7 +3,7 @@
 import { SpanKind } from "@opentelemetry/api";
 import assert from "node:assert/strict";
 import { sessionTokenHash } from "../../services/session_tokens.ts";
-import { passwordOf, testApp } from "../_helpers.ts";
+import { passwordOf, testApp } from "../../testing/test_app.ts";
 import {
   bearer,
   expectProblem,

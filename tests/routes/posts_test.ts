@@ -6,7 +6,9 @@
 import type { MetricData } from "@opentelemetry/sdk-metrics";
 import assert from "node:assert/strict";
 import { insertPosts } from "../../db/sqlite/posts.ts";
-import { problemOf, sleep, type TestApp, testApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { sleep } from "../../testing/sleep.ts";
+import { type TestApp, testApp } from "../../testing/test_app.ts";
 
 const POST_KEYS = ["author", "content", "create_date", "seq", "title", "update_date"];
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

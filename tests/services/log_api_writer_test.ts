@@ -10,7 +10,10 @@ import {
   type LogApiWriter,
   type LogApiWriterOptions,
 } from "../../services/log_api_writer.ts";
-import { capturingLogger, logApiCount, type LogRecord, memoryDb, sleep } from "../_helpers.ts";
+import { logApiCount } from "../../testing/log_api_rows.ts";
+import { capturingLogger, type LogRecord } from "../../testing/loggers.ts";
+import { memoryDb } from "../../testing/memory_db.ts";
+import { sleep } from "../../testing/sleep.ts";
 
 /** An in-memory database, a capturing logger, and a writer closed (then the db) on dispose. */
 function setup(

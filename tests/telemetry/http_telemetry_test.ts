@@ -3,7 +3,8 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import assert from "node:assert/strict";
-import { problemOf, testApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { testApp } from "../../testing/test_app.ts";
 
 const TRACING = { OTEL_TRACES_EXPORTER: "none", OTEL_BSP_SCHEDULE_DELAY: "0" };
 const PARENT_TRACE = "0af7651916cd43dd8448eb211c80319c";

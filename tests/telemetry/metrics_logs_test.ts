@@ -8,8 +8,8 @@ import {
   type MetricData,
 } from "@opentelemetry/sdk-metrics";
 import assert from "node:assert/strict";
-import { parsePrometheusText } from "../_prometheus.ts";
-import { testApp } from "../_helpers.ts";
+import { parsePrometheusText } from "../../testing/prometheus.ts";
+import { testApp } from "../../testing/test_app.ts";
 import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from "../../telemetry/buckets.ts";
 
 const TELEMETRY = { OTEL_TRACES_EXPORTER: "none", OTEL_BSP_SCHEDULE_DELAY: "0" };

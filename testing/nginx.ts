@@ -4,9 +4,9 @@
  */
 
 import { join } from "node:path";
-import { ROOT } from "../_helpers.ts";
-import { TEST_CA_PATH } from "../_otlp_receiver.ts";
-import { settlesWithin } from "../../lib/settles_within.ts";
+import { ROOT } from "./root.ts";
+import { TEST_CA_PATH } from "./otlp_receiver.ts";
+import { settlesWithin } from "../lib/settles_within.ts";
 
 /** The shipped configs. */
 export const LINUX_CONF_PATH: string = join(ROOT, "deploy/nginx/linux.conf");
@@ -54,7 +54,7 @@ function replaceOnce(text: string, from: string, to: string): string {
   if (parts.length !== 2) {
     throw new Error(
       `Cannot adapt ${LINUX_CONF_PATH} for the test: expected "${from.trim()}" once, ` +
-        `found it ${parts.length - 1} times (update tests/deploy/_nginx.ts with the file)`,
+        `found it ${parts.length - 1} times (update testing/nginx.ts with the file)`,
     );
   }
   return parts[0] + to + parts[1];

@@ -16,10 +16,14 @@ import { errorMessage } from "../lib/error_message.ts";
 
 /** Absolute path of the test CA certificate that signed the receiver's TLS certificate. */
 export const TEST_CA_PATH: string = fileURLToPath(
-  new URL("./fixtures/tls/ca.pem", import.meta.url),
+  new URL("../tests/fixtures/tls/ca.pem", import.meta.url),
 );
-const SERVER_CERT_PATH = fileURLToPath(new URL("./fixtures/tls/server.pem", import.meta.url));
-const SERVER_KEY_PATH = fileURLToPath(new URL("./fixtures/tls/server-key.pem", import.meta.url));
+const SERVER_CERT_PATH = fileURLToPath(
+  new URL("../tests/fixtures/tls/server.pem", import.meta.url),
+);
+const SERVER_KEY_PATH = fileURLToPath(
+  new URL("../tests/fixtures/tls/server-key.pem", import.meta.url),
+);
 
 // ---------------------------------------------------------------------------------------------
 // OTLP v1 message definitions (opentelemetry-proto), field numbers exactly as upstream.
