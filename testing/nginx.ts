@@ -22,24 +22,6 @@ export const CLIENT_ADDRESS = "127.0.0.5";
 export const SERVER_CERT_PATH: string = join(ROOT, "tests/fixtures/tls/server.pem");
 export const SERVER_KEY_PATH: string = join(ROOT, "tests/fixtures/tls/server-key.pem");
 
-/**
- * Whether `tool` can run. When it cannot: throws under CI=true (CI installs it, so a missing
- * tool is a broken install step), else prints "skipped: <tool> not installed".
- */
-export async function toolInstalled(tool: string, versionArg: string): Promise<boolean> {
-  try {
-    await new Deno.Command(tool, { args: [versionArg], stdout: "null", stderr: "null" }).output();
-    return true;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  if (Deno.env.get("CI") === "true") {
-    throw new Error(`${tool} is not installed, and CI must run this test (apt ${tool})`);
-  }
-  Deno.stderr.writeSync(new TextEncoder().encode(`skipped: ${tool} not installed\n`));
-  return false;
-}
-
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

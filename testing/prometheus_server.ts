@@ -5,6 +5,7 @@
  */
 
 import { join } from "node:path";
+import { toolInstalled } from "./tools.ts";
 
 /** One series of an instant-query answer. */
 export interface PromSeries {
@@ -44,25 +45,12 @@ export class PrometheusQueryError extends Error {
 }
 
 /**
- * Whether `prometheus` and `promtool` can run here. When either is missing this prints
- * "skipped: prometheus not installed" and answers false, except under `CI=true`, where a
- * missing tool is an error: CI installs it, so a broken install step must not turn CI green.
+ * Whether `prometheus` and `promtool` can run here, by the "skip locally, fail under CI" rule
+ * of {@link toolInstalled} (both come from Debian's `prometheus` package).
  */
 export async function prometheusAvailable(): Promise<boolean> {
-  for (const tool of ["prometheus", "promtool"]) {
-    try {
-      await new Deno.Command(tool, { args: ["--version"], stdout: "null", stderr: "null" })
-        .output();
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      if (Deno.env.get("CI") === "true") {
-        throw new Error(`${tool} is not installed, and CI must run this test (apt prometheus)`);
-      }
-      Deno.stderr.writeSync(new TextEncoder().encode("skipped: prometheus not installed\n"));
-      return false;
-    }
-  }
-  return true;
+  const options = { versionArg: "--version", aptPackage: "prometheus" };
+  return await toolInstalled("prometheus", options) && await toolInstalled("promtool", options);
 }
 
 /** Runs `promtool` with `args`. */

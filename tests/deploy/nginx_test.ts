@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { logRowsInFile } from "../../testing/log_api_rows.ts";
 import { type ServerProcess, startServer } from "../../testing/server_process.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
+import { toolInstalled } from "../../testing/tools.ts";
 import { type ReceivedSpan, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import {
   CLIENT_ADDRESS,
@@ -22,7 +23,6 @@ import {
   SERVER_KEY_PATH,
   SERVER_NAME,
   startNginx,
-  toolInstalled,
   viaNginx,
   WINDOWS_CONF_PATH,
 } from "../../testing/nginx.ts";
@@ -31,7 +31,8 @@ const MAX_BODY_BYTES = 65536;
 
 /** Whether nginx and curl are here (else skipped, or failed under CI=true). */
 async function toolsInstalled(): Promise<boolean> {
-  return await toolInstalled("nginx", "-v") && await toolInstalled("curl", "--version");
+  return await toolInstalled("nginx", { versionArg: "-v", aptPackage: "nginx" }) &&
+    await toolInstalled("curl", { versionArg: "--version", aptPackage: "curl" });
 }
 
 /** Settings for otel-board behind nginx: nginx (127.0.0.1) is the only trusted proxy. */

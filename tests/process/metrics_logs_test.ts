@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { toolInstalled } from "../../testing/tools.ts";
 import { parsePrometheusText } from "../../testing/prometheus.ts";
 import { type ReceivedMetric, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import { startServer } from "../../testing/server_process.ts";
@@ -234,22 +235,15 @@ Deno.test("LOG_FORMAT=text writes the original app's human line, with the reques
 });
 
 async function promtoolCheck(text: string): Promise<void> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("promtool", {
-      args: ["check", "metrics"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    if (Deno.env.get("CI") === "true") {
-      throw new Error("promtool is not installed, and CI must run this check (apt prometheus)");
-    }
-    Deno.stderr.writeSync(new TextEncoder().encode("skipped: promtool not installed\n"));
+  if (!await toolInstalled("promtool", { versionArg: "--version", aptPackage: "prometheus" })) {
     return;
   }
+  const child = new Deno.Command("promtool", {
+    args: ["check", "metrics"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(text));
   await writer.close();
