@@ -6,7 +6,9 @@
 import { join } from "node:path";
 import { ROOT } from "./root.ts";
 import { TEST_CA_PATH } from "./otlp_receiver.ts";
+import { errorMessage } from "../lib/error_message.ts";
 import { settlesWithin } from "../lib/settles_within.ts";
+import { poll } from "./poll.ts";
 
 /** The shipped configs. */
 export const LINUX_CONF_PATH: string = join(ROOT, "deploy/nginx/linux.conf");
@@ -197,16 +199,18 @@ async function waitUntilListening(
 ): Promise<void> {
   let exited = false;
   child.status.then(() => exited = true);
-  const deadline = performance.now() + 10_000;
-  while (performance.now() < deadline) {
-    if (exited) break;
-    try {
+  let failure: string;
+  try {
+    const state = await poll(async () => {
+      if (exited) return "exited";
       const conn = await Deno.connect({ hostname: "127.0.0.1", port });
       conn.close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+      return "listening";
+    }, { what: `nginx to listen on 127.0.0.1:${port}`, timeoutMs: 10_000, intervalMs: 25 });
+    if (state === "listening") return;
+    failure = `nginx did not listen on 127.0.0.1:${port} (it exited)`;
+  } catch (error) {
+    failure = errorMessage(error);
   }
   let errorLog = "";
   try {
@@ -214,10 +218,7 @@ async function waitUntilListening(
   } catch {
     // Not written yet.
   }
-  throw new Error(
-    `nginx did not listen on 127.0.0.1:${port}${exited ? " (it exited)" : ""}: ` +
-      `${stderr()}${errorLog}`,
-  );
+  throw new Error(`${failure}: ${stderr()}${errorLog}`);
 }
 
 /** One HTTP answer as curl saw it. */

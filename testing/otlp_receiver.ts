@@ -13,6 +13,7 @@
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 import { errorMessage } from "../lib/error_message.ts";
+import { poll } from "./poll.ts";
 
 /** Absolute path of the test CA certificate that signed the receiver's TLS certificate. */
 export const TEST_CA_PATH: string = fileURLToPath(
@@ -1078,25 +1079,19 @@ export async function startOtlpReceiver(options: { tls?: boolean } = {}): Promis
     spans: (options) => items((request) => request.spans, options),
     metrics: (options) => items((request) => request.metrics, options),
     logs: (options) => items((request) => request.logs, options),
-    async waitFor<T>(
+    waitFor<T>(
       read: () => T | undefined | false,
       options: { timeoutMs?: number; what?: string } = {},
     ): Promise<T> {
-      const timeoutMs = options.timeoutMs ?? 5000;
-      const deadline = performance.now() + timeoutMs;
-      while (true) {
-        const value = read();
-        if (value !== undefined && value !== false) return value;
-        if (performance.now() >= deadline) {
-          throw new Error(
-            `Timed out after ${timeoutMs} ms waiting for ${options.what ?? "a condition"}: ` +
-              `the receiver got ${requests.length} request(s) (${
-                requests.filter((request) => request.accepted).length
-              } accepted)`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 15));
-      }
+      return poll(read, {
+        what: options.what ?? "a condition",
+        timeoutMs: options.timeoutMs ?? 5000,
+        intervalMs: 15,
+        detail: () =>
+          `the receiver got ${requests.length} request(s) (${
+            requests.filter((request) => request.accepted).length
+          } accepted)`,
+      });
     },
     close,
     [Symbol.asyncDispose]: close,

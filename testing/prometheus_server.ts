@@ -1,10 +1,11 @@
 /**
  * @module A real Prometheus server (Debian's `prometheus` package) for the deployment tests:
  * the tool check that skips locally and fails in CI, `promtool`, a server on a free loopback
- * port with its storage in a temp dir, instant queries and bounded polling.
+ * port with its storage in a temp dir, instant queries and the options to poll it with.
  */
 
 import { join } from "node:path";
+import { poll, type PollOptions } from "./poll.ts";
 import { toolInstalled } from "./tools.ts";
 
 /** One series of an instant-query answer. */
@@ -87,34 +88,14 @@ export function freePort(): number {
 }
 
 /**
- * Calls `probe` every 250 ms until it answers something other than `undefined`. An error
- * `probe` throws counts as "not yet", except a query Prometheus cannot parse, which no amount
- * of waiting fixes.
- *
- * @throws {Error} after `timeoutMs`, naming `what` and the last error `probe` threw.
+ * {@link poll} options for waiting on Prometheus: every 250 ms for 30 s at most. An error counts
+ * as "not yet", except a query Prometheus cannot parse, which no amount of waiting fixes.
  */
-export async function poll<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      if (error instanceof PrometheusQueryError && error.errorType === "bad_data") throw error;
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const detail = last instanceof Error ? `; last error: ${last.message}` : "";
-      throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}${detail}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+export const PROMETHEUS_POLL: Omit<PollOptions, "what"> = {
+  timeoutMs: 30_000,
+  intervalMs: 250,
+  fatal: (error) => error instanceof PrometheusQueryError && error.errorType === "bad_data",
+};
 
 /**
  * Starts Prometheus with `config` (the YAML text) on a free loopback port, its config file and
@@ -184,12 +165,12 @@ export async function startPrometheus(config: string, dir: string): Promise<Prom
   };
 
   try {
-    const state = await poll("Prometheus to report ready", async () => {
+    const state = await poll(async () => {
       if (exited) return "exited";
       const response = await fetch(`${url}/-/ready`);
       await response.body?.cancel();
       return response.ok ? "ready" : undefined;
-    });
+    }, { ...PROMETHEUS_POLL, what: "Prometheus to report ready" });
     if (state === "exited") throw new Error("Prometheus exited before it was ready");
   } catch (error) {
     const { code, output } = await stop();

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { logRowsInFile } from "../../testing/log_api_rows.ts";
 import { type ServerProcess, startServer } from "../../testing/server_process.ts";
+import { poll } from "../../testing/poll.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 import { toolInstalled } from "../../testing/tools.ts";
 import { type ReceivedSpan, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
@@ -48,18 +49,14 @@ async function stoppedLogRows(server: ServerProcess, dbDir: string) {
 }
 
 async function waitForLine(nginx: RunningNginx, includes: string[]): Promise<string> {
-  const deadline = performance.now() + 5000;
-  for (;;) {
-    const line = (await nginx.accessLog()).split("\n")
-      .find((l) => includes.every((part) => l.includes(part)));
-    if (line !== undefined) return line;
-    if (performance.now() >= deadline) {
-      throw new Error(
-        `No access log line with ${includes.join(", ")}:\n${await nginx.accessLog()}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let accessLog = "";
+  return await poll(async () => {
+    accessLog = await nginx.accessLog();
+    return accessLog.split("\n").find((l) => includes.every((part) => l.includes(part)));
+  }, {
+    what: `an access log line with ${includes.join(", ")}`,
+    detail: () => `\n${accessLog}`,
+  });
 }
 
 Deno.test("nginx -t accepts deploy/nginx/linux.conf (ports, paths and certificate swapped for the test)", async () => {
