@@ -15,7 +15,9 @@ function withPosts(app: TestApp): TestApp {
 }
 
 const plain = withPosts(await testApp({ demoData: false }));
-const traced = withPosts(await testApp({ demoData: false, telemetry: {} }));
+const traced = withPosts(
+  await testApp({ demoData: false, settings: { OTEL_SDK_DISABLED: "false" } }),
+);
 
 /** One request, its body read; every 100th call also writes the queued call-log rows. */
 function requestBoard(app: TestApp): () => Promise<void> {

@@ -21,25 +21,26 @@ import { createLogger } from "../telemetry/log.ts";
 import { memoryDb } from "./memory_db.ts";
 import { memoryLogger } from "./loggers.ts";
 
-/** Options for an in-process app. */
+/** Options for an in-process app: settings, plus the infrastructure a test injects. */
 export interface TestAppOptions {
+  /**
+   * Settings written as the README writes them (`{ LOG_API_PUBLIC: "false" }`), over
+   * {@link TEST_SETTINGS}. Telemetry is on exactly when they name an `OTEL_*` variable
+   * (`OTEL_SDK_DISABLED: "false"` is the plain switch, `{ ...TELEMETRY }` the usual one); it
+   * then exports into in-memory exporters, metrics and logs exporters defaulting to `none`.
+   */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Seeds the in-memory database with the demo posts (default true). */
   readonly demoData?: boolean;
-  readonly maxBodyBytes?: number;
-  readonly trustedProxies?: string;
   /** Replaces parts of the board service (to make it fail, for example). */
   readonly board?: Partial<BoardService>;
-  /** OTEL_* variables: when given, the app traces into an in-memory exporter. */
-  readonly telemetry?: Readonly<Record<string, string>>;
-  /** GET /log open to everyone (default true here, as most tests read it). */
-  readonly logApiPublic?: boolean;
-  /** Rate limits as settings ("10/1m"); defaults are generous so only rate tests hit them. */
-  readonly rateLimits?: Partial<
-    Record<"login" | "loginUser" | "register" | "post" | "search", string>
-  >;
-  readonly sessionTtlMs?: number;
   /** Clock for accounts (session expiry). */
   readonly now?: () => Date;
-  readonly corsAllowedOrigins?: readonly string[];
+  /**
+   * A session lifetime over SESSION_TTL's 400-day cap, which the setting refuses: only for the
+   * test that the cookie caps its own lifetime.
+   */
+  readonly sessionTtlMsPastCap?: number;
 }
 
 /** An in-process app over a fresh :memory: database (`await using` when tracing). */
@@ -49,11 +50,11 @@ export interface TestApp extends Disposable, AsyncDisposable {
   readonly store: Store;
   readonly logApiWriter: LogApiWriter;
   readonly logLines: string[];
-  /** Every span finished so far (after a flush); empty without `telemetry`. */
+  /** Every span finished so far (after a flush); empty with telemetry off. */
   finishedSpans(): Promise<ReadableSpan[]>;
-  /** Every OTLP log record emitted so far (after a flush); empty without `telemetry`. */
+  /** Every OTLP log record emitted so far (after a flush); empty with telemetry off. */
   finishedLogs(): Promise<ReadableLogRecord[]>;
-  /** One metric collection, flattened by metric name; empty without `telemetry`. */
+  /** One metric collection, flattened by metric name; empty with telemetry off. */
   collectMetrics(): Promise<Map<string, MetricData>>;
   /** Sends a request as if from `peer` (default 203.0.113.7, an untrusted client). */
   request(path: string, init?: RequestInit, peer?: string): Promise<Response>;
@@ -91,11 +92,14 @@ export const TEST_PROCESS: ProcessFacts = {
   instanceId: "test-instance",
 };
 
-/** The settings every in-process app starts from, written as the README writes them. */
-const TEST_SETTINGS: Readonly<Record<string, string>> = {
+/**
+ * The settings every in-process app starts from, written as the README writes them: call-log
+ * rows written quickly, no background pruning under a test's feet (retention has its own
+ * tests), GET /log open (most tests read it), rate limits only rate tests hit, telemetry off.
+ */
+export const TEST_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   DB_PATH: ":memory:",
   LOG_API_FLUSH_MS: "5",
-  // No background pruning under a test's feet (retention has its own tests).
   LOG_API_RETENTION_DAYS: "0",
   LOG_API_MAX_ROWS: "0",
   LOG_API_PUBLIC: "true",
@@ -105,46 +109,35 @@ const TEST_SETTINGS: Readonly<Record<string, string>> = {
   RATE_LIMIT_REGISTER: "1000/1m",
   RATE_LIMIT_POST: "1000/1m",
   RATE_LIMIT_SEARCH: "1000/1m",
-};
+  OTEL_SDK_DISABLED: "true",
+});
 
-const RATE_LIMIT_SETTINGS = {
-  login: "RATE_LIMIT_LOGIN",
-  loginUser: "RATE_LIMIT_LOGIN_USER",
-  register: "RATE_LIMIT_REGISTER",
-  post: "RATE_LIMIT_POST",
-  search: "RATE_LIMIT_SEARCH",
-} as const;
+/** What a test that names an OTEL_* setting starts from: on, exporting traces only. */
+const TELEMETRY_ON_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  OTEL_SDK_DISABLED: "false",
+  OTEL_METRICS_EXPORTER: "none",
+  OTEL_LOGS_EXPORTER: "none",
+});
 
-/** The settings `options` stand for, over TEST_SETTINGS. */
-function testSettings(options: TestAppOptions): Record<string, string> {
-  const settings: Record<string, string> = { ...TEST_SETTINGS };
-  if (options.maxBodyBytes !== undefined) settings.MAX_BODY_BYTES = String(options.maxBodyBytes);
-  if (options.trustedProxies !== undefined) settings.TRUSTED_PROXIES = options.trustedProxies;
-  if (options.logApiPublic !== undefined) settings.LOG_API_PUBLIC = String(options.logApiPublic);
-  if (options.corsAllowedOrigins !== undefined) {
-    settings.CORS_ALLOWED_ORIGINS = options.corsAllowedOrigins.join(",");
-  }
-  for (const [name, value] of Object.entries(options.rateLimits ?? {})) {
-    settings[RATE_LIMIT_SETTINGS[name as keyof typeof RATE_LIMIT_SETTINGS]] = value;
-  }
-  if (options.telemetry === undefined) settings.OTEL_SDK_DISABLED = "true";
-  else {
-    Object.assign(
-      settings,
-      { OTEL_METRICS_EXPORTER: "none", OTEL_LOGS_EXPORTER: "none" },
-      options.telemetry,
-    );
-  }
-  return settings;
+/** Settings that switch an in-process app's telemetry on, spans exported without delay. */
+export const TELEMETRY: Readonly<Record<string, string>> = Object.freeze({
+  OTEL_TRACES_EXPORTER: "none",
+  OTEL_BSP_SCHEDULE_DELAY: "0",
+});
+
+/** `settings` over TEST_SETTINGS, by the telemetry rule of {@link TestAppOptions.settings}. */
+function testSettings(settings: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const telemetryOn = Object.keys(settings).some((name) => name.startsWith("OTEL_"));
+  return { ...TEST_SETTINGS, ...(telemetryOn ? TELEMETRY_ON_SETTINGS : {}), ...settings };
 }
 
 /** Builds the real app over an in-memory database through compose.ts, as server.ts does. */
 export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const startup = loadConfig(testSettings(options), []);
+  const startup = loadConfig(testSettings(options.settings), []);
   if (startup.action !== "serve") throw new Error("test settings must serve");
-  const config: Config = options.sessionTtlMs === undefined ? startup.config : {
+  const config: Config = options.sessionTtlMsPastCap === undefined ? startup.config : {
     ...startup.config,
-    accounts: { ...startup.config.accounts, sessionTtlMs: options.sessionTtlMs },
+    accounts: { ...startup.config.accounts, sessionTtlMs: options.sessionTtlMsPastCap },
   };
   const { db: rawDb } = memoryDb();
   if (options.demoData ?? true) {

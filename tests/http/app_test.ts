@@ -48,7 +48,7 @@ for (
 }
 
 Deno.test("A body over MAX_BODY_BYTES answers 413 on any route, known or not, and is logged", async () => {
-  using t = await testApp({ maxBodyBytes: 1024 });
+  using t = await testApp({ settings: { MAX_BODY_BYTES: "1024" } });
   for (const path of ["/board", "/board/5", "/nope", "/log"]) {
     const response = await t.request(path, { method: "POST", body: "x".repeat(1025) });
     assert.equal(response.status, 413, path);
@@ -60,7 +60,7 @@ Deno.test("A body over MAX_BODY_BYTES answers 413 on any route, known or not, an
 });
 
 Deno.test("A chunked body without Content-Length is cut off at MAX_BODY_BYTES with 413", async () => {
-  using t = await testApp({ maxBodyBytes: 1000 });
+  using t = await testApp({ settings: { MAX_BODY_BYTES: "1000" } });
   let sent = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -167,7 +167,7 @@ Deno.test("log_api rows record the peer address; X-Forwarded-For from an untrust
 });
 
 Deno.test("Behind a trusted proxy the right-most untrusted X-Forwarded-For hop is the client", async () => {
-  using t = await testApp({ trustedProxies: "127.0.0.1/32,10.0.0.0/8" });
+  using t = await testApp({ settings: { TRUSTED_PROXIES: "127.0.0.1/32,10.0.0.0/8" } });
   const xff = { "x-forwarded-for": "6.6.6.6, 198.51.100.23, 10.1.2.3" };
   await t.request("/board/1", { headers: xff }, "127.0.0.1");
   await t.request("/board/1", { headers: { "x-real-ip": "198.51.100.24" } }, "127.0.0.1");
@@ -191,7 +191,7 @@ Deno.test("log_api truncates long paths and query strings instead of rejecting t
 });
 
 Deno.test("Every error answer is problem+json with code, status, title and detail", async () => {
-  using t = await testApp({ maxBodyBytes: 10 });
+  using t = await testApp({ settings: { MAX_BODY_BYTES: "10" } });
   const cases: [string, RequestInit][] = [
     ["/board/0", {}],
     ["/missing", {}],
