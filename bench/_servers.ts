@@ -15,14 +15,6 @@ export const ADMIN_PASSWORD = "bench-admin-password";
 
 const BARE_SERVER = fileURLToPath(new URL("./bare_server.ts", import.meta.url));
 
-/** A port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
-
 /** The command that runs otel-board's main.ts on `port` with `env` (on top of the bench defaults). */
 export function otelBoardCommand(
   port: number,

@@ -8,6 +8,7 @@
  * --duration=S, --warmup=S, --routes=board10,board100,log100, --spawns=N, --no-write.
  */
 
+import { freePort } from "../testing/free_port.ts";
 import { join } from "node:path";
 import { decodeMetrics, decodeTraces } from "../testing/otlp_receiver.ts";
 import { tempDir } from "../testing/temp_dir.ts";
@@ -35,7 +36,6 @@ import {
 import { copyDatabase, createTemplate, type Template } from "./_seed.ts";
 import {
   bareServerCommand,
-  freePort,
   otelBoardCommand,
   type ServerProcess,
   startServerProcess,

@@ -8,6 +8,7 @@
  * --sizes=10000,100000,1000000, --no-write.
  */
 
+import { freePort } from "../testing/free_port.ts";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { tempDir } from "../testing/temp_dir.ts";
@@ -21,7 +22,7 @@ import {
   writeResultsSection,
 } from "./_report.ts";
 import { copyDatabase, createTemplate, fillLogApi, type Template } from "./_seed.ts";
-import { freePort, otelBoardCommand, startServerProcess } from "./_servers.ts";
+import { otelBoardCommand, startServerProcess } from "./_servers.ts";
 import { runWrk, type WrkResult } from "./_wrk.ts";
 
 const THREADS = 2;

@@ -8,7 +8,9 @@ import { ROOT } from "./root.ts";
 import { TEST_CA_PATH } from "./otlp_receiver.ts";
 import { errorMessage } from "../lib/error_message.ts";
 import { settlesWithin } from "../lib/settles_within.ts";
+import { freePort } from "./free_port.ts";
 import { poll } from "./poll.ts";
+import { replaceOnce } from "./replace_once.ts";
 
 /** The shipped configs. */
 export const LINUX_CONF_PATH: string = join(ROOT, "deploy/nginx/linux.conf");
@@ -23,26 +25,6 @@ export const CLIENT_ADDRESS = "127.0.0.5";
 /** The fixture certificate (localhost, signed by TEST_CA_PATH) and its key. */
 export const SERVER_CERT_PATH: string = join(ROOT, "tests/fixtures/tls/server.pem");
 export const SERVER_KEY_PATH: string = join(ROOT, "tests/fixtures/tls/server-key.pem");
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}
-
-/** Replaces the one occurrence of `from` in `text`; throws when there is none or several. */
-function replaceOnce(text: string, from: string, to: string): string {
-  const parts = text.split(from);
-  if (parts.length !== 2) {
-    throw new Error(
-      `Cannot adapt ${LINUX_CONF_PATH} for the test: expected "${from.trim()}" once, ` +
-        `found it ${parts.length - 1} times (update testing/nginx.ts with the file)`,
-    );
-  }
-  return parts[0] + to + parts[1];
-}
 
 /** What must differ from the shipped linux.conf to run it in a test. */
 export interface LinuxConfTestSettings {
@@ -97,7 +79,11 @@ export function linuxConfForTest(shipped: string, settings: LinuxConfTestSetting
         .map((kind) => `    ${kind}_temp_path ${at(`temp/${kind}`)};\n`).join(""),
     ],
   ];
-  return replacements.reduce((text, [from, to]) => replaceOnce(text, from, to), shipped);
+  return replacements.reduce(
+    (text, [from, to]) =>
+      replaceOnce(text, from, to, `${LINUX_CONF_PATH} (update testing/nginx.ts with it)`),
+    shipped,
+  );
 }
 
 /** How a finished command ended. */

@@ -5,6 +5,7 @@
  */
 
 import { join } from "node:path";
+import { freePort } from "./free_port.ts";
 import { poll, type PollOptions } from "./poll.ts";
 import { toolInstalled } from "./tools.ts";
 
@@ -63,28 +64,6 @@ export async function promtool(args: readonly string[]): Promise<CommandResult> 
     stderr: "piped",
   }).output();
   return { code, output: decoder.decode(stdout) + decoder.decode(stderr) };
-}
-
-/**
- * Replaces the one occurrence of `from` in `text`.
- *
- * @throws {Error} when `from` occurs zero or several times, so a changed file fails loudly
- * instead of being tested unaltered.
- */
-export function replaceOnce(text: string, from: string, to: string): string {
-  const count = text.split(from).length - 1;
-  if (count !== 1) {
-    throw new Error(`Cannot substitute ${JSON.stringify(from)}: found ${count} times, expected 1`);
-  }
-  return text.replace(from, () => to);
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
 }
 
 /**

@@ -4,6 +4,7 @@
  * and curl (CI installs both); without them each test says "skipped" locally.
  */
 
+import { freePort } from "../../testing/free_port.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { logRowsInFile } from "../../testing/log_api_rows.ts";
@@ -15,7 +16,6 @@ import { type ReceivedSpan, startOtlpReceiver } from "../../testing/otlp_receive
 import {
   CLIENT_ADDRESS,
   curl,
-  freePort,
   LINUX_CONF_PATH,
   linuxConfForTest,
   nginxConfigTest,

@@ -3,6 +3,7 @@
  * scrapes a real otel-board; the Grafana dashboard's queries are run against what it scraped.
  */
 
+import { replaceOnce } from "../../testing/replace_once.ts";
 import assert from "node:assert/strict";
 import { poll } from "../../testing/poll.ts";
 import { join } from "node:path";
@@ -14,7 +15,6 @@ import {
   prometheusAvailable,
   type PromSeries,
   promtool,
-  replaceOnce,
   startPrometheus,
 } from "../../testing/prometheus_server.ts";
 
