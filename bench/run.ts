@@ -10,7 +10,7 @@
 
 import { freePort } from "../testing/free_port.ts";
 import { join } from "node:path";
-import { decodeMetrics, decodeTraces } from "../testing/otlp_receiver.ts";
+import { decodeMetrics, decodeTraces } from "../testing/otlp_decode.ts";
 import { tempDir } from "../testing/temp_dir.ts";
 import { type LogRowsReader, openLogRows } from "./_log_rows.ts";
 import { startOtlpSink } from "./_otlp_sink.ts";
@@ -698,7 +698,7 @@ function spansReport(options: Options, context: Context, m: Measurements): strin
   });
   lines.push(
     `Spans per request, from one calibration request per route decoded at the sink ` +
-      `(testing/otlp_receiver.ts decodeTraces): ${calibration.join(", ")}. After the run every ` +
+      `(testing/otlp_decode.ts decodeTraces): ${calibration.join(", ")}. After the run every ` +
       `trace body the "sink" server sent was walked in the protobuf wire format (no message ` +
       `objects) between windows, each span attributed to its trace's root: a SERVER root is a ` +
       `request; other roots (call-log batch writes, retention) are background. Expected = ` +

@@ -33,9 +33,8 @@ import {
   decodeTraces,
   encodeOtlpRequest,
   type ReceivedSpan,
-  startOtlpReceiver,
-  TEST_CA_PATH,
-} from "./otlp_receiver.ts";
+} from "./otlp_decode.ts";
+import { startOtlpReceiver, TEST_CA_PATH } from "./otlp_receiver.ts";
 
 const TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 const PARENT_SPAN_ID = "b7ad6b7169203331";

@@ -12,7 +12,8 @@ import { type ServerProcess, startServer } from "../../testing/server_process.ts
 import { poll } from "../../testing/poll.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 import { toolInstalled } from "../../testing/tools.ts";
-import { type ReceivedSpan, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
+import { type ReceivedSpan } from "../../testing/otlp_decode.ts";
+import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import {
   CLIENT_ADDRESS,
   curl,

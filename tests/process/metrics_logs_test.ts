@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { toolInstalled } from "../../testing/tools.ts";
 import { parsePrometheusText } from "../../testing/prometheus.ts";
-import { type ReceivedMetric, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
+import { type ReceivedMetric } from "../../testing/otlp_decode.ts";
+import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import { startServer } from "../../testing/server_process.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 import { HTTP_DURATION_BUCKETS } from "../../telemetry/buckets.ts";

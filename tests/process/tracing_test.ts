@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type ReceivedSpan, startOtlpReceiver, TEST_CA_PATH } from "../../testing/otlp_receiver.ts";
+import { type ReceivedSpan } from "../../testing/otlp_decode.ts";
+import { startOtlpReceiver, TEST_CA_PATH } from "../../testing/otlp_receiver.ts";
 import { runMain, startServer } from "../../testing/server_process.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 
