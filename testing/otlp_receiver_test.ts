@@ -613,7 +613,7 @@ Deno.test("In status mode the receiver answers 503 with Retry-After and records 
 });
 
 Deno.test("In hang mode a request is held until the client gives up, and close() is still prompt", async () => {
-  const receiver = await startOtlpReceiver();
+  await using receiver = await startOtlpReceiver();
   receiver.setMode({ kind: "hang" });
   const body = encodeOtlpRequest("traces", handBuiltTraceRequest());
   await assert.rejects(
