@@ -22,7 +22,7 @@ export interface PollOptions {
  * throws counts as "not yet" unless `fatal` says otherwise.
  *
  * @throws {Error} "Timed out after N ms waiting for <what>", then `: <detail>` when given and
- * `; last error: <message>` when the last check threw.
+ * `; last error: <message>` when a check threw (the latest error thrown).
  */
 export async function poll<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
@@ -30,9 +30,9 @@ export async function poll<T>(
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const deadline = performance.now() + timeoutMs;
+  let lastError: unknown = undefined;
+  let threw = false;
   for (;;) {
-    let lastError: unknown = undefined;
-    let threw = false;
     try {
       const value = await check();
       if (value !== undefined && value !== false) return value;

@@ -64,3 +64,15 @@ Deno.test("A fatal error is rethrown at once, without waiting for the timeout", 
   );
   assert.equal(calls, 1);
 });
+
+Deno.test("The timeout names the latest error even when later checks answered undefined", async () => {
+  let calls = 0;
+  await assert.rejects(
+    poll(() => {
+      if (++calls === 1) throw new Error("connection refused");
+      return undefined;
+    }, { what: "the port", timeoutMs: 30, intervalMs: 5 }),
+    { message: "Timed out after 30 ms waiting for the port; last error: connection refused" },
+  );
+  assert.ok(calls > 1);
+});

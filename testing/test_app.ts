@@ -97,7 +97,7 @@ export const TEST_PROCESS: ProcessFacts = {
  * rows written quickly, no background pruning under a test's feet (retention has its own
  * tests), GET /log open (most tests read it), rate limits only rate tests hit, telemetry off.
  */
-export const TEST_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+const TEST_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
   DB_PATH: ":memory:",
   LOG_API_FLUSH_MS: "5",
   LOG_API_RETENTION_DAYS: "0",
