@@ -3,9 +3,10 @@
  * filled with posts and call-log rows through node:sqlite; copies for each server.
  */
 
+import { freePort } from "../testing/free_port.ts";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { freePort, otelBoardCommand, startServerProcess } from "./_servers.ts";
+import { otelBoardCommand, startServerProcess } from "./_servers.ts";
 
 /** What the template database holds. */
 export interface Template {

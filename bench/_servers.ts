@@ -4,23 +4,16 @@
  * the bare baseline; graceful stops; first-response timing.
  */
 
+import { poll } from "../testing/poll.ts";
 import { fileURLToPath } from "node:url";
 // Only what Deno itself needs passes through, as in the tests: the developer's own PORT,
 // DB_PATH or OTEL_* settings cannot leak into a benchmark server.
-import { passThroughEnv, serverArgs } from "../tests/_helpers.ts";
+import { passThroughEnv, serverArgs } from "../testing/server_process.ts";
 
 /** The admin password every benchmark server gets (the template database already has it). */
 export const ADMIN_PASSWORD = "bench-admin-password";
 
 const BARE_SERVER = fileURLToPath(new URL("./bare_server.ts", import.meta.url));
-
-/** A port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
 
 /** The command that runs otel-board's main.ts on `port` with `env` (on top of the bench defaults). */
 export function otelBoardCommand(
@@ -137,26 +130,26 @@ export async function startServerProcess(
 }
 
 /**
- * Polls `url` until it answers 200; false after `timeoutMs` or once `gone()` is true.
- * Bounded: at most `timeoutMs` of 1 ms sleeps between refused connections.
+ * Polls `url` (every millisecond, through {@link poll}) until it answers 200; false after
+ * `timeoutMs` or once `gone()` is true.
  */
 export async function waitForOk(
   url: string,
   timeoutMs: number,
   gone: () => boolean = () => false,
 ): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline && !gone()) {
-    try {
+  try {
+    const state = await poll(async () => {
+      if (gone()) return "gone";
       const response = await fetch(url);
       await response.body?.cancel();
-      if (response.status === 200) return true;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1));
+      return response.status === 200 ? "ok" : undefined;
+    }, { what: `${url} to answer 200`, timeoutMs, intervalMs: 1 });
+    return state === "ok";
+  } catch {
+    // Timed out.
+    return false;
   }
-  return false;
 }
 
 /**

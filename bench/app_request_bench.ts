@@ -1,12 +1,12 @@
 /**
  * @module `deno bench`: one `GET /board/10` through the real app's `app.request()` (built as
- * tests/_helpers.ts testApp builds it, over `:memory:` with 300 posts), telemetry off and on
+ * testing/test_app.ts testApp builds it, over `:memory:` with 300 posts), telemetry off and on
  * (spans into an in-memory exporter, emptied every 1,000 requests). Call-log rows are written
  * in batches of 100 inside the measured time, as the service writes them in batches.
  */
 
 import { insertPosts } from "../db/sqlite/posts.ts";
-import { type TestApp, testApp } from "../tests/_helpers.ts";
+import { type TestApp, testApp } from "../testing/test_app.ts";
 import { benchPosts } from "./_bench_data.ts";
 
 function withPosts(app: TestApp): TestApp {
@@ -15,7 +15,9 @@ function withPosts(app: TestApp): TestApp {
 }
 
 const plain = withPosts(await testApp({ demoData: false }));
-const traced = withPosts(await testApp({ demoData: false, telemetry: {} }));
+const traced = withPosts(
+  await testApp({ demoData: false, settings: { OTEL_SDK_DISABLED: "false" } }),
+);
 
 /** One request, its body read; every 100th call also writes the queued call-log rows. */
 function requestBoard(app: TestApp): () => Promise<void> {

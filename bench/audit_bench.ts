@@ -4,7 +4,7 @@
  * a batch of 100 calls recorded and flushed in one transaction.
  */
 
-import { memoryDb } from "../tests/_helpers.ts";
+import { memoryDb } from "../testing/memory_db.ts";
 import { createSqliteStore } from "../db/sqlite/sqlite_store.ts";
 import { type ApiCall, createLogApiWriter } from "../services/log_api_writer.ts";
 import { createLogger } from "../telemetry/log.ts";

@@ -7,7 +7,7 @@
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { insertPosts, selectPostsBefore } from "../db/sqlite/posts.ts";
 import { instrumentDatabase } from "../telemetry/db_telemetry.ts";
-import { memoryDb } from "../tests/_helpers.ts";
+import { memoryDb } from "../testing/memory_db.ts";
 import { benchPosts, noopSpanExporter } from "./_bench_data.ts";
 
 const { db } = memoryDb();

@@ -8,9 +8,10 @@
  * --duration=S, --warmup=S, --routes=board10,board100,log100, --spawns=N, --no-write.
  */
 
+import { freePort } from "../testing/free_port.ts";
 import { join } from "node:path";
-import { decodeMetrics, decodeTraces } from "../tests/_otlp_receiver.ts";
-import { tempDir } from "../tests/_helpers.ts";
+import { decodeMetrics, decodeTraces } from "../testing/otlp_decode.ts";
+import { tempDir } from "../testing/temp_dir.ts";
 import { type LogRowsReader, openLogRows } from "./_log_rows.ts";
 import { startOtlpSink } from "./_otlp_sink.ts";
 import type { OtlpSink } from "./_otlp_sink.ts";
@@ -35,7 +36,6 @@ import {
 import { copyDatabase, createTemplate, type Template } from "./_seed.ts";
 import {
   bareServerCommand,
-  freePort,
   otelBoardCommand,
   type ServerProcess,
   startServerProcess,
@@ -698,7 +698,7 @@ function spansReport(options: Options, context: Context, m: Measurements): strin
   });
   lines.push(
     `Spans per request, from one calibration request per route decoded at the sink ` +
-      `(tests/_otlp_receiver.ts decodeTraces): ${calibration.join(", ")}. After the run every ` +
+      `(testing/otlp_decode.ts decodeTraces): ${calibration.join(", ")}. After the run every ` +
       `trace body the "sink" server sent was walked in the protobuf wire format (no message ` +
       `objects) between windows, each span attributed to its trace's root: a SERVER root is a ` +
       `request; other roots (call-log batch writes, retention) are background. Expected = ` +

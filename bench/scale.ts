@@ -8,9 +8,10 @@
  * --sizes=10000,100000,1000000, --no-write.
  */
 
+import { freePort } from "../testing/free_port.ts";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { tempDir } from "../tests/_helpers.ts";
+import { tempDir } from "../testing/temp_dir.ts";
 import { describeMachine, hasWrk, idleMachineLoad } from "./_proc.ts";
 import {
   fixed,
@@ -21,7 +22,7 @@ import {
   writeResultsSection,
 } from "./_report.ts";
 import { copyDatabase, createTemplate, fillLogApi, type Template } from "./_seed.ts";
-import { freePort, otelBoardCommand, startServerProcess } from "./_servers.ts";
+import { otelBoardCommand, startServerProcess } from "./_servers.ts";
 import { runWrk, type WrkResult } from "./_wrk.ts";
 
 const THREADS = 2;

@@ -19,7 +19,9 @@ import { type ApiCall, createLogApiWriter } from "../../services/log_api_writer.
 import { instrumentDatabase } from "../../telemetry/db_telemetry.ts";
 import { spanHelpers } from "../../telemetry/traced.ts";
 import { installContextManager } from "../../telemetry/tracing.ts";
-import { capturingLogger, ROOT, tempDir } from "../_helpers.ts";
+import { capturingLogger } from "../../testing/loggers.ts";
+import { ROOT } from "../../testing/root.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 
 function row(overrides: Partial<NewLogApiRow> = {}): NewLogApiRow {
   return {

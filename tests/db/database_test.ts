@@ -12,7 +12,8 @@ import {
   SCHEMA_VERSION,
 } from "../../db/database.ts";
 import { APPLICATION_ID, MIGRATIONS } from "../../db/migrations.ts";
-import { memoryDb, tempDir } from "../_helpers.ts";
+import { memoryDb } from "../../testing/memory_db.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 
 const NORMAL: OpenOptions = { synchronous: "normal" };
 

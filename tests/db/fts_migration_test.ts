@@ -8,7 +8,8 @@ import { INITIAL_SCHEMA } from "../../db/migrations/001_initial.ts";
 import { APPLICATION_ID } from "../../db/migrations.ts";
 import { ftsMatch, searchPostsBefore } from "../../db/sqlite/posts.ts";
 import { searchWords } from "../../services/board.ts";
-import { memoryDb, tempDir } from "../_helpers.ts";
+import { memoryDb } from "../../testing/memory_db.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 
 const OLD_POSTS: readonly [title: string, content: string][] = [
   ["Welcome back", "Written before search existed"],

@@ -2,13 +2,11 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT } from "../../testing/root.ts";
 import { parse } from "yaml";
 import { parseTelemetryEnv } from "../../config/otel_assemble.ts";
 import type { TelemetryConfig } from "../../config/telemetry_config.ts";
 
-/** The repository root (tests/_helpers.ts is not imported: it pulls in the whole app). */
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MAIN_FILE = join(ROOT, "deploy", "otel-collector.yaml");
 const DEBUG_FILE = join(ROOT, "deploy", "otel-collector.debug.yaml");
 const SIGNALS = ["traces", "metrics", "logs"] as const;

@@ -5,8 +5,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, startServer, tempDir } from "../_helpers.ts";
-import { parsePrometheusText, type PromFamily } from "../_prometheus.ts";
+import { ROOT } from "../../testing/root.ts";
+import { startServer } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
+import { parsePrometheusText, type PromFamily } from "../../testing/prometheus.ts";
 
 const DASHBOARD = join(ROOT, "deploy/grafana/otel-board.json");
 

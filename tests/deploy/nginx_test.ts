@@ -4,14 +4,19 @@
  * and curl (CI installs both); without them each test says "skipped" locally.
  */
 
+import { freePort } from "../../testing/free_port.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { logRowsInFile, type ServerProcess, startServer, tempDir } from "../_helpers.ts";
-import { type ReceivedSpan, startOtlpReceiver } from "../_otlp_receiver.ts";
+import { logRowsInFile } from "../../testing/log_api_rows.ts";
+import { type ServerProcess, startServer } from "../../testing/server_process.ts";
+import { poll } from "../../testing/poll.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
+import { toolInstalled } from "../../testing/tools.ts";
+import { type ReceivedSpan } from "../../testing/otlp_decode.ts";
+import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import {
   CLIENT_ADDRESS,
   curl,
-  freePort,
   LINUX_CONF_PATH,
   linuxConfForTest,
   nginxConfigTest,
@@ -20,16 +25,16 @@ import {
   SERVER_KEY_PATH,
   SERVER_NAME,
   startNginx,
-  toolInstalled,
   viaNginx,
   WINDOWS_CONF_PATH,
-} from "./_nginx.ts";
+} from "../../testing/nginx.ts";
 
 const MAX_BODY_BYTES = 65536;
 
 /** Whether nginx and curl are here (else skipped, or failed under CI=true). */
 async function toolsInstalled(): Promise<boolean> {
-  return await toolInstalled("nginx", "-v") && await toolInstalled("curl", "--version");
+  return await toolInstalled("nginx", { versionArg: "-v", aptPackage: "nginx" }) &&
+    await toolInstalled("curl", { versionArg: "--version", aptPackage: "curl" });
 }
 
 /** Settings for otel-board behind nginx: nginx (127.0.0.1) is the only trusted proxy. */
@@ -45,18 +50,14 @@ async function stoppedLogRows(server: ServerProcess, dbDir: string) {
 }
 
 async function waitForLine(nginx: RunningNginx, includes: string[]): Promise<string> {
-  const deadline = performance.now() + 5000;
-  for (;;) {
-    const line = (await nginx.accessLog()).split("\n")
-      .find((l) => includes.every((part) => l.includes(part)));
-    if (line !== undefined) return line;
-    if (performance.now() >= deadline) {
-      throw new Error(
-        `No access log line with ${includes.join(", ")}:\n${await nginx.accessLog()}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let accessLog = "";
+  return await poll(async () => {
+    accessLog = await nginx.accessLog();
+    return accessLog.split("\n").find((l) => includes.every((part) => l.includes(part)));
+  }, {
+    what: `an access log line with ${includes.join(", ")}`,
+    detail: () => `\n${accessLog}`,
+  });
 }
 
 Deno.test("nginx -t accepts deploy/nginx/linux.conf (ports, paths and certificate swapped for the test)", async () => {

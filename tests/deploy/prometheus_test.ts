@@ -3,17 +3,20 @@
  * scrapes a real otel-board; the Grafana dashboard's queries are run against what it scraped.
  */
 
+import { replaceOnce } from "../../testing/replace_once.ts";
 import assert from "node:assert/strict";
+import { poll } from "../../testing/poll.ts";
 import { join } from "node:path";
-import { ROOT, startServer, tempDir } from "../_helpers.ts";
+import { ROOT } from "../../testing/root.ts";
+import { startServer } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 import {
-  poll,
+  PROMETHEUS_POLL,
   prometheusAvailable,
   type PromSeries,
   promtool,
-  replaceOnce,
   startPrometheus,
-} from "./_prometheus_server.ts";
+} from "../../testing/prometheus_server.ts";
 
 const CONFIG = join(ROOT, "deploy/prometheus/prometheus.yml");
 const DASHBOARD = join(ROOT, "deploy/grafana/otel-board.json");
@@ -35,10 +38,10 @@ function seriesWhen(
   promql: string,
   ready: (series: PromSeries[]) => boolean,
 ): Promise<PromSeries[]> {
-  return poll(`${promql} to be answered`, async () => {
+  return poll(async () => {
     const series = await query(promql);
     return ready(series) ? series : undefined;
-  });
+  }, { ...PROMETHEUS_POLL, what: `${promql} to be answered` });
 }
 
 interface DashboardTarget {
@@ -138,7 +141,7 @@ Deno.test("Prometheus with the shipped scrape config collects otel-board's reque
       // A rate needs two samples inside its 5 s window.
       await new Promise((resolve) => setTimeout(resolve, 3000));
       for (const panel of dashboardPanels()) {
-        const answers = await poll(`data for the panel "${panel.title}"`, async () => {
+        const answers = await poll(async () => {
           const answers = await Promise.all(
             (panel.targets ?? []).map(async (target) => ({
               target,
@@ -146,7 +149,7 @@ Deno.test("Prometheus with the shipped scrape config collects otel-board's reque
             })),
           );
           return answers.some((a) => a.series.length > 0) ? answers : undefined;
-        });
+        }, { ...PROMETHEUS_POLL, what: `data for the panel "${panel.title}"` });
         for (const { target, series } of answers) {
           // Every {{label}} names a label the answer has (a typo or a label the aggregation
           // dropped renders empty), and no series gets a blank legend. A label may be missing

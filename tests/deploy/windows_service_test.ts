@@ -2,14 +2,12 @@
 
 import assert from "node:assert/strict";
 import { basename, join, win32 } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT } from "../../testing/root.ts";
 import { helpText, otelSettings } from "../../config/help.ts";
 import { type Config, loadConfig } from "../../config/load.ts";
 import { defaultDbPath } from "../../config/settings.ts";
 import type { RuntimeFacts } from "../../config/types.ts";
 
-/** The repository root (tests/_helpers.ts is not imported: it pulls in the whole app). */
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const WINDOWS_DIR = join(ROOT, "deploy", "windows");
 const INSTALL_DIR = "C:\\otel-board";
 const COMPILED_WINDOWS: RuntimeFacts = {

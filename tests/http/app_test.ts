@@ -1,7 +1,8 @@
 /** @module Tests for the whole app: error answers, 404/405/413/500, call logging, client addresses. */
 
 import assert from "node:assert/strict";
-import { problemOf, testApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { testApp } from "../../testing/test_app.ts";
 
 Deno.test("An unknown path answers 404 not_found as problem+json and is logged", async () => {
   using t = await testApp();
@@ -47,7 +48,7 @@ for (
 }
 
 Deno.test("A body over MAX_BODY_BYTES answers 413 on any route, known or not, and is logged", async () => {
-  using t = await testApp({ maxBodyBytes: 1024 });
+  using t = await testApp({ settings: { MAX_BODY_BYTES: "1024" } });
   for (const path of ["/board", "/board/5", "/nope", "/log"]) {
     const response = await t.request(path, { method: "POST", body: "x".repeat(1025) });
     assert.equal(response.status, 413, path);
@@ -59,7 +60,7 @@ Deno.test("A body over MAX_BODY_BYTES answers 413 on any route, known or not, an
 });
 
 Deno.test("A chunked body without Content-Length is cut off at MAX_BODY_BYTES with 413", async () => {
-  using t = await testApp({ maxBodyBytes: 1000 });
+  using t = await testApp({ settings: { MAX_BODY_BYTES: "1000" } });
   let sent = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -95,7 +96,7 @@ Deno.test("A handler failure answers 500 without stack or SQL, is logged, and th
   assert.equal(problem.title, "Internal Server Error");
   const logged = t.logLines.map((line) => JSON.parse(line)).find((r) => r.msg === "Request failed");
   assert.match(logged.error.message, /SQLITE_ERROR/, "the server log keeps the details");
-  assert.match(logged.error.stack, /board_test|app_test|_helpers/);
+  assert.match(logged.error.stack, /board_test|app_test|test_app/);
   assert.equal((await t.logRows())[0]?.status, 500);
   assert.equal((await t.request("/board?limit=1")).status, 200);
 });
@@ -166,7 +167,7 @@ Deno.test("log_api rows record the peer address; X-Forwarded-For from an untrust
 });
 
 Deno.test("Behind a trusted proxy the right-most untrusted X-Forwarded-For hop is the client", async () => {
-  using t = await testApp({ trustedProxies: "127.0.0.1/32,10.0.0.0/8" });
+  using t = await testApp({ settings: { TRUSTED_PROXIES: "127.0.0.1/32,10.0.0.0/8" } });
   const xff = { "x-forwarded-for": "6.6.6.6, 198.51.100.23, 10.1.2.3" };
   await t.request("/board/1", { headers: xff }, "127.0.0.1");
   await t.request("/board/1", { headers: { "x-real-ip": "198.51.100.24" } }, "127.0.0.1");
@@ -190,7 +191,7 @@ Deno.test("log_api truncates long paths and query strings instead of rejecting t
 });
 
 Deno.test("Every error answer is problem+json with code, status, title and detail", async () => {
-  using t = await testApp({ maxBodyBytes: 10 });
+  using t = await testApp({ settings: { MAX_BODY_BYTES: "10" } });
   const cases: [string, RequestInit][] = [
     ["/board/0", {}],
     ["/missing", {}],

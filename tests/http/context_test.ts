@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type AppEnv, type AppVariables, requestContext } from "../../http/context.ts";
-import { ROOT } from "../_helpers.ts";
+import { ROOT } from "../../testing/root.ts";
 
 Deno.test("Behind requestContext every context variable is set, to 'nothing known yet'", async () => {
   // Written as a Record of every key, so a variable added to AppVariables must be added here.

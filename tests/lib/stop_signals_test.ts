@@ -7,7 +7,7 @@ import {
   type StopSignal,
   stopSignals,
 } from "../../lib/stop_signals.ts";
-import { fakeSignals } from "../_helpers.ts";
+import { fakeSignals } from "../../testing/signals.ts";
 
 Deno.test("On Linux and macOS, SIGINT and SIGTERM stop the service; SIGHUP is left alone", () => {
   assert.deepEqual(stopSignals("linux"), ["SIGINT", "SIGTERM"]);

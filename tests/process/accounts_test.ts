@@ -4,10 +4,12 @@
  */
 
 import assert from "node:assert/strict";
+import { poll } from "../../testing/poll.ts";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { startOtlpReceiver } from "../_otlp_receiver.ts";
-import { type ServerProcess, sleep, startServer, tempDir } from "../_helpers.ts";
+import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
+import { type ServerProcess, startServer } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 
 const FIRST_ADMIN_LINE = /^First admin "admin" created with the password: (\S+)$/;
 
@@ -46,11 +48,9 @@ function roleInFile(dbPath: string, username: string): string | undefined {
 
 /** Waits until `username` has `role` in the database (the first admin is made after listening). */
 async function waitForRole(dbPath: string, username: string, role: string): Promise<void> {
-  for (let i = 0; i < 250; i++) {
-    if (roleInFile(dbPath, username) === role) return;
-    await sleep(20);
-  }
-  assert.fail(`"${username}" never became ${role}`);
+  await poll(() => roleInFile(dbPath, username) === role, {
+    what: `"${username}" to become ${role}`,
+  });
 }
 
 function jsonLines(stdout: string): Record<string, unknown>[] {

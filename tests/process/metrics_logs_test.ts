@@ -4,9 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { parsePrometheusText } from "../_prometheus.ts";
-import { type ReceivedMetric, startOtlpReceiver } from "../_otlp_receiver.ts";
-import { startServer, tempDir } from "../_helpers.ts";
+import { toolInstalled } from "../../testing/tools.ts";
+import { parsePrometheusText } from "../../testing/prometheus.ts";
+import { type ReceivedMetric } from "../../testing/otlp_decode.ts";
+import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
+import { startServer } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 import { HTTP_DURATION_BUCKETS } from "../../telemetry/buckets.ts";
 
 const TRACE = "5bf92f3577b34da6a3ce929d0e0e4737";
@@ -151,7 +154,9 @@ Deno.test("/metrics with OTEL_METRICS_EXPORTER=otlp,prometheus parses and passes
   await promtoolCheck(text);
   const stopped = await server.stop();
   assert.equal(stopped.code, 0);
-  const rows = (await import("../_helpers.ts")).logRowsInFile(`${dir.path}/otel-board.db`);
+  const rows = (await import("../../testing/log_api_rows.ts")).logRowsInFile(
+    `${dir.path}/otel-board.db`,
+  );
   assert.ok(rows.every((r) => r.call_url !== "/metrics"), "/metrics is not audited");
 });
 
@@ -231,22 +236,15 @@ Deno.test("LOG_FORMAT=text writes the original app's human line, with the reques
 });
 
 async function promtoolCheck(text: string): Promise<void> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("promtool", {
-      args: ["check", "metrics"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    if (Deno.env.get("CI") === "true") {
-      throw new Error("promtool is not installed, and CI must run this check (apt prometheus)");
-    }
-    Deno.stderr.writeSync(new TextEncoder().encode("skipped: promtool not installed\n"));
+  if (!await toolInstalled("promtool", { versionArg: "--version", aptPackage: "prometheus" })) {
     return;
   }
+  const child = new Deno.Command("promtool", {
+    args: ["check", "metrics"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(text));
   await writer.close();

@@ -5,14 +5,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  compilePermissionFlags,
-  logRowsInFile,
-  ROOT,
-  runMain,
-  startServer,
-  tempDir,
-} from "../_helpers.ts";
+import { logRowsInFile } from "../../testing/log_api_rows.ts";
+import { ROOT } from "../../testing/root.ts";
+import { compilePermissionFlags, runMain, startServer } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 
 Deno.test("The compile tasks, start task and tests share one narrow permission set", () => {
   const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));

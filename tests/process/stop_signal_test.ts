@@ -8,8 +8,10 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { passThroughEnv, ROOT, tempDir } from "../_helpers.ts";
-import { toolInstalled } from "../deploy/_nginx.ts";
+import { ROOT } from "../../testing/root.ts";
+import { passThroughEnv } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
+import { toolInstalled } from "../../testing/tools.ts";
 
 /** How many stops each signal gets, half of them with telemetry on. */
 const RUNS_PER_SIGNAL = 10;
@@ -29,7 +31,9 @@ Deno.test({
   name: "SIGINT and SIGTERM to the process group of `deno task start` under load always drain",
   ignore: Deno.build.os === "windows",
   async fn() {
-    if (!await toolInstalled("setsid", "--version")) return;
+    if (!await toolInstalled("setsid", { versionArg: "--version", aptPackage: "util-linux" })) {
+      return;
+    }
     await using dir = await tempDir();
     let run = 0;
     for (const signal of ["SIGINT", "SIGTERM"] as const) {

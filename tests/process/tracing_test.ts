@@ -4,8 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { type ReceivedSpan, startOtlpReceiver, TEST_CA_PATH } from "../_otlp_receiver.ts";
-import { runMain, startServer, tempDir } from "../_helpers.ts";
+import { type ReceivedSpan } from "../../testing/otlp_decode.ts";
+import { startOtlpReceiver, TEST_CA_PATH } from "../../testing/otlp_receiver.ts";
+import { runMain, startServer } from "../../testing/server_process.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
 
 const PARENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_SPAN = "00f067aa0ba902b7";

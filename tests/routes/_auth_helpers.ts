@@ -2,10 +2,9 @@
 
 import type { MetricData } from "@opentelemetry/sdk-metrics";
 import assert from "node:assert/strict";
-import { passwordOf, problemOf, type TestApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { passwordOf, type TestApp } from "../../testing/test_app.ts";
 
-/** Telemetry settings that trace into memory and export at once. */
-export const TELEMETRY = { OTEL_TRACES_EXPORTER: "none", OTEL_BSP_SCHEDULE_DELAY: "0" };
 /** The fields of a public user: never a hash. */
 export const PUBLIC_USER_KEYS = ["created_at", "disabled", "role", "username"];
 /** A stored UTC time, `YYYY-MM-DDTHH:mm:ss.sssZ`. */

@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { passwordOf, problemOf, type TestApp, testApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { passwordOf, type TestApp, testApp } from "../../testing/test_app.ts";
 
 const USER_KEYS = ["created_at", "disabled", "role", "username"];
 

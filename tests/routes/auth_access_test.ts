@@ -1,13 +1,13 @@
 /** @module Tests for access rules and headers: GET /log admin-only, secure headers and CORS. */
 
 import assert from "node:assert/strict";
-import { testApp } from "../_helpers.ts";
+import { testApp } from "../../testing/test_app.ts";
 import { bearer, expectProblem, register, sendJson } from "./_auth_helpers.ts";
 
 // GET /log access
 
 Deno.test("GET /log is admin-only unless LOG_API_PUBLIC", async () => {
-  using t = await testApp({ logApiPublic: false });
+  using t = await testApp({ settings: { LOG_API_PUBLIC: "false" } });
   const user = await t.signUp("alice");
   const admin = await t.signUp("root", "admin");
   const anonymous = await t.request("/log");
@@ -20,7 +20,7 @@ Deno.test("GET /log is admin-only unless LOG_API_PUBLIC", async () => {
   const rows = await allowed.json();
   assert.ok(Array.isArray(rows) && rows.length >= 2);
 
-  using open = await testApp({ logApiPublic: true });
+  using open = await testApp({ settings: { LOG_API_PUBLIC: "true" } });
   const response = await open.request("/log");
   assert.equal(response.status, 200);
   assert.ok(Array.isArray(await response.json()));
@@ -30,7 +30,7 @@ Deno.test("GET /log is admin-only unless LOG_API_PUBLIC", async () => {
 // Secure headers and CORS
 
 Deno.test("Every response carries the secure headers and no CORS header by default", async () => {
-  using t = await testApp({ rateLimits: { login: "1/1m" } });
+  using t = await testApp({ settings: { RATE_LIMIT_LOGIN: "1/1m" } });
   const token = await t.signUp("alice");
   const responses = [
     await register(t, "bobby", "a-good-password"),
@@ -57,7 +57,7 @@ Deno.test("Every response carries the secure headers and no CORS header by defau
 });
 
 Deno.test("With CORS_ALLOWED_ORIGINS, only a listed Origin gets Access-Control-Allow-Origin", async () => {
-  using t = await testApp({ corsAllowedOrigins: ["https://app.example"] });
+  using t = await testApp({ settings: { CORS_ALLOWED_ORIGINS: "https://app.example" } });
   const listed = await t.request("/board/1", { headers: { origin: "https://app.example" } });
   assert.equal(listed.status, 200);
   await listed.body?.cancel();

@@ -1,7 +1,7 @@
 /** @module Tests for PUT /me/password: the change and the sessions it revokes. */
 
 import assert from "node:assert/strict";
-import { passwordOf, testApp } from "../_helpers.ts";
+import { passwordOf, testApp } from "../../testing/test_app.ts";
 import {
   anotherSession,
   bearer,

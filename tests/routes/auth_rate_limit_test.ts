@@ -1,13 +1,14 @@
 /** @module Tests for the sign-in and registration rate limits. */
 
 import assert from "node:assert/strict";
-import { sleep, testApp } from "../_helpers.ts";
+import { sleep } from "../../testing/sleep.ts";
+import { testApp } from "../../testing/test_app.ts";
 import { expectProblem, login, register, sendJson } from "./_auth_helpers.ts";
 
 // Rate limits
 
 Deno.test("POST /login is limited per client address: the 4th attempt answers 429 with Retry-After", async () => {
-  using t = await testApp({ rateLimits: { login: "3/1m" } });
+  using t = await testApp({ settings: { RATE_LIMIT_LOGIN: "3/1m" } });
   await register(t, "alice", "a-good-password");
   for (let i = 0; i < 3; i++) {
     await expectProblem(await login(t, "alice", "wrong-password"), 401, "unauthenticated");
@@ -26,7 +27,7 @@ Deno.test("POST /login is limited per client address: the 4th attempt answers 42
 });
 
 Deno.test("POST /login is limited per username across addresses", async () => {
-  using t = await testApp({ rateLimits: { loginUser: "2/1m" } });
+  using t = await testApp({ settings: { RATE_LIMIT_LOGIN_USER: "2/1m" } });
   await register(t, "alice", "a-good-password");
   await expectProblem(
     await login(t, "alice", "wrong-1", { peer: "198.51.100.1" }),
@@ -50,7 +51,7 @@ Deno.test("POST /login is limited per username across addresses", async () => {
 });
 
 Deno.test("POST /register is limited per client address", async () => {
-  using t = await testApp({ rateLimits: { register: "2/1m" } });
+  using t = await testApp({ settings: { RATE_LIMIT_REGISTER: "2/1m" } });
   assert.equal((await register(t, "first", "a-good-password")).status, 201);
   await expectProblem(await register(t, "x", "a-good-password"), 400, "invalid_body");
   const refused = await register(t, "third", "a-good-password");
@@ -61,7 +62,7 @@ Deno.test("POST /register is limited per client address", async () => {
 });
 
 Deno.test("Behind a trusted proxy the login limit counts the forwarded client, and spoofing does not dodge it", async () => {
-  using t = await testApp({ rateLimits: { login: "2/1m" } });
+  using t = await testApp({ settings: { RATE_LIMIT_LOGIN: "2/1m" } });
   const attempt = (peer: string, forwardedFor: string) =>
     sendJson(t, "/login", "{", { peer, headers: { "x-forwarded-for": forwardedFor } });
   // Malformed bodies: the per-address limit is taken before the body is read, and no hash runs.
@@ -78,7 +79,7 @@ Deno.test("Behind a trusted proxy the login limit counts the forwarded client, a
 });
 
 Deno.test("A rate limit lets requests through again once Retry-After has passed", async () => {
-  using t = await testApp({ rateLimits: { login: "2/1s" } });
+  using t = await testApp({ settings: { RATE_LIMIT_LOGIN: "2/1s" } });
   for (let i = 0; i < 2; i++) {
     await expectProblem(await sendJson(t, "/login", "{"), 400, "malformed_json");
   }

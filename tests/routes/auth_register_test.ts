@@ -1,7 +1,7 @@
 /** @module Tests for POST /register: validation, conflicts, media types, body limits. */
 
 import assert from "node:assert/strict";
-import { testApp } from "../_helpers.ts";
+import { testApp } from "../../testing/test_app.ts";
 import {
   expectProblem,
   ISO_TIME,

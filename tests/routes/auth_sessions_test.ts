@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { sessionTokenHash } from "../../services/session_tokens.ts";
-import { passwordOf, testApp } from "../_helpers.ts";
+import { passwordOf, testApp } from "../../testing/test_app.ts";
 import {
   anotherSession,
   bearer,
@@ -20,7 +20,7 @@ import {
 // POST /login, GET /me
 
 Deno.test("POST /login answers a 43-character token, its expiry and an HttpOnly SameSite=Lax cookie", async () => {
-  using t = await testApp({ sessionTtlMs: 7_200_000 });
+  using t = await testApp({ settings: { SESSION_TTL: "2h" } });
   await register(t, "alice", "a-good-password");
   const before = Date.now();
   const response = await login(t, "alice", "a-good-password");
@@ -231,7 +231,7 @@ Deno.test("POST /logout anonymously answers 401", async () => {
 
 Deno.test("A session expires after SESSION_TTL", async () => {
   let clock = new Date("2026-01-01T00:00:00.000Z");
-  using t = await testApp({ sessionTtlMs: 1000, now: () => clock });
+  using t = await testApp({ settings: { SESSION_TTL: "1" }, now: () => clock });
   await register(t, "alice", "a-good-password");
   const response = await login(t, "alice", "a-good-password");
   const { token, expires_at } = await response.json();
@@ -251,7 +251,7 @@ Deno.test("A session expires after SESSION_TTL", async () => {
 Deno.test("POST /login with a SESSION_TTL longer than a cookie may last answers 200, the cookie capped at 400 days", async () => {
   // RFC 6265bis caps cookie lifetimes at 400 days, and Hono's setCookie throws above that.
   const ttlMs = 401 * 86_400_000;
-  using t = await testApp({ sessionTtlMs: ttlMs });
+  using t = await testApp({ sessionTtlMsPastCap: ttlMs });
   await register(t, "alice", "a-good-password");
   const response = await login(t, "alice", "a-good-password");
   const text = await response.text();

@@ -3,7 +3,7 @@
 import { SpanKind } from "@opentelemetry/api";
 import assert from "node:assert/strict";
 import { sessionTokenHash } from "../../services/session_tokens.ts";
-import { passwordOf, testApp } from "../_helpers.ts";
+import { passwordOf, TELEMETRY, testApp } from "../../testing/test_app.ts";
 import {
   bearer,
   expectProblem,
@@ -12,13 +12,12 @@ import {
   register,
   sendJson,
   sumOf,
-  TELEMETRY,
 } from "./_auth_helpers.ts";
 
 // Audit and telemetry
 
 Deno.test("A request made with a session has its username in log_api.user_id and enduser.id on its span", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   const token = await t.signUp("alice");
   await (await t.request("/me", bearer(token))).body?.cancel();
   await (await t.request("/board/1", { headers: { cookie: `otel_board_session=${token}` } }))
@@ -49,7 +48,7 @@ Deno.test("A request made with a session has its username in log_api.user_id and
 });
 
 Deno.test("password= and token= in a query string are stored as REDACTED in log_api and on the span", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   for (const path of ["/board/1", "/nope", "/login"]) {
     const response = await t.request(`${path}?password=hunter2&token=abc&page=2`);
     await response.body?.cancel();
@@ -76,7 +75,7 @@ Deno.test("password= and token= in a query string are stored as REDACTED in log_
 });
 
 Deno.test("No password, token or hash of either reaches spans, logs, log_api or the sessions table", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   const password = "correct-horse-battery";
   const newPassword = "staple-horse-battery";
   const wrongPassword = "wrong-horse-battery";
@@ -169,7 +168,7 @@ Deno.test("No password, token or hash of either reaches spans, logs, log_api or 
 });
 
 Deno.test("app.accounts.registrations and app.accounts.logins{outcome} count registrations and sign-ins", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   assert.equal((await register(t, "alice", "a-good-password")).status, 201);
   assert.equal((await register(t, "bobby", "a-good-password")).status, 201);
   await (await register(t, "alice", "a-good-password")).body?.cancel(); // 409: not counted

@@ -2,7 +2,8 @@
 
 import assert from "node:assert/strict";
 import { insertPosts } from "../../db/sqlite/posts.ts";
-import { problemOf, testApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { testApp } from "../../testing/test_app.ts";
 
 const POST_KEYS = ["author", "content", "create_date", "seq", "title", "update_date"];
 

@@ -2,7 +2,9 @@
 
 import assert from "node:assert/strict";
 import type { NewLogApiRow } from "../../db/log_api_schema.ts";
-import { logApiRow, problemOf, testApp } from "../_helpers.ts";
+import { logApiRow } from "../../testing/log_api_rows.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { testApp } from "../../testing/test_app.ts";
 
 const LOG_KEYS = [
   "call_url",

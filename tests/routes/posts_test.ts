@@ -6,7 +6,9 @@
 import type { MetricData } from "@opentelemetry/sdk-metrics";
 import assert from "node:assert/strict";
 import { insertPosts } from "../../db/sqlite/posts.ts";
-import { problemOf, sleep, type TestApp, testApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { sleep } from "../../testing/sleep.ts";
+import { TELEMETRY, type TestApp, testApp } from "../../testing/test_app.ts";
 
 const POST_KEYS = ["author", "content", "create_date", "seq", "title", "update_date"];
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -231,7 +233,7 @@ Deno.test("POST /board with a wrong content type, bad JSON or mistyped fields an
 });
 
 Deno.test("POST /board with a body over MAX_BODY_BYTES answers 413 and creates nothing", async () => {
-  using t = await testApp({ maxBodyBytes: 100 });
+  using t = await testApp({ settings: { MAX_BODY_BYTES: "100" } });
   const token = await t.signUp("alice");
   const before = boardCount(t);
   const response = await call(t, "POST", "/board", {
@@ -246,7 +248,7 @@ Deno.test("POST /board with a body over MAX_BODY_BYTES answers 413 and creates n
 });
 
 Deno.test("POST /board over the post rate limit answers 429 with Retry-After", async () => {
-  using t = await testApp({ rateLimits: { post: "2/1m" } });
+  using t = await testApp({ settings: { RATE_LIMIT_POST: "2/1m" } });
   const token = await t.signUp("alice");
   const before = boardCount(t);
   for (let i = 0; i < 2; i++) await createPost(t, token, `Post ${i}`);
@@ -568,8 +570,6 @@ Deno.test("A lone UTF-16 surrogate in a title is refused with 400 or kept verbat
 
 // --- Counters and spans ------------------------------------------------------------------
 
-const TELEMETRY = { OTEL_TRACES_EXPORTER: "none", OTEL_BSP_SCHEDULE_DELAY: "0" };
-
 function counter(metrics: Map<string, MetricData>, name: string): number {
   const metric = metrics.get(name);
   if (metric === undefined) return 0;
@@ -577,7 +577,7 @@ function counter(metrics: Map<string, MetricData>, name: string): number {
 }
 
 Deno.test("app.board.posts.created/updated/deleted count successful writes only", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   const alice = await t.signUp("alice");
   const bob = await t.signUp("bob");
   const names = ["created", "updated", "deleted"].map((n) => `app.board.posts.${n}`);
@@ -617,7 +617,7 @@ Deno.test("app.board.posts.created/updated/deleted count successful writes only"
 });
 
 Deno.test("Board writes and account functions run inside traced() spans", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   const register = await t.request("/register", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -679,7 +679,7 @@ Deno.test("Board writes and account functions run inside traced() spans", async 
 });
 
 Deno.test("A refused board write marks its service span failed", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   const alice = await t.signUp("alice");
   const response = await call(t, "PUT", "/board/posts/1", {
     token: alice,

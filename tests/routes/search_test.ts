@@ -2,7 +2,8 @@
 
 import assert from "node:assert/strict";
 import { insertPosts } from "../../db/sqlite/posts.ts";
-import { problemOf, type TestApp, testApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { type TestApp, testApp } from "../../testing/test_app.ts";
 
 const POST_KEYS = ["author", "content", "create_date", "seq", "title", "update_date"];
 
@@ -318,7 +319,7 @@ Deno.test("GET /board/search requires every word, even past the twentieth", asyn
 });
 
 Deno.test("GET /board/search over the search rate limit answers 429 with Retry-After", async () => {
-  using t = await testApp({ rateLimits: { search: "2/1m" } });
+  using t = await testApp({ settings: { RATE_LIMIT_SEARCH: "2/1m" } });
   for (let i = 0; i < 2; i++) await search(t, "welcome");
   const response = await t.request("/board/search?q=welcome");
   assert.equal(response.status, 429);

@@ -1,7 +1,7 @@
 /** @module Tests for the accounts service rules that the HTTP tests do not reach. */
 
 import assert from "node:assert/strict";
-import { testApp } from "../_helpers.ts";
+import { testApp } from "../../testing/test_app.ts";
 
 Deno.test("ensureAdmin creates no second admin (and prints no password) when an admin already exists", async () => {
   using t = await testApp();

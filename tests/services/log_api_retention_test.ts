@@ -10,15 +10,10 @@ import {
   type LogApiRetentionOptions,
   startLogApiRetention,
 } from "../../services/log_api_retention.ts";
-import {
-  capturingLogger,
-  logApiCount,
-  logApiRow,
-  logApiSeqs,
-  type LogRecord,
-  memoryDb,
-  sleep,
-} from "../_helpers.ts";
+import { logApiCount, logApiRow, logApiSeqs } from "../../testing/log_api_rows.ts";
+import { capturingLogger, type LogRecord } from "../../testing/loggers.ts";
+import { memoryDb } from "../../testing/memory_db.ts";
+import { sleep } from "../../testing/sleep.ts";
 
 const DAY_MS = 86_400_000;
 const NOW = Date.UTC(2025, 5, 15, 12, 0, 0, 0);

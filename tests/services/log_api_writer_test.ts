@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import type { Database } from "../../db/database.ts";
+import { poll } from "../../testing/poll.ts";
 import { LOG_API_LIMITS } from "../../db/log_api_schema.ts";
 import { createSqliteStore } from "../../db/sqlite/sqlite_store.ts";
 import {
@@ -10,7 +11,10 @@ import {
   type LogApiWriter,
   type LogApiWriterOptions,
 } from "../../services/log_api_writer.ts";
-import { capturingLogger, logApiCount, type LogRecord, memoryDb, sleep } from "../_helpers.ts";
+import { logApiCount } from "../../testing/log_api_rows.ts";
+import { capturingLogger, type LogRecord } from "../../testing/loggers.ts";
+import { memoryDb } from "../../testing/memory_db.ts";
+import { sleep } from "../../testing/sleep.ts";
 
 /** An in-memory database, a capturing logger, and a writer closed (then the db) on dispose. */
 function setup(
@@ -56,15 +60,6 @@ function stored(db: Database): Record<string, unknown>[] {
   return db.prepare("SELECT * FROM log_api ORDER BY seq").all().map((r) => ({ ...r }));
 }
 
-/** Polls until `check()` holds, failing after a generous deadline. */
-async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 /** A promise with its resolve/reject exposed. */
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
   let resolve!: () => void;
@@ -105,7 +100,7 @@ Deno.test({
     t.audit.record(call());
     t.audit.record(call());
     assert.equal(logApiCount(t.db), 0);
-    await eventually(() => logApiCount(t.db) === 2, "the timed flush");
+    await poll(() => logApiCount(t.db) === 2, { what: "the timed flush", intervalMs: 10 });
     assert.equal(t.audit.stats().written, 2);
   },
 });
@@ -118,7 +113,10 @@ Deno.test({
     await sleep(50);
     assert.equal(logApiCount(t.db), 0, "below batchRows, rows wait for the interval");
     t.audit.record(call());
-    await eventually(() => logApiCount(t.db) === 1000, "the batch to be written");
+    await poll(() => logApiCount(t.db) === 1000, {
+      what: "the batch to be written",
+      intervalMs: 10,
+    });
   },
 });
 
@@ -257,10 +255,17 @@ Deno.test({
     await using t = setup({ flushMs: 10 });
     refuseWrites(t.db);
     t.audit.record(call());
-    await eventually(() => t.logs.some((l) => l.level === "error"), "the failed write");
+    await poll(() => t.logs.some((l) => l.level === "error"), {
+      what: "the failed write",
+      intervalMs: 10,
+    });
     acceptWrites(t.db);
     // The retry waits at least 1 s after a failure; allow plenty.
-    await eventually(() => logApiCount(t.db) === 1, "the retry", 10_000);
+    await poll(() => logApiCount(t.db) === 1, {
+      what: "the retry",
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
     assert.deepEqual(t.audit.stats(), { written: 1, failed: 0, queued: 0 });
   },
 });

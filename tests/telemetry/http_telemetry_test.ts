@@ -3,9 +3,9 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import assert from "node:assert/strict";
-import { problemOf, testApp } from "../_helpers.ts";
+import { problemOf } from "../../testing/problem.ts";
+import { TELEMETRY, testApp } from "../../testing/test_app.ts";
 
-const TRACING = { OTEL_TRACES_EXPORTER: "none", OTEL_BSP_SCHEDULE_DELAY: "0" };
 const PARENT_TRACE = "0af7651916cd43dd8448eb211c80319c";
 const PARENT_SPAN = "b7ad6b7169203331";
 
@@ -20,7 +20,7 @@ function parentOf(span: ReadableSpan): string | undefined {
 }
 
 Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELECT board grandchild", async () => {
-  await using t = await testApp({ telemetry: TRACING });
+  await using t = await testApp({ settings: TELEMETRY });
   const response = await t.request("/board/5?", { headers: { "user-agent": "curl/8.5.0" } });
   assert.equal(response.status, 200);
   const spans = await t.finishedSpans();
@@ -59,7 +59,7 @@ Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELE
 });
 
 Deno.test("An incoming traceparent makes the request span a child in the caller's trace", async () => {
-  await using t = await testApp({ telemetry: TRACING });
+  await using t = await testApp({ settings: TELEMETRY });
   const response = await t.request("/board/1", {
     headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01` },
   });
@@ -70,7 +70,7 @@ Deno.test("An incoming traceparent makes the request span a child in the caller'
 });
 
 Deno.test("An unknown path is a span named by the method alone, without http.route", async () => {
-  await using t = await testApp({ telemetry: TRACING });
+  await using t = await testApp({ settings: TELEMETRY });
   const response = await t.request("/nope");
   const problem = await problemOf(response);
   const [server] = (await t.finishedSpans()).filter((s) => s.kind === SpanKind.SERVER);
@@ -84,7 +84,7 @@ Deno.test("An unknown path is a span named by the method alone, without http.rou
 
 Deno.test("A failing handler marks the span ERROR with an exception event; the problem body has its trace id", async () => {
   await using t = await testApp({
-    telemetry: TRACING,
+    settings: TELEMETRY,
     board: {
       latest: () => {
         throw new RangeError("boom");
@@ -107,7 +107,7 @@ Deno.test("A failing handler marks the span ERROR with an exception event; the p
 });
 
 Deno.test("A 5xx without an exception gets error.type set to its status code", async () => {
-  await using t = await testApp({ telemetry: TRACING });
+  await using t = await testApp({ settings: TELEMETRY });
   t.startDraining();
   const response = await t.request("/board/5", { method: "POST", body: "x" });
   assert.equal(response.status, 405);
@@ -120,7 +120,7 @@ Deno.test("A 5xx without an exception gets error.type set to its status code", a
 
 Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old names are sent too", async () => {
   await using t = await testApp({
-    telemetry: { ...TRACING, OTEL_SEMCONV_STABILITY_OPT_IN: "http/dup,database/dup" },
+    settings: { ...TELEMETRY, OTEL_SEMCONV_STABILITY_OPT_IN: "http/dup,database/dup" },
   });
   await t.request("/board/2", { headers: { "user-agent": "test-agent" } });
   const spans = await t.finishedSpans();
@@ -141,7 +141,7 @@ Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old name
 });
 
 Deno.test("Without the opt-in, no old attribute names are sent", async () => {
-  await using t = await testApp({ telemetry: TRACING });
+  await using t = await testApp({ settings: TELEMETRY });
   await t.request("/board/2");
   for (const span of await t.finishedSpans()) {
     for (const key of ["http.method", "http.status_code", "db.statement", "db.system"]) {
@@ -151,7 +151,7 @@ Deno.test("Without the opt-in, no old attribute names are sent", async () => {
 });
 
 Deno.test("Database spans carry the parameterised SQL, never the bound values", async () => {
-  await using t = await testApp({ telemetry: TRACING });
+  await using t = await testApp({ settings: TELEMETRY });
   await t.request("/log?url=/very-secret-value&user_id=s3cr3t-user");
   const spans = await t.finishedSpans();
   const clients = spans.filter((s) => s.kind === SpanKind.CLIENT);
@@ -163,7 +163,7 @@ Deno.test("Database spans carry the parameterised SQL, never the bound values", 
 });
 
 Deno.test("Audit rows are written as BATCH INSERT log_api spans, one per batch, outside request traces", async () => {
-  await using t = await testApp({ telemetry: TRACING });
+  await using t = await testApp({ settings: TELEMETRY });
   await Promise.all(Array.from({ length: 25 }, () => t.request("/board/1")));
   await new Promise((resolve) => setTimeout(resolve, 50)); // the 5 ms flush timer fires
   const spans = await t.finishedSpans();
@@ -180,7 +180,7 @@ Deno.test("Audit rows are written as BATCH INSERT log_api spans, one per batch, 
 });
 
 Deno.test("Sampling off: no spans are exported, yet the response still carries a trace id", async () => {
-  await using t = await testApp({ telemetry: { ...TRACING, OTEL_TRACES_SAMPLER: "always_off" } });
+  await using t = await testApp({ settings: { ...TELEMETRY, OTEL_TRACES_SAMPLER: "always_off" } });
   const response = await t.request("/board/1");
   assert.match(response.headers.get("x-trace-id") ?? "", /^[0-9a-f]{32}$/);
   assert.deepEqual(await t.finishedSpans(), []);
@@ -188,8 +188,8 @@ Deno.test("Sampling off: no spans are exported, yet the response still carries a
 
 Deno.test("traceidratio 0 drops root requests; parent-based keeps a sampled caller's trace", async () => {
   await using t = await testApp({
-    telemetry: {
-      ...TRACING,
+    settings: {
+      ...TELEMETRY,
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
       OTEL_TRACES_SAMPLER_ARG: "0",
     },
@@ -210,7 +210,7 @@ Deno.test("traceidratio 0 drops root requests; parent-based keeps a sampled call
 
 Deno.test("traceidratio 1 samples every request", async () => {
   await using t = await testApp({
-    telemetry: { ...TRACING, OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "1" },
+    settings: { ...TELEMETRY, OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "1" },
   });
   for (let i = 0; i < 5; i++) await t.request("/board/1");
   const servers = (await t.finishedSpans()).filter((s) => s.kind === SpanKind.SERVER);
@@ -227,8 +227,8 @@ Deno.test("With telemetry off there is no x-trace-id, and trace_id stays null ev
 
 Deno.test("The resource names the service, its version, instance, host and process", async () => {
   await using t = await testApp({
-    telemetry: {
-      ...TRACING,
+    settings: {
+      ...TELEMETRY,
       OTEL_SERVICE_NAME: "board-eu",
       OTEL_RESOURCE_ATTRIBUTES: "job=otel-board-job,deployment.environment.name=staging",
     },
@@ -250,8 +250,7 @@ Deno.test("The resource names the service, its version, instance, host and proce
 
 Deno.test("A CORS preflight answers 204 with CORS headers and gets its SERVER span and its log_api row", async () => {
   await using t = await testApp({
-    telemetry: TRACING,
-    corsAllowedOrigins: ["https://app.example"],
+    settings: { ...TELEMETRY, CORS_ALLOWED_ORIGINS: "https://app.example" },
   });
   const preflight = await t.request("/board/posts/1", {
     method: "OPTIONS",

@@ -8,11 +8,9 @@ import {
   type MetricData,
 } from "@opentelemetry/sdk-metrics";
 import assert from "node:assert/strict";
-import { parsePrometheusText } from "../_prometheus.ts";
-import { testApp } from "../_helpers.ts";
+import { parsePrometheusText } from "../../testing/prometheus.ts";
+import { TELEMETRY, testApp } from "../../testing/test_app.ts";
 import { DB_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from "../../telemetry/buckets.ts";
-
-const TELEMETRY = { OTEL_TRACES_EXPORTER: "none", OTEL_BSP_SCHEDULE_DELAY: "0" };
 
 function histogram(metrics: Map<string, MetricData>, name: string): HistogramMetricData {
   const metric = metrics.get(name);
@@ -34,7 +32,7 @@ function sumOf(
 }
 
 Deno.test("http.server.request.duration is a seconds histogram with the semconv buckets, by method, route and status", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   for (let i = 0; i < 3; i++) await (await t.request("/board/5")).body?.cancel();
   await (await t.request("/board/0")).body?.cancel();
   await (await t.request("/nope")).body?.cancel();
@@ -64,7 +62,7 @@ Deno.test("http.server.request.duration is a seconds histogram with the semconv 
 Deno.test("A request in flight shows in http.server.active_requests", async () => {
   let release = () => {};
   const held = new Promise<void>((resolve) => release = resolve);
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   // A body that arrives slowly keeps the request in flight (the body limit reads it).
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -81,7 +79,7 @@ Deno.test("A request in flight shows in http.server.active_requests", async () =
 });
 
 Deno.test("db.client.operation.duration is a seconds histogram with the DB buckets, by operation and table", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   await (await t.request("/board/5")).body?.cancel();
   await (await t.request("/log")).body?.cancel();
   const duration = histogram(await t.collectMetrics(), "db.client.operation.duration");
@@ -101,7 +99,7 @@ Deno.test("db.client.operation.duration is a seconds histogram with the DB bucke
 });
 
 Deno.test("app.log_api.rows.written counts rows once they are in the database", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   for (let i = 0; i < 4; i++) await (await t.request("/board/1")).body?.cancel();
   await t.logApiWriter.flush();
   const metrics = await t.collectMetrics();
@@ -112,7 +110,7 @@ Deno.test("app.log_api.rows.written counts rows once they are in the database", 
 
 Deno.test("A full span queue is counted in app.telemetry.dropped{signal=traces}", async () => {
   await using t = await testApp({
-    telemetry: {
+    settings: {
       ...TELEMETRY,
       OTEL_BSP_SCHEDULE_DELAY: "600000",
       OTEL_BSP_MAX_QUEUE_SIZE: "5",
@@ -134,7 +132,7 @@ Deno.test("A full span queue is counted in app.telemetry.dropped{signal=traces}"
 
 Deno.test("Log records written during a request carry its trace and span ids", async () => {
   await using t = await testApp({
-    telemetry: TELEMETRY,
+    settings: TELEMETRY,
     board: {
       latest: () => {
         throw new TypeError("boom");
@@ -161,7 +159,7 @@ Deno.test("Log records written during a request carry its trace and span ids", a
 
 Deno.test("GET /metrics answers Prometheus text with the request histogram, never logged or traced", async () => {
   await using t = await testApp({
-    telemetry: { ...TELEMETRY, OTEL_METRICS_EXPORTER: "prometheus" },
+    settings: { ...TELEMETRY, OTEL_METRICS_EXPORTER: "prometheus" },
   });
   await (await t.request("/board/5")).body?.cancel();
   const response = await t.request("/metrics");
@@ -188,6 +186,6 @@ Deno.test("GET /metrics answers Prometheus text with the request histogram, neve
 });
 
 Deno.test("Without the prometheus exporter, /metrics does not exist", async () => {
-  await using t = await testApp({ telemetry: TELEMETRY });
+  await using t = await testApp({ settings: TELEMETRY });
   assert.equal((await t.request("/metrics")).status, 404);
 });

@@ -19,7 +19,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { OtlpTraceEncoder } from "../../telemetry/otlp_trace_encoder.ts";
-import { decodeTraces } from "../_otlp_receiver.ts";
+import { decodeTraces } from "../../testing/otlp_decode.ts";
 
 /** Finished spans from a real tracer provider; `make` uses the tracers it is given. */
 async function spansFrom(

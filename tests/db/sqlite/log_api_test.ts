@@ -12,7 +12,8 @@ import {
   selectLogApiSeqBeyond,
   sqliteLogApi,
 } from "../../../db/sqlite/log_api.ts";
-import { logApiCount, logApiRow, logApiSeqs, memoryDb } from "../../_helpers.ts";
+import { logApiCount, logApiRow, logApiSeqs } from "../../../testing/log_api_rows.ts";
+import { memoryDb } from "../../../testing/memory_db.ts";
 
 /** The start time that logApiRow() gives by default. */
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0, 0);

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { createSqliteStore } from "../../../db/sqlite/sqlite_store.ts";
 import type { NewPost } from "../../../db/store.ts";
-import { memoryDb, sleep } from "../../_helpers.ts";
+import { memoryDb } from "../../../testing/memory_db.ts";
+import { sleep } from "../../../testing/sleep.ts";
 
 function post(title: string): NewPost {
   return {

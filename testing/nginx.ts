@@ -4,9 +4,13 @@
  */
 
 import { join } from "node:path";
-import { ROOT } from "../_helpers.ts";
-import { TEST_CA_PATH } from "../_otlp_receiver.ts";
-import { settlesWithin } from "../../lib/settles_within.ts";
+import { ROOT } from "./root.ts";
+import { TEST_CA_PATH } from "./otlp_receiver.ts";
+import { errorMessage } from "../lib/error_message.ts";
+import { settlesWithin } from "../lib/settles_within.ts";
+import { freePort } from "./free_port.ts";
+import { poll } from "./poll.ts";
+import { replaceOnce } from "./replace_once.ts";
 
 /** The shipped configs. */
 export const LINUX_CONF_PATH: string = join(ROOT, "deploy/nginx/linux.conf");
@@ -21,44 +25,6 @@ export const CLIENT_ADDRESS = "127.0.0.5";
 /** The fixture certificate (localhost, signed by TEST_CA_PATH) and its key. */
 export const SERVER_CERT_PATH: string = join(ROOT, "tests/fixtures/tls/server.pem");
 export const SERVER_KEY_PATH: string = join(ROOT, "tests/fixtures/tls/server-key.pem");
-
-/**
- * Whether `tool` can run. When it cannot: throws under CI=true (CI installs it, so a missing
- * tool is a broken install step), else prints "skipped: <tool> not installed".
- */
-export async function toolInstalled(tool: string, versionArg: string): Promise<boolean> {
-  try {
-    await new Deno.Command(tool, { args: [versionArg], stdout: "null", stderr: "null" }).output();
-    return true;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  if (Deno.env.get("CI") === "true") {
-    throw new Error(`${tool} is not installed, and CI must run this test (apt ${tool})`);
-  }
-  Deno.stderr.writeSync(new TextEncoder().encode(`skipped: ${tool} not installed\n`));
-  return false;
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}
-
-/** Replaces the one occurrence of `from` in `text`; throws when there is none or several. */
-function replaceOnce(text: string, from: string, to: string): string {
-  const parts = text.split(from);
-  if (parts.length !== 2) {
-    throw new Error(
-      `Cannot adapt ${LINUX_CONF_PATH} for the test: expected "${from.trim()}" once, ` +
-        `found it ${parts.length - 1} times (update tests/deploy/_nginx.ts with the file)`,
-    );
-  }
-  return parts[0] + to + parts[1];
-}
 
 /** What must differ from the shipped linux.conf to run it in a test. */
 export interface LinuxConfTestSettings {
@@ -113,7 +79,11 @@ export function linuxConfForTest(shipped: string, settings: LinuxConfTestSetting
         .map((kind) => `    ${kind}_temp_path ${at(`temp/${kind}`)};\n`).join(""),
     ],
   ];
-  return replacements.reduce((text, [from, to]) => replaceOnce(text, from, to), shipped);
+  return replacements.reduce(
+    (text, [from, to]) =>
+      replaceOnce(text, from, to, `${LINUX_CONF_PATH} (update testing/nginx.ts with it)`),
+    shipped,
+  );
 }
 
 /** How a finished command ended. */
@@ -215,16 +185,18 @@ async function waitUntilListening(
 ): Promise<void> {
   let exited = false;
   child.status.then(() => exited = true);
-  const deadline = performance.now() + 10_000;
-  while (performance.now() < deadline) {
-    if (exited) break;
-    try {
+  let failure: string;
+  try {
+    const state = await poll(async () => {
+      if (exited) return "exited";
       const conn = await Deno.connect({ hostname: "127.0.0.1", port });
       conn.close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+      return "listening";
+    }, { what: `nginx to listen on 127.0.0.1:${port}`, timeoutMs: 10_000, intervalMs: 25 });
+    if (state === "listening") return;
+    failure = `nginx did not listen on 127.0.0.1:${port} (it exited)`;
+  } catch (error) {
+    failure = errorMessage(error);
   }
   let errorLog = "";
   try {
@@ -232,10 +204,7 @@ async function waitUntilListening(
   } catch {
     // Not written yet.
   }
-  throw new Error(
-    `nginx did not listen on 127.0.0.1:${port}${exited ? " (it exited)" : ""}: ` +
-      `${stderr()}${errorLog}`,
-  );
+  throw new Error(`${failure}: ${stderr()}${errorLog}`);
 }
 
 /** One HTTP answer as curl saw it. */

@@ -3,7 +3,7 @@
 import { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import assert from "node:assert/strict";
-import { parsePrometheusText, PrometheusParseError, type PromFamily } from "./_prometheus.ts";
+import { parsePrometheusText, PrometheusParseError, type PromFamily } from "./prometheus.ts";
 
 const VALID = `# A plain comment, ignored.
 # HELP http_requests_total Requests served \\\\ counted\\nper route.

@@ -1,10 +1,13 @@
 /**
  * @module A real Prometheus server (Debian's `prometheus` package) for the deployment tests:
  * the tool check that skips locally and fails in CI, `promtool`, a server on a free loopback
- * port with its storage in a temp dir, instant queries and bounded polling.
+ * port with its storage in a temp dir, instant queries and the options to poll it with.
  */
 
 import { join } from "node:path";
+import { freePort } from "./free_port.ts";
+import { poll, type PollOptions } from "./poll.ts";
+import { toolInstalled } from "./tools.ts";
 
 /** One series of an instant-query answer. */
 export interface PromSeries {
@@ -44,25 +47,12 @@ export class PrometheusQueryError extends Error {
 }
 
 /**
- * Whether `prometheus` and `promtool` can run here. When either is missing this prints
- * "skipped: prometheus not installed" and answers false, except under `CI=true`, where a
- * missing tool is an error: CI installs it, so a broken install step must not turn CI green.
+ * Whether `prometheus` and `promtool` can run here, by the "skip locally, fail under CI" rule
+ * of {@link toolInstalled} (both come from Debian's `prometheus` package).
  */
 export async function prometheusAvailable(): Promise<boolean> {
-  for (const tool of ["prometheus", "promtool"]) {
-    try {
-      await new Deno.Command(tool, { args: ["--version"], stdout: "null", stderr: "null" })
-        .output();
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      if (Deno.env.get("CI") === "true") {
-        throw new Error(`${tool} is not installed, and CI must run this test (apt prometheus)`);
-      }
-      Deno.stderr.writeSync(new TextEncoder().encode("skipped: prometheus not installed\n"));
-      return false;
-    }
-  }
-  return true;
+  const options = { versionArg: "--version", aptPackage: "prometheus" };
+  return await toolInstalled("prometheus", options) && await toolInstalled("promtool", options);
 }
 
 /** Runs `promtool` with `args`. */
@@ -77,56 +67,14 @@ export async function promtool(args: readonly string[]): Promise<CommandResult> 
 }
 
 /**
- * Replaces the one occurrence of `from` in `text`.
- *
- * @throws {Error} when `from` occurs zero or several times, so a changed file fails loudly
- * instead of being tested unaltered.
+ * {@link poll} options for waiting on Prometheus: every 250 ms for 30 s at most. An error counts
+ * as "not yet", except a query Prometheus cannot parse, which no amount of waiting fixes.
  */
-export function replaceOnce(text: string, from: string, to: string): string {
-  const count = text.split(from).length - 1;
-  if (count !== 1) {
-    throw new Error(`Cannot substitute ${JSON.stringify(from)}: found ${count} times, expected 1`);
-  }
-  return text.replace(from, () => to);
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}
-
-/**
- * Calls `probe` every 250 ms until it answers something other than `undefined`. An error
- * `probe` throws counts as "not yet", except a query Prometheus cannot parse, which no amount
- * of waiting fixes.
- *
- * @throws {Error} after `timeoutMs`, naming `what` and the last error `probe` threw.
- */
-export async function poll<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      if (error instanceof PrometheusQueryError && error.errorType === "bad_data") throw error;
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const detail = last instanceof Error ? `; last error: ${last.message}` : "";
-      throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}${detail}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+export const PROMETHEUS_POLL: Omit<PollOptions, "what"> = {
+  timeoutMs: 30_000,
+  intervalMs: 250,
+  fatal: (error) => error instanceof PrometheusQueryError && error.errorType === "bad_data",
+};
 
 /**
  * Starts Prometheus with `config` (the YAML text) on a free loopback port, its config file and
@@ -196,12 +144,12 @@ export async function startPrometheus(config: string, dir: string): Promise<Prom
   };
 
   try {
-    const state = await poll("Prometheus to report ready", async () => {
+    const state = await poll(async () => {
       if (exited) return "exited";
       const response = await fetch(`${url}/-/ready`);
       await response.body?.cancel();
       return response.ok ? "ready" : undefined;
-    });
+    }, { ...PROMETHEUS_POLL, what: "Prometheus to report ready" });
     if (state === "exited") throw new Error("Prometheus exited before it was ready");
   } catch (error) {
     const { code, output } = await stop();

@@ -33,9 +33,8 @@ import {
   decodeTraces,
   encodeOtlpRequest,
   type ReceivedSpan,
-  startOtlpReceiver,
-  TEST_CA_PATH,
-} from "./_otlp_receiver.ts";
+} from "./otlp_decode.ts";
+import { startOtlpReceiver, TEST_CA_PATH } from "./otlp_receiver.ts";
 
 const TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 const PARENT_SPAN_ID = "b7ad6b7169203331";
@@ -614,7 +613,7 @@ Deno.test("In status mode the receiver answers 503 with Retry-After and records 
 });
 
 Deno.test("In hang mode a request is held until the client gives up, and close() is still prompt", async () => {
-  const receiver = await startOtlpReceiver();
+  await using receiver = await startOtlpReceiver();
   receiver.setMode({ kind: "hang" });
   const body = encodeOtlpRequest("traces", handBuiltTraceRequest());
   await assert.rejects(
