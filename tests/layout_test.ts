@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
-import { ROOT } from "./_helpers.ts";
+import { ROOT } from "../testing/root.ts";
 
 /** Folders that hold no product code. */
 const NOT_PRODUCT = new Set(["tests", "testing", "bench", "deploy", "dist", "node_modules"]);
@@ -24,6 +24,17 @@ function productSources(dir = ROOT): string[] {
     }
   }
   return files.sort();
+}
+
+/** Every `.ts` file under `dir` (relative to the root), for the checks on tests and benches. */
+function sourcesUnder(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of Deno.readDirSync(join(ROOT, dir))) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) files.push(...sourcesUnder(path));
+    else if (/\.tsx?$/.test(entry.name)) files.push(path);
+  }
+  return files;
 }
 
 function lineCount(file: string): number {
@@ -69,9 +80,15 @@ Deno.test("Only server.ts and compose.ts wire the service; the tests build it th
     /\bcreateApp\(/.test(Deno.readTextFileSync(join(ROOT, file))) && file !== "app.ts"
   );
   assert.deepEqual(wiring, ["compose.ts"]);
-  const helpers = Deno.readTextFileSync(join(ROOT, "tests/_helpers.ts"));
+  const helpers = Deno.readTextFileSync(join(ROOT, "testing/test_app.ts"));
   assert.match(helpers, /composeServices\(/);
-  assert.doesNotMatch(helpers, /\bcreateApp\(/);
+  const rebuilt = ["tests", "testing", "bench"].flatMap((dir) => sourcesUnder(dir)).filter(
+    (file) =>
+      /\bcreateApp\(|\bcreateBoardService\(|\bcreateAccountsService\(/.test(
+        Deno.readTextFileSync(join(ROOT, file)),
+      ),
+  );
+  assert.deepEqual(rebuilt, [], "build the app through composeServices (testing/test_app.ts)");
 });
 
 Deno.test("Every Worker target is embedded by both compile tasks and type-checked by `deno task check`", () => {

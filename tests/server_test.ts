@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { loadConfig } from "../config/load.ts";
 import { DUPLICATE_SIGNAL_WINDOW_MS, StopRequests } from "../lib/stop_signals.ts";
 import { runService } from "../server.ts";
-import { fakeSignals, logRowsInFile, tempDir } from "./_helpers.ts";
+import { logRowsInFile } from "../testing/log_api_rows.ts";
+import { fakeSignals } from "../testing/signals.ts";
+import { tempDir } from "../testing/temp_dir.ts";
 
 /** runService on a file database, its log lines kept, its exits recorded instead of taken. */
 async function startInProcess(dbPath: string) {
