@@ -20,7 +20,6 @@ import { instrumentDatabase } from "../../telemetry/db_telemetry.ts";
 import { spanHelpers } from "../../telemetry/traced.ts";
 import { installContextManager } from "../../telemetry/tracing.ts";
 import { capturingLogger } from "../../testing/loggers.ts";
-import { ROOT } from "../../testing/root.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 
 function row(overrides: Partial<NewLogApiRow> = {}): NewLogApiRow {
@@ -167,16 +166,6 @@ Deno.test("the call-log writer over the worker writes every row, keeps rows the 
   assert.equal(urls.length, 749);
   assert.ok(!urls.includes("/r/420"));
   assert.equal(new Set(urls).size, 749, "no row written twice");
-});
-
-Deno.test("the compile tasks embed the worker, which deno compile does not find by itself", () => {
-  const tasks = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))).tasks;
-  const source = Deno.readTextFileSync(join(ROOT, "db", "background_writer.ts"));
-  const worker = /new Worker\(new URL\("\.\/([^"]+)"/.exec(source)?.[1];
-  assert.equal(worker, "background_writer_worker.ts");
-  for (const name of ["compile", "compile:windows"]) {
-    assert.match(tasks[name], new RegExp(`--include db/${worker}\\b`), name);
-  }
 });
 
 Deno.test("single statements run on the worker: a DELETE gives its count, a query its first row", async () => {
