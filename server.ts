@@ -55,11 +55,11 @@ export async function runService(config: Config, options: RunOptions): Promise<v
     ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
   } as const;
   // Export failures are reported on stdout only, so a failing log export cannot feed itself.
-  const stdoutLogger = createLogger(loggerOptions);
+  const stdoutLogger = createLogger(loggerOptions).scoped(import.meta.url);
   const telemetry = await startTelemetryOrFail(config, stdoutLogger);
   const logger = telemetry?.logSink === undefined
     ? stdoutLogger
-    : createLogger({ ...loggerOptions, sink: telemetry.logSink });
+    : createLogger({ ...loggerOptions, sink: telemetry.logSink }).scoped(import.meta.url);
   const flushTimeoutMs = config.telemetry.flushTimeoutMs;
   // OTLP logs last, after the "Stopped" line, so that line is exported too.
   resources.defer(async () => {
