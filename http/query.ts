@@ -1,24 +1,18 @@
-/** @module Strict query-string parsing: unknown, repeated or malformed parameters are 400s. */
+/** @module Query-string parsing: known parameters with a bad or repeated value are 400s; unknown ones are ignored. */
 
 import { clip } from "../lib/clip.ts";
 import { ApiError } from "./problem.ts";
 
 /**
- * Reads the query string, allowing only `allowed` names, each at most once.
- * @throws {ApiError} `invalid_parameter` naming the offending parameter.
+ * Reads the query string's `known` parameters, each at most once. Unknown ones are ignored,
+ * as the original app ignored them (cache-busters, `utm_*` links and uptime monitors add their
+ * own); the call log still records the whole query string.
+ * @throws {ApiError} `invalid_parameter` naming a known parameter given more than once.
  */
-export function readQuery(url: URL, allowed: readonly string[]): Map<string, string> {
+export function readQuery(url: URL, known: readonly string[]): Map<string, string> {
   const values = new Map<string, string>();
   for (const [name, value] of url.searchParams) {
-    if (!allowed.includes(name)) {
-      const accepted = allowed.length === 0
-        ? "this endpoint takes no query parameters"
-        : `accepted: ${allowed.join(", ")}`;
-      throw new ApiError(
-        "invalid_parameter",
-        `Unknown query parameter "${clip(name)}": ${accepted}`,
-      );
-    }
+    if (!known.includes(name)) continue;
     if (values.has(name)) {
       throw new ApiError("invalid_parameter", `Query parameter "${name}" is given more than once`);
     }
