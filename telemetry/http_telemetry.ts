@@ -172,7 +172,7 @@ export function httpTelemetry<E extends SpanEnv>(
       if (endUser !== null && endUser !== undefined) span.setAttribute(ATTR_ENDUSER_ID, endUser);
       const failure = vars.get("failure") ?? undefined;
       if (failure !== undefined) fail(span, failure);
-      const route = matchedRoute(c);
+      const route = answeringRoute(c);
       if (route !== undefined) {
         span.updateName(`${known ? method : "HTTP"} ${route}`);
         span.setAttribute(ATTR_HTTP_ROUTE, route);
@@ -204,12 +204,17 @@ export function httpTelemetry<E extends SpanEnv>(
   };
 }
 
-/** The route template that served the request; undefined when none matched (a 404). */
-function matchedRoute(c: Context): string | undefined {
+/**
+ * The route template of the handler that answered; undefined when none matched (a 404).
+ * Hono leaves `routeIndex` on the last handler it dispatched, the one that answered: the
+ * last matched pattern would name `/board/:count` for `/board/search`. When a middleware
+ * answered itself (a 413, a preflight), the request's route is the first one after it.
+ */
+function answeringRoute(c: Context): string | undefined {
   const routes = matchedRoutes(c);
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const path = routes[i]!.path;
-    if (path !== "*" && path !== "/*") return path;
+  for (let i = c.req.routeIndex; i < routes.length; i++) {
+    const path = routes[i]?.path;
+    if (path !== undefined && path !== "*" && path !== "/*") return path;
   }
   return undefined;
 }

@@ -6,6 +6,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DatabaseSync } from "node:sqlite";
+import type { Hono } from "hono";
+import type { AppEnv } from "../http/context.ts";
 import { composeServices, sqliteStore } from "../compose.ts";
 import type { SignalSource, StopSignal } from "../lib/stop_signals.ts";
 import { type Config, loadConfig } from "../config/load.ts";
@@ -115,6 +117,8 @@ export interface TestApp extends Disposable, AsyncDisposable {
   /** The database under the store, for checks in raw SQL. */
   readonly db: Database;
   readonly store: Store;
+  /** The composed app, for checks over its routes. */
+  readonly app: Hono<AppEnv>;
   readonly logApiWriter: LogApiWriter;
   readonly logLines: string[];
   /** Every span finished so far (after a flush); empty without `telemetry`. */
@@ -252,6 +256,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   return {
     db,
     store,
+    app,
     logApiWriter,
     accounts,
     startDraining: composed.startDraining,
