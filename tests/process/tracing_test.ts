@@ -90,6 +90,9 @@ Deno.test("curl /board/5 with a traceparent reaches the collector as a SERVER sp
   assert.equal(request.resource["process.runtime.name"], "deno");
   assert.equal(request.resource["host.name"], Deno.hostname());
   assert.match(String(request.resource["service.instance.id"]), /^[0-9a-f-]{36}$/);
+  assert.equal(request.resource["telemetry.sdk.name"], "opentelemetry");
+  assert.equal(request.resource["telemetry.sdk.language"], "nodejs");
+  assert.match(String(request.resource["telemetry.sdk.version"]), /^\d+\.\d+\.\d+$/);
   assert.equal(request.scope.name, "otel-board");
   const stopped = await server.stop();
   assert.equal(stopped.code, 0, stopped.stderr);

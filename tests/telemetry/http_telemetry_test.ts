@@ -3,7 +3,8 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import assert from "node:assert/strict";
-import { problemOf, testApp } from "../_helpers.ts";
+import { join } from "node:path";
+import { problemOf, ROOT, testApp } from "../_helpers.ts";
 
 const TRACING = { OTEL_TRACES_EXPORTER: "none", OTEL_BSP_SCHEDULE_DELAY: "0" };
 const PARENT_TRACE = "0af7651916cd43dd8448eb211c80319c";
@@ -13,6 +14,14 @@ function named(spans: ReadableSpan[], name: string): ReadableSpan {
   const span = spans.find((s) => s.name === name);
   assert.ok(span, `no span "${name}" among ${spans.map((s) => s.name).join(", ")}`);
   return span;
+}
+
+/** The version deno.json pins for the npm package `name`. */
+function pinnedVersion(name: string): string | undefined {
+  const { imports } = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))) as {
+    imports: Record<string, string>;
+  };
+  return imports[name]?.split("@").at(-1);
 }
 
 function parentOf(span: ReadableSpan): string | undefined {
@@ -246,6 +255,17 @@ Deno.test("The resource names the service, its version, instance, host and proce
   assert.equal(attributes["os.type"], "linux");
   assert.equal(attributes["process.pid"], 4242);
   assert.equal(attributes["process.runtime.name"], "deno");
+});
+
+Deno.test("The resource carries the SDK's telemetry.sdk.name, language and the pinned SDK version", async () => {
+  await using t = await testApp({ telemetry: TRACING });
+  await t.request("/board/1");
+  const [span] = await t.finishedSpans();
+  const attributes = span!.resource.attributes;
+  assert.equal(attributes["telemetry.sdk.name"], "opentelemetry");
+  assert.equal(attributes["telemetry.sdk.language"], "nodejs", "the SDK is opentelemetry-js");
+  assert.equal(attributes["telemetry.sdk.version"], pinnedVersion("@opentelemetry/core"));
+  assert.equal(attributes["service.name"], "otel-board", "the SDK's unknown_service is replaced");
 });
 
 Deno.test("A CORS preflight answers 204 with CORS headers and gets its SERVER span and its log_api row", async () => {
