@@ -18,11 +18,13 @@ import {
   ATTR_DB_OPERATION_BATCH_SIZE,
   ATTR_DB_OPERATION_NAME,
   ATTR_DB_QUERY_TEXT,
+  ATTR_DB_RESPONSE_STATUS_CODE,
   ATTR_DB_SYSTEM_NAME,
   ATTR_ERROR_TYPE,
 } from "@opentelemetry/semantic-conventions";
 import { DB_DURATION_BUCKETS } from "./buckets.ts";
 import { ATTR_DB_RESPONSE_RETURNED_ROWS, DB_SYSTEM_NAME_VALUE_SQLITE, OLD_DB } from "./semconv.ts";
+import { sqliteResultCodeName } from "./sqlite_result_codes.ts";
 import { fail } from "./traced.ts";
 
 // The shapes below mirror db/database.ts structurally, so telemetry/ need not import db/.
@@ -39,6 +41,8 @@ export interface InstrumentableStatement {
 export interface InstrumentableDatabase<S extends InstrumentableStatement> {
   readonly path: string;
   prepare(sql: string): S;
+  /** BEGIN IMMEDIATE, COMMIT, ROLLBACK; the database's transaction methods call it on `this`. */
+  control(sql: "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK"): void;
   runBatch(sql: string, rows: readonly (readonly unknown[])[]): void;
   runBatchInBackground(sql: string, rows: readonly (readonly unknown[])[]): Promise<void>;
   runInBackground(sql: string, params: readonly never[]): Promise<number>;
@@ -120,7 +124,7 @@ export function instrumentDatabase<
       measure(measured, started, undefined);
     };
     const failed = (error: unknown) => {
-      fail(span, error);
+      failStatement(span, error);
       span.end();
       measure(measured, started, error);
     };
@@ -171,6 +175,10 @@ export function instrumentDatabase<
   return {
     ...db,
     path: db.path,
+    control(sql: "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK"): void {
+      const shape = shapeOf(sql);
+      observe(start(shape), shape.metricAttributes, () => db.control(sql));
+    },
     prepare(sql: string): S {
       let statement = prepared.get(sql);
       if (statement === undefined) {
@@ -233,7 +241,7 @@ function* traceIteration(
     }
   } catch (error) {
     failure = error;
-    fail(span, error);
+    failStatement(span, error);
     throw error;
   } finally {
     span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, count);
@@ -242,9 +250,23 @@ function* traceIteration(
   }
 }
 
+/**
+ * The `error.type` of a failed statement: SQLite's result code name (`SQLITE_BUSY`) when the
+ * error carries one, else its `code`, else its class name.
+ */
 function errorType(error: unknown): string {
+  const resultCode = sqliteResultCodeName(error);
+  if (resultCode !== undefined) return resultCode;
   if (typeof error === "object" && error !== null && "code" in error) return String(error.code);
   return error instanceof Error ? error.name : "Error";
+}
+
+/** Marks a statement's span failed, with `db.response.status_code` when SQLite named one. */
+function failStatement(span: Span, error: unknown): void {
+  fail(span, error);
+  span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
+  const resultCode = sqliteResultCodeName(error);
+  if (resultCode !== undefined) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, resultCode);
 }
 
 const OPERATION = /^\s*(?:--[^\n]*\n\s*)*([A-Za-z]+)/;

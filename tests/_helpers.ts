@@ -110,6 +110,10 @@ export interface TestAppOptions {
   /** Clock for accounts (session expiry). */
   readonly now?: () => Date;
   readonly corsAllowedOrigins?: readonly string[];
+  /** A database file instead of :memory: (so a second connection can lock it). */
+  readonly databaseFile?: string;
+  /** How long a statement waits for another connection's lock (db/database.ts's option). */
+  readonly busyTimeoutMs?: number;
 }
 
 /** An in-process app over a fresh :memory: database (`await using` when tracing). */
@@ -218,7 +222,10 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     ...startup.config,
     accounts: { ...startup.config.accounts, sessionTtlMs: options.sessionTtlMs },
   };
-  const { db: rawDb } = memoryDb();
+  const { db: rawDb } = openDatabase(options.databaseFile ?? ":memory:", {
+    synchronous: "normal",
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+  });
   if (options.demoData ?? true) {
     await insertDemoPosts(sqliteStore(rawDb, config).posts, new Date("2026-11-23T10:00:00.000Z"));
   }
