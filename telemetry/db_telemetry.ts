@@ -17,6 +17,7 @@ import {
   ATTR_DB_NAMESPACE,
   ATTR_DB_OPERATION_BATCH_SIZE,
   ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_SUMMARY,
   ATTR_DB_QUERY_TEXT,
   ATTR_DB_RESPONSE_STATUS_CODE,
   ATTR_DB_SYSTEM_NAME,
@@ -24,6 +25,7 @@ import {
 } from "@opentelemetry/semantic-conventions";
 import { DB_DURATION_BUCKETS } from "./buckets.ts";
 import { ATTR_DB_RESPONSE_RETURNED_ROWS, DB_SYSTEM_NAME_VALUE_SQLITE, OLD_DB } from "./semconv.ts";
+import { summarizeSql } from "../lib/sql_summary.ts";
 import { sqliteResultCodeName } from "./sqlite_result_codes.ts";
 import { fail } from "./traced.ts";
 
@@ -56,7 +58,6 @@ interface StatementShape {
   /** The low-cardinality attributes of the duration metric (no query text). */
   readonly metricAttributes: Attributes;
   readonly operation: string;
-  readonly table: string | undefined;
 }
 
 /** Where statement telemetry goes. */
@@ -68,7 +69,7 @@ export interface DatabaseTelemetryOptions {
 
 /**
  * Wraps `db` so every statement execution (and every `runBatch`, as one span) becomes a
- * CLIENT span, child of the active span: `{OPERATION} {table}`, with the parameterised SQL
+ * CLIENT span, child of the active span, named by its `db.query.summary`, with the parameterised SQL
  * and never the bound values; and a `db.client.operation.duration` measurement.
  */
 export function instrumentDatabase<
@@ -269,30 +270,25 @@ function failStatement(span: Span, error: unknown): void {
   if (resultCode !== undefined) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, resultCode);
 }
 
-const OPERATION = /^\s*(?:--[^\n]*\n\s*)*([A-Za-z]+)/;
-const TABLE_AFTER: Readonly<Record<string, RegExp>> = {
-  SELECT: /\bFROM\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-  DELETE: /\bFROM\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-  INSERT: /\bINTO\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-  REPLACE: /\bINTO\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-  UPDATE: /^\s*UPDATE\s+(?:OR\s+\w+\s+)?["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-};
-
-/** Span name and attributes of one SQL text: `SELECT board`, `db.query.text`, … */
+/**
+ * Span name and attributes of one SQL text: named by its `db.query.summary` (`SELECT board
+ * users`, `INSERT log_api`), with `db.collection.name` only for a single-table statement.
+ */
 export function describeStatement(sql: string, path: string, dup: boolean): StatementShape {
-  const operation = (OPERATION.exec(sql)?.[1] ?? "SQL").toUpperCase();
-  const table = TABLE_AFTER[operation]?.exec(sql)?.[1];
+  const { summary, operation, collection: table } = summarizeSql(sql);
   const text = sql.replace(/\s+/g, " ").trim();
   const attributes: Attributes = {
     [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_SQLITE,
     [ATTR_DB_NAMESPACE]: path,
     [ATTR_DB_QUERY_TEXT]: text,
+    [ATTR_DB_QUERY_SUMMARY]: summary,
     [ATTR_DB_OPERATION_NAME]: operation,
   };
   if (table !== undefined) attributes[ATTR_DB_COLLECTION_NAME] = table;
   const metricAttributes: Attributes = {
     [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_SQLITE,
     [ATTR_DB_OPERATION_NAME]: operation,
+    [ATTR_DB_QUERY_SUMMARY]: summary,
     ...(table === undefined ? {} : { [ATTR_DB_COLLECTION_NAME]: table }),
   };
   if (dup) {
@@ -302,10 +298,9 @@ export function describeStatement(sql: string, path: string, dup: boolean): Stat
     if (table !== undefined) attributes[OLD_DB.table] = table;
   }
   return {
-    name: table === undefined ? operation : `${operation} ${table}`,
+    name: summary,
     attributes,
     metricAttributes,
     operation,
-    table,
   };
 }

@@ -28,14 +28,14 @@ function parentOf(span: ReadableSpan): string | undefined {
   return span.parentSpanContext?.spanId;
 }
 
-Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELECT board grandchild", async () => {
+Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELECT board users grandchild", async () => {
   await using t = await testApp({ telemetry: TRACING });
   const response = await t.request("/board/5?", { headers: { "user-agent": "curl/8.5.0" } });
   assert.equal(response.status, 200);
   const spans = await t.finishedSpans();
   const server = named(spans, "GET /board/:count");
   const service = named(spans, "board.latest");
-  const select = named(spans, "SELECT board");
+  const select = named(spans, "SELECT board users");
   assert.equal(server.kind, SpanKind.SERVER);
   assert.equal(service.kind, SpanKind.INTERNAL);
   assert.equal(select.kind, SpanKind.CLIENT);
@@ -61,7 +61,9 @@ Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELE
   assert.equal(select.attributes["db.system.name"], "sqlite");
   assert.equal(select.attributes["db.namespace"], ":memory:");
   assert.equal(select.attributes["db.operation.name"], "SELECT");
-  assert.equal(select.attributes["db.collection.name"], "board");
+  // Issue 13 item 6: a JOIN names no db.collection.name; the name is the query summary.
+  assert.equal(select.attributes["db.collection.name"], undefined);
+  assert.equal(select.attributes["db.query.summary"], "SELECT board users");
   assert.equal(select.attributes["db.response.returned_rows"], 5);
   assert.match(String(select.attributes["db.query.text"]), /^SELECT b\.seq, .* LIMIT \?$/);
   assert.equal((await t.logRows())[0]?.trace_id, traceId);
@@ -132,6 +134,7 @@ Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old name
     telemetry: { ...TRACING, OTEL_SEMCONV_STABILITY_OPT_IN: "http/dup,database/dup" },
   });
   await t.request("/board/2", { headers: { "user-agent": "test-agent" } });
+  await (await t.request("/log")).body?.cancel();
   const spans = await t.finishedSpans();
   const server = named(spans, "GET /board/:count");
   assert.equal(server.attributes["http.method"], "GET");
@@ -142,10 +145,12 @@ Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old name
   assert.equal(server.attributes["http.route"], "/board/:count");
   assert.equal(server.attributes["net.peer.ip"], "203.0.113.7");
   assert.equal(server.attributes["http.request.method"], "GET", "stable names stay");
-  const select = named(spans, "SELECT board");
+  const select = named(spans, "SELECT board users");
   assert.equal(select.attributes["db.system"], "sqlite");
   assert.equal(select.attributes["db.operation"], "SELECT");
-  assert.equal(select.attributes["db.sql.table"], "board");
+  assert.equal(select.attributes["db.sql.table"], undefined, "no table for a JOIN (issue 13)");
+  const lookup = named(spans, "SELECT log_api");
+  assert.equal(lookup.attributes["db.sql.table"], "log_api", "one table: db.sql.table is sent");
   assert.equal(select.attributes["db.statement"], select.attributes["db.query.text"]);
 });
 
