@@ -13,6 +13,7 @@ import type { AppEnv } from "./http/context.ts";
 import { createRateLimiter } from "./http/rate_limit.ts";
 import { type AccountsService, createAccountsService } from "./services/accounts.ts";
 import { type BoardService, createBoardService } from "./services/board.ts";
+import { DomainError } from "./services/domain_error.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
 import { createLogApiReader, type LogApiReader } from "./services/log_api_reader.ts";
 import { type LogApiRetention, startLogApiRetention } from "./services/log_api_retention.ts";
@@ -58,7 +59,10 @@ export interface ComposedServices extends AsyncDisposable, Disposable {
  */
 export function composeServices(config: Config, infrastructure: Infrastructure): ComposedServices {
   const { store, logger, telemetry } = infrastructure;
-  const spans = spanHelpers(telemetry?.tracing.tracer);
+  // A broken rule (404, 403, 409, 400) is an answer, not a failure of the service span.
+  const spans = spanHelpers(telemetry?.tracing.tracer, {
+    expectedOutcome: (error) => error instanceof DomainError ? error.kind : undefined,
+  });
   const events = createAppEvents(telemetry?.metrics.meter);
 
   const logApiWriter = createLogApiWriter(store.logApi, {

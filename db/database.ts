@@ -43,6 +43,12 @@ export interface Database {
     sql: string,
     params: readonly SqlValue[],
   ): Promise<Record<string, SqlValue> | undefined>;
+  /**
+   * Runs one transaction-control statement (`BEGIN IMMEDIATE`, `COMMIT`, `ROLLBACK`). The
+   * transaction methods call it on `this`, so a wrapper that replaces it (the telemetry
+   * wrapper) sees every transaction statement.
+   */
+  control(sql: TransactionStatement): void;
   /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back if it throws. */
   transaction<T>(fn: () => T): T;
   /**
@@ -53,6 +59,9 @@ export interface Database {
   /** Closes the file; further calls fail. */
   close(): void;
 }
+
+/** The statements that open and end a transaction. */
+export type TransactionStatement = "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK";
 
 /** How to open the database. */
 export interface OpenOptions {
@@ -260,17 +269,23 @@ function wrap(raw: DatabaseSync, path: string): Database {
     runBatchInBackground: (sql, rows) => settled(() => db.runBatch(sql, rows)),
     runInBackground: (sql, params) => settled(() => Number(prepare(sql).run(...params).changes)),
     getInBackground: (sql, params) => settled(() => prepare(sql).get(...params)),
+    control(sql) {
+      // Prepared, not exec(): a failed statement's error then carries SQLite's errcode.
+      prepare(sql).run();
+    },
+    // Method syntax on purpose: `this` is the database the call went through, so a wrapper
+    // spreading these methods (telemetry/db_telemetry.ts) gets its own `control` called.
     transaction(fn) {
       // Nested calls join the outer transaction instead of failing on a second BEGIN.
       if (depth > 0) return fn();
-      raw.exec("BEGIN IMMEDIATE");
+      this.control("BEGIN IMMEDIATE");
       depth++;
       try {
         const result = fn();
-        raw.exec("COMMIT");
+        this.control("COMMIT");
         return result;
       } catch (error) {
-        if (raw.isTransaction) raw.exec("ROLLBACK");
+        if (raw.isTransaction) this.control("ROLLBACK");
         throw error;
       } finally {
         depth--;
@@ -278,14 +293,14 @@ function wrap(raw: DatabaseSync, path: string): Database {
     },
     async transactionAsync(fn) {
       if (depth > 0) return await fn();
-      raw.exec("BEGIN IMMEDIATE");
+      this.control("BEGIN IMMEDIATE");
       depth++;
       try {
         const result = await fn();
-        raw.exec("COMMIT");
+        this.control("COMMIT");
         return result;
       } catch (error) {
-        if (raw.isTransaction) raw.exec("ROLLBACK");
+        if (raw.isTransaction) this.control("ROLLBACK");
         throw error;
       } finally {
         depth--;

@@ -148,6 +148,14 @@ export interface Repositories {
   readonly logApi: LogApiRepository;
 }
 
+/**
+ * The database stayed locked by another writer (another process) longer than the store waits
+ * for it: nothing was written, and the same request may succeed a moment later.
+ */
+export class StoreBusyError extends Error {
+  override name = "StoreBusyError";
+}
+
 /** The service's data. */
 export interface Store extends Repositories {
   /**

@@ -5,6 +5,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import type { AuthenticatedUser } from "../services/accounts.ts";
+import type { RequestOrigin } from "./request_origin.ts";
 
 /** What `Deno.serve` hands the app beside the request (absent in `app.request()` tests). */
 export interface ServeBindings {
@@ -26,7 +27,13 @@ export interface AppVariables {
   user: AuthenticatedUser | null;
   /** The session token the request presented (Bearer or cookie), when it was valid. */
   sessionToken: string | null;
-  /** True when the client used HTTPS (directly, or per X-Forwarded-Proto from a trusted proxy). */
+  /**
+   * The scheme, host and port the client addressed (directly, or per a trusted proxy's
+   * Forwarded / X-Forwarded-* headers); null before the client-address middleware ran. The
+   * telemetry middleware reports it as `url.scheme`, `server.address` and `server.port`.
+   */
+  origin: RequestOrigin | null;
+  /** True when the client used HTTPS (the origin's scheme). */
   https: boolean;
   /** The request span's trace id; null when telemetry is off. */
   traceId: string | null;
@@ -49,6 +56,7 @@ const DEFAULTS: Readonly<AppVariables> = Object.freeze({
   userId: null,
   user: null,
   sessionToken: null,
+  origin: null,
   https: false,
   traceId: null,
   failure: null,

@@ -4,10 +4,14 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../telemetry/log.ts";
 import { DomainError } from "../services/domain_error.ts";
+import { StoreBusyError } from "../db/store.ts";
 import type { AppEnv } from "./context.ts";
 import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";
 import { ApiError, type ProblemCode, problemResponse } from "./problem.ts";
 import { clip } from "../lib/clip.ts";
+
+/** Seconds a client should wait before retrying a write the locked database refused. */
+const BUSY_RETRY_AFTER_SECONDS = "1";
 
 const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
   400: "invalid_parameter",
@@ -24,7 +28,8 @@ const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
 
 /**
  * Turns thrown errors into problem answers. Unexpected ones are logged, answered 500 without
- * internals, and left on the context as `failure` for the telemetry middleware to record.
+ * internals, and left on the context as `failure` for the telemetry middleware to record; a
+ * database locked by another writer answers 503 `not_ready` with `Retry-After`.
  */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   const log = logger.scoped(import.meta.url);
@@ -34,6 +39,14 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
     // Nobody is left to read an answer; the status is for the call log only.
     if (error instanceof ClientGoneError) {
       return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    }
+    if (error instanceof StoreBusyError) {
+      log.warn("Database busy", { error, method: c.req.method, path: c.req.path });
+      // Recorded on the request span, as a failure the client may retry.
+      c.set("failure", error);
+      return problem(c, "not_ready", "The database is busy; try again in a moment", {
+        "retry-after": BUSY_RETRY_AFTER_SECONDS,
+      });
     }
     const code = error instanceof HTTPException ? CODE_BY_STATUS[error.status] : undefined;
     if (code !== undefined) return problem(c, code, error.message || "The request was refused");

@@ -17,12 +17,16 @@ import {
   ATTR_DB_NAMESPACE,
   ATTR_DB_OPERATION_BATCH_SIZE,
   ATTR_DB_OPERATION_NAME,
+  ATTR_DB_QUERY_SUMMARY,
   ATTR_DB_QUERY_TEXT,
+  ATTR_DB_RESPONSE_STATUS_CODE,
   ATTR_DB_SYSTEM_NAME,
   ATTR_ERROR_TYPE,
 } from "@opentelemetry/semantic-conventions";
 import { DB_DURATION_BUCKETS } from "./buckets.ts";
 import { ATTR_DB_RESPONSE_RETURNED_ROWS, DB_SYSTEM_NAME_VALUE_SQLITE, OLD_DB } from "./semconv.ts";
+import { summarizeSql } from "../lib/sql_summary.ts";
+import { sqliteResultCodeName } from "./sqlite_result_codes.ts";
 import { fail } from "./traced.ts";
 
 // The shapes below mirror db/database.ts structurally, so telemetry/ need not import db/.
@@ -39,6 +43,8 @@ export interface InstrumentableStatement {
 export interface InstrumentableDatabase<S extends InstrumentableStatement> {
   readonly path: string;
   prepare(sql: string): S;
+  /** BEGIN IMMEDIATE, COMMIT, ROLLBACK; the database's transaction methods call it on `this`. */
+  control(sql: "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK"): void;
   runBatch(sql: string, rows: readonly (readonly unknown[])[]): void;
   runBatchInBackground(sql: string, rows: readonly (readonly unknown[])[]): Promise<void>;
   runInBackground(sql: string, params: readonly never[]): Promise<number>;
@@ -52,7 +58,6 @@ interface StatementShape {
   /** The low-cardinality attributes of the duration metric (no query text). */
   readonly metricAttributes: Attributes;
   readonly operation: string;
-  readonly table: string | undefined;
 }
 
 /** Where statement telemetry goes. */
@@ -64,7 +69,7 @@ export interface DatabaseTelemetryOptions {
 
 /**
  * Wraps `db` so every statement execution (and every `runBatch`, as one span) becomes a
- * CLIENT span, child of the active span: `{OPERATION} {table}`, with the parameterised SQL
+ * CLIENT span, child of the active span, named by its `db.query.summary`, with the parameterised SQL
  * and never the bound values; and a `db.client.operation.duration` measurement.
  */
 export function instrumentDatabase<
@@ -120,7 +125,7 @@ export function instrumentDatabase<
       measure(measured, started, undefined);
     };
     const failed = (error: unknown) => {
-      fail(span, error);
+      failStatement(span, error);
       span.end();
       measure(measured, started, error);
     };
@@ -171,6 +176,10 @@ export function instrumentDatabase<
   return {
     ...db,
     path: db.path,
+    control(sql: "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK"): void {
+      const shape = shapeOf(sql);
+      observe(start(shape), shape.metricAttributes, () => db.control(sql));
+    },
     prepare(sql: string): S {
       let statement = prepared.get(sql);
       if (statement === undefined) {
@@ -233,7 +242,7 @@ function* traceIteration(
     }
   } catch (error) {
     failure = error;
-    fail(span, error);
+    failStatement(span, error);
     throw error;
   } finally {
     span.setAttribute(ATTR_DB_RESPONSE_RETURNED_ROWS, count);
@@ -242,35 +251,44 @@ function* traceIteration(
   }
 }
 
+/**
+ * The `error.type` of a failed statement: SQLite's result code name (`SQLITE_BUSY`) when the
+ * error carries one, else its `code`, else its class name.
+ */
 function errorType(error: unknown): string {
+  const resultCode = sqliteResultCodeName(error);
+  if (resultCode !== undefined) return resultCode;
   if (typeof error === "object" && error !== null && "code" in error) return String(error.code);
   return error instanceof Error ? error.name : "Error";
 }
 
-const OPERATION = /^\s*(?:--[^\n]*\n\s*)*([A-Za-z]+)/;
-const TABLE_AFTER: Readonly<Record<string, RegExp>> = {
-  SELECT: /\bFROM\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-  DELETE: /\bFROM\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-  INSERT: /\bINTO\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-  REPLACE: /\bINTO\s+["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-  UPDATE: /^\s*UPDATE\s+(?:OR\s+\w+\s+)?["`[]?([A-Za-z_][A-Za-z0-9_]*)/i,
-};
+/** Marks a statement's span failed, with `db.response.status_code` when SQLite named one. */
+function failStatement(span: Span, error: unknown): void {
+  fail(span, error);
+  span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
+  const resultCode = sqliteResultCodeName(error);
+  if (resultCode !== undefined) span.setAttribute(ATTR_DB_RESPONSE_STATUS_CODE, resultCode);
+}
 
-/** Span name and attributes of one SQL text: `SELECT board`, `db.query.text`, … */
+/**
+ * Span name and attributes of one SQL text: named by its `db.query.summary` (`SELECT board
+ * users`, `INSERT log_api`), with `db.collection.name` only for a single-table statement.
+ */
 export function describeStatement(sql: string, path: string, dup: boolean): StatementShape {
-  const operation = (OPERATION.exec(sql)?.[1] ?? "SQL").toUpperCase();
-  const table = TABLE_AFTER[operation]?.exec(sql)?.[1];
+  const { summary, operation, collection: table } = summarizeSql(sql);
   const text = sql.replace(/\s+/g, " ").trim();
   const attributes: Attributes = {
     [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_SQLITE,
     [ATTR_DB_NAMESPACE]: path,
     [ATTR_DB_QUERY_TEXT]: text,
+    [ATTR_DB_QUERY_SUMMARY]: summary,
     [ATTR_DB_OPERATION_NAME]: operation,
   };
   if (table !== undefined) attributes[ATTR_DB_COLLECTION_NAME] = table;
   const metricAttributes: Attributes = {
     [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_SQLITE,
     [ATTR_DB_OPERATION_NAME]: operation,
+    [ATTR_DB_QUERY_SUMMARY]: summary,
     ...(table === undefined ? {} : { [ATTR_DB_COLLECTION_NAME]: table }),
   };
   if (dup) {
@@ -280,10 +298,9 @@ export function describeStatement(sql: string, path: string, dup: boolean): Stat
     if (table !== undefined) attributes[OLD_DB.table] = table;
   }
   return {
-    name: table === undefined ? operation : `${operation} ${table}`,
+    name: summary,
     attributes,
     metricAttributes,
     operation,
-    table,
   };
 }

@@ -39,7 +39,8 @@ import type { Tracing } from "./tracing.ts";
 
 /**
  * The context variables this middleware reads and sets. It sets `traceId` before the
- * request runs; it reads `clientIp` then, and after the answer `userId` (the authenticated
+ * request runs; it reads `clientIp` and `origin` (the scheme, host and port the client
+ * addressed, as a trusted proxy told them) then, and after the answer `userId` (the authenticated
  * user, as `enduser.id`) and `failure` (the unexpected error a 5xx was answered for, as an
  * exception event), the way `@hono/otel` reads `c.error`: the HTTP code writes facts on the
  * context and calls no telemetry function.
@@ -47,6 +48,7 @@ import type { Tracing } from "./tracing.ts";
 export interface SpanEnv {
   Variables: {
     clientIp: string | null;
+    origin: { readonly scheme: string; readonly host: string; readonly port: number } | null;
     traceId: string | null;
     userId: string | null;
     failure: Error | null;
@@ -129,13 +131,15 @@ export function httpTelemetry<E extends SpanEnv>(
     const url = new URL(request.url);
     const known = KNOWN_METHODS.has(request.method);
     const method = known ? request.method : "_OTHER";
-    const scheme = url.protocol.slice(0, -1);
+    const vars = c as unknown as Context<SpanEnv>;
+    const origin = vars.get("origin") ?? ownOrigin(url);
+    const scheme = origin.scheme;
     const attributes: Attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: method,
       [ATTR_URL_PATH]: url.pathname,
       [ATTR_URL_SCHEME]: scheme,
-      [ATTR_SERVER_ADDRESS]: url.hostname,
-      [ATTR_SERVER_PORT]: Number(url.port || (scheme === "https" ? 443 : 80)),
+      [ATTR_SERVER_ADDRESS]: origin.host,
+      [ATTR_SERVER_PORT]: origin.port,
       // Deno.serve without TLS speaks HTTP/1.1, the only protocol nginx uses upstream.
       [ATTR_NETWORK_PROTOCOL_VERSION]: "1.1",
     };
@@ -143,13 +147,12 @@ export function httpTelemetry<E extends SpanEnv>(
     if (url.search.length > 1) attributes[ATTR_URL_QUERY] = redactQuery(url.search.slice(1));
     const userAgent = request.headers.get("user-agent");
     if (userAgent !== null) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
-    const vars = c as unknown as Context<SpanEnv>;
     const clientIp = vars.get("clientIp");
     if (clientIp !== null && clientIp !== undefined) attributes[ATTR_CLIENT_ADDRESS] = clientIp;
     if (dup) {
       attributes[OLD_HTTP.method] = request.method;
       const query = url.search.length > 1 ? `?${redactQuery(url.search.slice(1))}` : "";
-      attributes[OLD_HTTP.url] = `${url.origin}${url.pathname}${query}`;
+      attributes[OLD_HTTP.url] = `${originText(origin)}${url.pathname}${query}`;
       attributes[OLD_HTTP.target] = url.pathname + query;
       if (userAgent !== null) attributes[OLD_HTTP.userAgent] = userAgent;
       if (clientIp !== null && clientIp !== undefined) attributes[OLD_HTTP.peerIp] = clientIp;
@@ -172,7 +175,7 @@ export function httpTelemetry<E extends SpanEnv>(
       if (endUser !== null && endUser !== undefined) span.setAttribute(ATTR_ENDUSER_ID, endUser);
       const failure = vars.get("failure") ?? undefined;
       if (failure !== undefined) fail(span, failure);
-      const route = matchedRoute(c);
+      const route = answeringRoute(c);
       if (route !== undefined) {
         span.updateName(`${known ? method : "HTTP"} ${route}`);
         span.setAttribute(ATTR_HTTP_ROUTE, route);
@@ -204,12 +207,30 @@ export function httpTelemetry<E extends SpanEnv>(
   };
 }
 
-/** The route template that served the request; undefined when none matched (a 404). */
-function matchedRoute(c: Context): string | undefined {
+/** The origin of `url` itself, for an app mounted without the client-address middleware. */
+function ownOrigin(url: URL): { scheme: string; host: string; port: number } {
+  const scheme = url.protocol.slice(0, -1);
+  return { scheme, host: url.hostname, port: Number(url.port || (scheme === "https" ? 443 : 80)) };
+}
+
+/** `scheme://host[:port]`, the port left out when it is the scheme's default. */
+function originText(origin: { scheme: string; host: string; port: number }): string {
+  const host = origin.host.includes(":") ? `[${origin.host}]` : origin.host;
+  const defaultPort = origin.scheme === "https" ? 443 : 80;
+  return `${origin.scheme}://${host}${origin.port === defaultPort ? "" : `:${origin.port}`}`;
+}
+
+/**
+ * The route template of the handler that answered; undefined when none matched (a 404).
+ * Hono leaves `routeIndex` on the last handler it dispatched, the one that answered: the
+ * last matched pattern would name `/board/:count` for `/board/search`. When a middleware
+ * answered itself (a 413, a preflight), the request's route is the first one after it.
+ */
+function answeringRoute(c: Context): string | undefined {
   const routes = matchedRoutes(c);
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const path = routes[i]!.path;
-    if (path !== "*" && path !== "/*") return path;
+  for (let i = c.req.routeIndex; i < routes.length; i++) {
+    const path = routes[i]?.path;
+    if (path !== undefined && path !== "*" && path !== "/*") return path;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 /** @module The OpenTelemetry resource: who is sending (service, instance, host, process). */
 
-import { type Resource, resourceFromAttributes } from "@opentelemetry/resources";
+import { defaultResource, type Resource, resourceFromAttributes } from "@opentelemetry/resources";
 import {
   ATTR_SERVICE_INSTANCE_ID,
   ATTR_SERVICE_NAME,
@@ -49,12 +49,13 @@ export function currentProcess(): ProcessFacts {
 }
 
 /**
- * The resource every signal carries: service.name/version/instance.id, host.name/arch,
- * os.type, process.pid and runtime, then OTEL_RESOURCE_ATTRIBUTES (e.g. the seed's `job`,
- * or deployment.environment.name), with OTEL_SERVICE_NAME deciding service.name.
+ * The resource every signal carries: the SDK's own (telemetry.sdk.name/language/version, which
+ * the SDK spec requires), then service.name/version/instance.id, host.name/arch, os.type,
+ * process.pid and runtime, then OTEL_RESOURCE_ATTRIBUTES (e.g. the seed's `job`, or
+ * deployment.environment.name), with OTEL_SERVICE_NAME deciding service.name.
  */
 export function buildResource(options: ResourceOptions, facts: ProcessFacts): Resource {
-  return resourceFromAttributes({
+  return defaultResource().merge(resourceFromAttributes({
     [ATTR_HOST_NAME]: facts.hostname,
     [ATTR_HOST_ARCH]: HOST_ARCH[facts.arch] ?? facts.arch,
     [ATTR_OS_TYPE]: facts.os,
@@ -65,5 +66,5 @@ export function buildResource(options: ResourceOptions, facts: ProcessFacts): Re
     [ATTR_SERVICE_VERSION]: options.serviceVersion,
     ...options.attributes,
     [ATTR_SERVICE_NAME]: options.serviceName,
-  });
+  }));
 }

@@ -27,8 +27,32 @@ export interface SpanHelpers {
   detached<R>(fn: () => R): R;
 }
 
+/** The attribute naming an expected outcome (`not_found`) that ended a span without failing it. */
+export const ATTR_APP_OUTCOME = "app.outcome";
+
+/** How spans tell an expected outcome from a failure. */
+export interface SpanHelperOptions {
+  /**
+   * The name of the expected outcome `error` stands for (a broken rule: not found, forbidden,
+   * conflict, validation), or undefined when it is an unexpected failure. Such an outcome is
+   * what the service is for, not an error: the span records it as `app.outcome` and keeps
+   * status unset, so backends do not count 404s as failures. Only failures get ERROR.
+   */
+  readonly expectedOutcome?: (error: unknown) => string | undefined;
+}
+
 /** Helpers that start spans on `tracer`; without a tracer they only call through. */
-export function spanHelpers(tracer: Tracer | undefined): SpanHelpers {
+export function spanHelpers(
+  tracer: Tracer | undefined,
+  options: SpanHelperOptions = {},
+): SpanHelpers {
+  const expectedOutcome = options.expectedOutcome ?? (() => undefined);
+  const end = (span: Span, error: unknown) => {
+    const outcome = expectedOutcome(error);
+    if (outcome === undefined) fail(span, error);
+    else span.setAttribute(ATTR_APP_OUTCOME, outcome);
+    span.end();
+  };
   function withSpan<R>(
     name: string,
     fn: (span: Span | undefined) => R,
@@ -41,8 +65,7 @@ export function spanHelpers(tracer: Tracer | undefined): SpanHelpers {
       try {
         result = fn(span);
       } catch (error) {
-        fail(span, error);
-        span.end();
+        end(span, error);
         throw error;
       }
       if (result instanceof Promise) {
@@ -52,8 +75,7 @@ export function spanHelpers(tracer: Tracer | undefined): SpanHelpers {
             return value;
           },
           (error) => {
-            fail(span, error);
-            span.end();
+            end(span, error);
             throw error;
           },
         ) as R;

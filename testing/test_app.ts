@@ -5,7 +5,9 @@
 
 import { composeServices, sqliteStore } from "../compose.ts";
 import { type Config, loadConfig } from "../config/load.ts";
-import type { Database } from "../db/database.ts";
+import type { Hono } from "hono";
+import { type Database, openDatabase } from "../db/database.ts";
+import type { AppEnv } from "../http/context.ts";
 import { insertDemoPosts } from "../db/demo_posts.ts";
 import type { LogApiRow } from "../db/log_api_schema.ts";
 import type { Store } from "../db/store.ts";
@@ -18,7 +20,6 @@ import type { AccountsService } from "../services/accounts.ts";
 import type { ProcessFacts } from "../telemetry/resource.ts";
 import { startTelemetry } from "../telemetry/setup.ts";
 import { createLogger } from "../telemetry/log.ts";
-import { memoryDb } from "./memory_db.ts";
 import { memoryLogger } from "./loggers.ts";
 
 /** Options for an in-process app: settings, plus the infrastructure a test injects. */
@@ -41,6 +42,10 @@ export interface TestAppOptions {
    * test that the cookie caps its own lifetime.
    */
   readonly sessionTtlMsPastCap?: number;
+  /** A database file instead of :memory: (so a second connection can lock it). */
+  readonly databaseFile?: string;
+  /** How long a statement waits for another connection's lock (db/database.ts's option). */
+  readonly busyTimeoutMs?: number;
 }
 
 /** An in-process app over a fresh :memory: database (`await using` when tracing). */
@@ -48,6 +53,8 @@ export interface TestApp extends Disposable, AsyncDisposable {
   /** The database under the store, for checks in raw SQL. */
   readonly db: Database;
   readonly store: Store;
+  /** The composed app, for checks over its routes. */
+  readonly app: Hono<AppEnv>;
   readonly logApiWriter: LogApiWriter;
   readonly logLines: string[];
   /** Every span finished so far (after a flush); empty with telemetry off. */
@@ -139,7 +146,10 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     ...startup.config,
     accounts: { ...startup.config.accounts, sessionTtlMs: options.sessionTtlMsPastCap },
   };
-  const { db: rawDb } = memoryDb();
+  const { db: rawDb } = openDatabase(options.databaseFile ?? ":memory:", {
+    synchronous: "normal",
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+  });
   if (options.demoData ?? true) {
     await insertDemoPosts(sqliteStore(rawDb, config).posts, new Date("2026-11-23T10:00:00.000Z"));
   }
@@ -177,6 +187,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   return {
     db,
     store,
+    app,
     logApiWriter,
     accounts,
     startDraining: composed.startDraining,

@@ -5,16 +5,20 @@
  */
 
 import type { Database } from "../database.ts";
+import { storeError } from "./errors.ts";
 
 /** Runs one piece of database work and settles with its result. */
 export type Run = <T>(work: () => T | Promise<T>) => Promise<T>;
 
-/** Runs `work` at once: the way calls made through a transaction's repositories run. */
+/**
+ * Runs `work` at once: the way calls made through a transaction's repositories run. A
+ * database locked past busy_timeout rejects with the port's StoreBusyError.
+ */
 export const runNow: Run = <T>(work: () => T | Promise<T>): Promise<T> => {
   try {
     return Promise.resolve(work());
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(storeError(error));
   }
 };
 
@@ -37,6 +41,9 @@ export class TransactionGate {
     this.#open = new Promise((resolve) => release = resolve);
     try {
       return await db.transactionAsync(body);
+    } catch (error) {
+      // BEGIN IMMEDIATE itself waits for another writer's lock, and may give up.
+      throw storeError(error);
     } finally {
       this.#open = undefined;
       release();

@@ -198,6 +198,33 @@ Deno.test("A traceparent sent through nginx puts the service's SERVER span in th
   assert.match(line, / request_time=\d+\.\d{3} upstream_time=\d+\.\d{3} /);
 });
 
+Deno.test("Through nginx on a non-default HTTPS port, the SERVER span has url.scheme https, the public name and nginx's port", async () => {
+  if (!await toolsInstalled()) return;
+  await using dir = await tempDir();
+  await using receiver = await startOtlpReceiver();
+  await using server = await startServer(
+    behindNginx({
+      OTEL_TRACES_EXPORTER: "otlp",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: "50",
+    }),
+    dir.path,
+  );
+  await using nginx = await startNginx(server.port);
+  assert.notEqual(nginx.httpsPort, 443);
+  const response = await curl(viaNginx(nginx, "/board/3"));
+  assert.equal(response.status, 200, response.body);
+  const traceId = response.headers.get("x-trace-id");
+  const span = await receiver.waitFor(
+    () => receiver.spans().find((s: ReceivedSpan) => s.traceId === traceId && s.kind === "SERVER"),
+    { what: "the SERVER span of GET /board/3" },
+  );
+  assert.equal(span.attributes["url.scheme"], "https");
+  assert.equal(span.attributes["server.address"], SERVER_NAME);
+  assert.equal(span.attributes["server.port"], nginx.httpsPort);
+  assert.notEqual(span.attributes["server.port"], server.port, "not the upstream's port");
+});
+
 Deno.test("A body over 64 KiB gets nginx's own 413 problem, with the service's fields, and never reaches the service", async () => {
   if (!await toolsInstalled()) return;
   await using dir = await tempDir();

@@ -13,6 +13,7 @@ Deno.test("Behind requestContext every context variable is set, to 'nothing know
     userId: true,
     user: true,
     sessionToken: true,
+    origin: true,
     https: true,
     traceId: true,
     failure: true,

@@ -220,7 +220,7 @@ Deno.test("LOG_FORMAT=text writes the original app's human line, with the reques
   assert.match(
     lines[0]!,
     new RegExp(
-      `^${time} INFO \\[otel-board\\] \\[main\\.ts\\] \\[trace_id=0 span_id=0\\] - ` +
+      `^${time} INFO \\[otel-board\\] \\[server\\.ts\\] \\[trace_id=0 span_id=0\\] - ` +
         String.raw`Listening on http://127\.0\.0\.1:\d+ version="0\.1\.0"`,
     ),
   );

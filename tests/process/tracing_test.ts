@@ -49,8 +49,8 @@ Deno.test("curl /board/5 with a traceparent reaches the collector as a SERVER sp
   await response.body?.cancel();
   assert.equal(response.headers.get("x-trace-id"), PARENT_TRACE);
   const select = await receiver.waitFor(
-    () => byName(receiver.spans(), PARENT_TRACE, "SELECT board"),
-    { what: "the SELECT board span" },
+    () => byName(receiver.spans(), PARENT_TRACE, "SELECT board users"),
+    { what: "the SELECT board users span" },
   );
   const spans = receiver.spans();
   const request = byName(spans, PARENT_TRACE, "GET /board/:count")!;
@@ -82,7 +82,9 @@ Deno.test("curl /board/5 with a traceparent reaches the collector as a SERVER sp
     },
   );
   assert.equal(select.attributes["db.system.name"], "sqlite");
-  assert.equal(select.attributes["db.collection.name"], "board");
+  // Issue 13 item 6: the posts query joins users, so no db.collection.name, and a summary.
+  assert.equal(select.attributes["db.collection.name"], undefined);
+  assert.equal(select.attributes["db.query.summary"], "SELECT board users");
   assert.equal(select.attributes["db.response.returned_rows"], 5);
   assert.match(String(select.attributes["db.namespace"]), /otel-board\.db$/);
   assert.equal(request.resource["service.name"], "otel-board");
@@ -92,6 +94,9 @@ Deno.test("curl /board/5 with a traceparent reaches the collector as a SERVER sp
   assert.equal(request.resource["process.runtime.name"], "deno");
   assert.equal(request.resource["host.name"], Deno.hostname());
   assert.match(String(request.resource["service.instance.id"]), /^[0-9a-f-]{36}$/);
+  assert.equal(request.resource["telemetry.sdk.name"], "opentelemetry");
+  assert.equal(request.resource["telemetry.sdk.language"], "nodejs");
+  assert.match(String(request.resource["telemetry.sdk.version"]), /^\d+\.\d+\.\d+$/);
   assert.equal(request.scope.name, "otel-board");
   const stopped = await server.stop();
   assert.equal(stopped.code, 0, stopped.stderr);

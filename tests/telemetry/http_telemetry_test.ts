@@ -3,7 +3,9 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { problemOf } from "../../testing/problem.ts";
+import { ROOT } from "../../testing/root.ts";
 import { TELEMETRY, testApp } from "../../testing/test_app.ts";
 
 const PARENT_TRACE = "0af7651916cd43dd8448eb211c80319c";
@@ -15,18 +17,26 @@ function named(spans: ReadableSpan[], name: string): ReadableSpan {
   return span;
 }
 
+/** The version deno.json pins for the npm package `name`. */
+function pinnedVersion(name: string): string | undefined {
+  const { imports } = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json"))) as {
+    imports: Record<string, string>;
+  };
+  return imports[name]?.split("@").at(-1);
+}
+
 function parentOf(span: ReadableSpan): string | undefined {
   return span.parentSpanContext?.spanId;
 }
 
-Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELECT board grandchild", async () => {
+Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELECT board users grandchild", async () => {
   await using t = await testApp({ settings: TELEMETRY });
   const response = await t.request("/board/5?", { headers: { "user-agent": "curl/8.5.0" } });
   assert.equal(response.status, 200);
   const spans = await t.finishedSpans();
   const server = named(spans, "GET /board/:count");
   const service = named(spans, "board.latest");
-  const select = named(spans, "SELECT board");
+  const select = named(spans, "SELECT board users");
   assert.equal(server.kind, SpanKind.SERVER);
   assert.equal(service.kind, SpanKind.INTERNAL);
   assert.equal(select.kind, SpanKind.CLIENT);
@@ -52,7 +62,9 @@ Deno.test("GET /board/5 gives a SERVER span with a board.latest child and a SELE
   assert.equal(select.attributes["db.system.name"], "sqlite");
   assert.equal(select.attributes["db.namespace"], ":memory:");
   assert.equal(select.attributes["db.operation.name"], "SELECT");
-  assert.equal(select.attributes["db.collection.name"], "board");
+  // Issue 13 item 6: a JOIN names no db.collection.name; the name is the query summary.
+  assert.equal(select.attributes["db.collection.name"], undefined);
+  assert.equal(select.attributes["db.query.summary"], "SELECT board users");
   assert.equal(select.attributes["db.response.returned_rows"], 5);
   assert.match(String(select.attributes["db.query.text"]), /^SELECT b\.seq, .* LIMIT \?$/);
   assert.equal((await t.logRows())[0]?.trace_id, traceId);
@@ -123,6 +135,7 @@ Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old name
     settings: { ...TELEMETRY, OTEL_SEMCONV_STABILITY_OPT_IN: "http/dup,database/dup" },
   });
   await t.request("/board/2", { headers: { "user-agent": "test-agent" } });
+  await (await t.request("/log")).body?.cancel();
   const spans = await t.finishedSpans();
   const server = named(spans, "GET /board/:count");
   assert.equal(server.attributes["http.method"], "GET");
@@ -133,10 +146,12 @@ Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old name
   assert.equal(server.attributes["http.route"], "/board/:count");
   assert.equal(server.attributes["net.peer.ip"], "203.0.113.7");
   assert.equal(server.attributes["http.request.method"], "GET", "stable names stay");
-  const select = named(spans, "SELECT board");
+  const select = named(spans, "SELECT board users");
   assert.equal(select.attributes["db.system"], "sqlite");
   assert.equal(select.attributes["db.operation"], "SELECT");
-  assert.equal(select.attributes["db.sql.table"], "board");
+  assert.equal(select.attributes["db.sql.table"], undefined, "no table for a JOIN (issue 13)");
+  const lookup = named(spans, "SELECT log_api");
+  assert.equal(lookup.attributes["db.sql.table"], "log_api", "one table: db.sql.table is sent");
   assert.equal(select.attributes["db.statement"], select.attributes["db.query.text"]);
 });
 
@@ -246,6 +261,17 @@ Deno.test("The resource names the service, its version, instance, host and proce
   assert.equal(attributes["os.type"], "linux");
   assert.equal(attributes["process.pid"], 4242);
   assert.equal(attributes["process.runtime.name"], "deno");
+});
+
+Deno.test("The resource carries the SDK's telemetry.sdk.name, language and the pinned SDK version", async () => {
+  await using t = await testApp({ settings: TELEMETRY });
+  await t.request("/board/1");
+  const [span] = await t.finishedSpans();
+  const attributes = span!.resource.attributes;
+  assert.equal(attributes["telemetry.sdk.name"], "opentelemetry");
+  assert.equal(attributes["telemetry.sdk.language"], "nodejs", "the SDK is opentelemetry-js");
+  assert.equal(attributes["telemetry.sdk.version"], pinnedVersion("@opentelemetry/core"));
+  assert.equal(attributes["service.name"], "otel-board", "the SDK's unknown_service is replaced");
 });
 
 Deno.test("A CORS preflight answers 204 with CORS headers and gets its SERVER span and its log_api row", async () => {

@@ -84,12 +84,24 @@ Deno.test("db.client.operation.duration is a seconds histogram with the DB bucke
   await (await t.request("/log")).body?.cancel();
   const duration = histogram(await t.collectMetrics(), "db.client.operation.duration");
   assert.equal(duration.descriptor.unit, "s");
-  const select = duration.dataPoints.find((p) => p.attributes["db.collection.name"] === "board");
+  const select = duration.dataPoints.find((p) =>
+    p.attributes["db.query.summary"] === "SELECT log_api"
+  );
   assert.ok(select);
   assert.deepEqual(select.attributes, {
     "db.system.name": "sqlite",
     "db.operation.name": "SELECT",
-    "db.collection.name": "board",
+    "db.query.summary": "SELECT log_api",
+    "db.collection.name": "log_api",
+  });
+  // Issue 13 item 6: the posts query joins users, so its series has no db.collection.name.
+  const posts = duration.dataPoints.find((p) =>
+    p.attributes["db.query.summary"] === "SELECT board users"
+  );
+  assert.deepEqual(posts?.attributes, {
+    "db.system.name": "sqlite",
+    "db.operation.name": "SELECT",
+    "db.query.summary": "SELECT board users",
   });
   assert.deepEqual(select.value.buckets.boundaries, [...DB_DURATION_BUCKETS]);
   assert.ok(

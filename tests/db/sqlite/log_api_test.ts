@@ -61,6 +61,7 @@ function recording(db: Database): { db: Database; sql: string[]; params: SqlValu
         params.push([...values]);
         return db.getInBackground(text, values);
       },
+      control: (statement) => db.control(statement),
       transaction: (fn) => db.transaction(fn),
       transactionAsync: (fn) => db.transactionAsync(fn),
       close: () => db.close(),
