@@ -31,6 +31,10 @@ export interface LogApiFilter {
   readonly url?: string;
   readonly userId?: string;
   readonly status?: number;
+  /** 32 lowercase hex digits. */
+  readonly traceId?: string;
+  /** An HTTP method in upper case, as the rows store it. */
+  readonly method?: string;
 }
 
 /** One answered (or abandoned) API call, as the HTTP layer saw it. */

@@ -10,7 +10,17 @@ import { clip } from "../lib/clip.ts";
 import { LOG_API_LIMITS } from "../db/log_api_schema.ts";
 import type { LogApiFilter, LogApiReader } from "../services/log_api_reader.ts";
 
-const PARAMETERS = ["limit", "before", "since", "until", "url", "user_id", "status"] as const;
+const PARAMETERS = [
+  "limit",
+  "before",
+  "since",
+  "until",
+  "url",
+  "user_id",
+  "status",
+  "trace_id",
+  "method",
+] as const;
 
 /** Routes under `/log`: admins only, unless `open` (LOG_API_PUBLIC, as the original app had it). */
 export function logRoutes(apiLog: LogApiReader, open: boolean): Hono<AppEnv> {
@@ -41,7 +51,36 @@ function parseFilter(query: ReadonlyMap<string, string>): LogApiFilter {
   if (userId !== undefined) filter.userId = exactText(userId, "user_id", LOG_API_LIMITS.userId);
   const status = query.get("status");
   if (status !== undefined) filter.status = parseWholeNumber(status, "status", 100, 599);
+  const traceId = query.get("trace_id");
+  if (traceId !== undefined) filter.traceId = parseTraceId(traceId);
+  const method = query.get("method");
+  if (method !== undefined) filter.method = parseMethod(method);
   return filter;
+}
+
+/** A trace id as x-trace-id shows it (upper case accepted, as some tools print it). */
+function parseTraceId(raw: string): string {
+  const id = raw.toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(id) || /^0+$/.test(id)) {
+    throw new ApiError(
+      "invalid_parameter",
+      `Cannot filter by trace_id "${
+        clip(raw)
+      }": expected 32 hexadecimal digits, as x-trace-id shows`,
+    );
+  }
+  return id;
+}
+
+/** An HTTP method (a token of at most 16 characters), matched in upper case. */
+function parseMethod(raw: string): string {
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,16}$/.test(raw)) {
+    throw new ApiError(
+      "invalid_parameter",
+      `Cannot filter by method "${clip(raw)}": expected an HTTP method such as GET or POST`,
+    );
+  }
+  return raw.toUpperCase();
 }
 
 function exactText(raw: string, what: string, max: number): string {

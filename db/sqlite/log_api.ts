@@ -79,6 +79,8 @@ export function selectLogApiRows(db: Database, filter: LogApiFilter, limit: numb
   add("call_url = ?", filter.url);
   add("user_id = ?", filter.userId);
   add("status = ?", filter.status);
+  add("trace_id = ?", filter.traceId);
+  add("method = ?", filter.method);
   const sql = `SELECT * FROM log_api${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
     ORDER BY start_time DESC, seq DESC LIMIT ?`;
   return db.prepare(sql).all(...params, limit) as unknown as LogApiRow[];

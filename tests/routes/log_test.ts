@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { NewLogApiRow } from "../../db/log_api_schema.ts";
 import { logApiRow } from "../../testing/log_api_rows.ts";
 import { problemOf } from "../../testing/problem.ts";
-import { testApp } from "../../testing/test_app.ts";
+import { TELEMETRY, testApp } from "../../testing/test_app.ts";
 
 const LOG_KEYS = [
   "call_url",
@@ -170,5 +170,50 @@ function row(
     call_url: url,
     status,
     duration_ms: 1.5,
+  });
+}
+
+Deno.test("GET /log?trace_id= finds the one call an x-trace-id names; method= filters by method", async () => {
+  await using t = await testApp({ settings: TELEMETRY });
+  const wanted = await t.request("/board/2");
+  await wanted.body?.cancel();
+  await (await t.request("/board/3")).body?.cancel();
+  await (await t.request("/board", { method: "POST" })).body?.cancel();
+  await t.logApiWriter.flush();
+  const traceId = wanted.headers.get("x-trace-id")!;
+  assert.match(traceId, /^[0-9a-f]{32}$/);
+  for (const shown of [traceId, traceId.toUpperCase()]) {
+    const rows = await (await t.request(`/log?trace_id=${shown}`)).json();
+    assert.deepEqual(
+      rows.map((r: { call_url: string; trace_id: string }) => [r.call_url, r.trace_id]),
+      [
+        ["/board/2", traceId],
+      ],
+    );
+  }
+  const posts = await (await t.request("/log?method=post")).json();
+  assert.deepEqual(posts.map((r: { method: string; status: number }) => [r.method, r.status]), [
+    ["POST", 401],
+  ]);
+  const none = await t.request(`/log?trace_id=${"a".repeat(32)}&method=GET`);
+  assert.deepEqual(await none.json(), []);
+});
+
+for (
+  const [query, expected] of [
+    ["trace_id=abc", /trace_id "abc": expected 32 hexadecimal digits/],
+    [`trace_id=${"0".repeat(32)}`, /expected 32 hexadecimal digits/],
+    [`trace_id=${"g".repeat(32)}`, /expected 32 hexadecimal digits/],
+    ["method=", /method "": expected an HTTP method/],
+    ["method=GET%20X", /expected an HTTP method/],
+  ] as const
+) {
+  Deno.test(`GET /log?${query.slice(0, 40)} answers 400 saying what a ${query.split("=")[0]} looks like`, async () => {
+    using t = await testApp();
+    const response = await t.request(`/log?${query}`);
+    assert.equal(response.status, 400);
+    const problem = await problemOf(response);
+    assert.equal(problem.code, "invalid_parameter");
+    assert.match(String(problem.detail), expected);
   });
 }

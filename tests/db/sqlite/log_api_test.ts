@@ -122,6 +122,8 @@ async function busyLog(): Promise<{ db: Database } & Disposable> {
         call_url: i % 500 === 0 ? "/rare" : urls[i % 3]!,
         user_id: i % 100 === 0 ? `user${i % 700}` : null,
         status: i % 400 === 0 ? 500 : i % 7 === 0 ? 404 : 200,
+        method: i % 250 === 0 ? "DELETE" : i % 9 === 0 ? "POST" : "GET",
+        trace_id: i % 2 === 0 ? (i.toString(16).padStart(32, "0")) : null,
       })),
   );
   await sqliteLogApi(t.db, runNow).optimize();
@@ -150,6 +152,17 @@ Deno.test({
   async fn() {
     using t = await busyLog();
     assertUsesIndex(t.db, { status: 500 }, "log_api_status");
+  },
+});
+
+Deno.test({
+  name:
+    "with statistics, GET /log filtered by trace id or a rare method reads through their indexes",
+  async fn() {
+    using t = await busyLog();
+    assertUsesIndex(t.db, { traceId: (4242).toString(16).padStart(32, "0") }, "log_api_trace_id");
+    assertUsesIndex(t.db, { traceId: "f".repeat(32) }, "log_api_trace_id");
+    assertUsesIndex(t.db, { method: "DELETE" }, "log_api_method");
   },
 });
 
