@@ -48,6 +48,18 @@ export interface AppDeps {
   readonly metrics?: Metrics;
 }
 
+/**
+ * Answer headers a front end on another origin may read: the next page (`Link`), the trace to
+ * quote in a bug report (`x-trace-id`), when to retry (`Retry-After`), what was created
+ * (`Location`). Browsers hide every other non-safelisted header from cross-origin scripts.
+ */
+export const CORS_EXPOSED_HEADERS: readonly string[] = [
+  "Link",
+  "x-trace-id",
+  "Retry-After",
+  "Location",
+];
+
 /** Paths that are probed often and would drown the call log and the traces. */
 export const UNAUDITED_PATHS: ReadonlySet<string> = new Set(["/healthz", "/readyz", "/metrics"]);
 
@@ -79,7 +91,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // 6. CORS answers preflights itself, so it comes after telemetry and the call log: a
   //    preflight gets its span and its row like any other request.
   if (deps.corsAllowedOrigins.length > 0) {
-    app.use(cors({ origin: [...deps.corsAllowedOrigins], credentials: true, maxAge: 600 }));
+    app.use(cors({
+      origin: [...deps.corsAllowedOrigins],
+      credentials: true,
+      maxAge: 600,
+      exposeHeaders: [...CORS_EXPOSED_HEADERS],
+    }));
   }
   app
     // 7. Refuses an oversized body before anyone reads it (and before the session lookup).
