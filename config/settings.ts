@@ -250,9 +250,9 @@ export const SERVICE_SETTINGS = Object.freeze(
 function rateSetting(env: string, fallback: string, help: string) {
   return withDefault({
     env,
-    placeholder: "<requests>/<window>",
+    placeholder: "<requests>/<window>|off",
     default: fallback,
-    help,
+    help: `${help} (off: no limit)`,
     parse: rate,
   });
 }

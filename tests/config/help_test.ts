@@ -147,7 +147,8 @@ Deno.test({
 });
 
 /** A rate limit written as its setting, e.g. "10/1m". */
-function rate(limit: { limit: number; windowMs: number }): string {
+function rate(limit: { limit: number; windowMs: number } | null): string {
+  if (limit === null) return "off";
   const units: [string, number][] = [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], [
     "s",
     1000,
