@@ -154,6 +154,18 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
 }
 
 /**
+ * The accounts service alone over `store`, without telemetry or background work: for a command
+ * that changes accounts in the service's database (reset-admin-password).
+ */
+export function accountsOver(store: Store, config: Config): AccountsService {
+  return createAccountsService(store, {
+    sessionTtlMs: config.accounts.sessionTtlMs,
+    spans: spanHelpers(undefined),
+    events: createAppEvents(undefined).accounts,
+  });
+}
+
+/**
  * The SQLite store over `db` (the opened database, with its background writer if any), its
  * statements instrumented when telemetry is on.
  */
