@@ -6,8 +6,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { poll } from "../../testing/poll.ts";
 import { runMain, type ServerProcess, startServer } from "../../testing/server_process.ts";
+import { sleep } from "../../testing/sleep.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 
 /** The password line of a password file. */
@@ -176,4 +178,36 @@ Deno.test("reset-admin-password exits 1 for a user or database that is not there
   assert.match(help.stdout, /^Usage: otel-board reset-admin-password \[--username <name>\]/);
   const list = await runMain(["--help"], {}, dir.path);
   assert.match(list.stdout, /^ {2}reset-admin-password/m);
+});
+
+Deno.test("reset-admin-password waits out another connection's write lock, and changes nothing before it ends", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "otel-board.db.admin-password.txt");
+  await using server = await startServer({}, dir.path);
+  await poll(async () => (await signIn(server, "admin", "test-admin-password")).status === 200, {
+    what: "the first admin",
+    timeoutMs: 30_000,
+  });
+  assert.equal((await server.stop()).code, 0);
+
+  const lock = new DatabaseSync(join(dir.path, "otel-board.db"));
+  try {
+    lock.exec("BEGIN IMMEDIATE");
+    const reset = runMain(["reset-admin-password"], {}, dir.path);
+    // The command stages its file right before its transaction, which then waits for the lock.
+    await poll(() => [...Deno.readDirSync(dir.path)].some((e) => e.name.endsWith(".tmp")), {
+      what: "the staged password file",
+      timeoutMs: 30_000,
+    });
+    await sleep(500);
+    assert.throws(() => Deno.statSync(file), Deno.errors.NotFound, "in place before the commit");
+    lock.exec("COMMIT");
+    const result = await reset;
+    assert.equal(result.code, 0, result.stderr);
+  } finally {
+    lock.close();
+  }
+  await using again = await startServer({}, dir.path);
+  assert.equal((await signIn(again, "admin", passwordIn(file))).status, 200);
+  assert.equal((await again.stop()).code, 0);
 });
