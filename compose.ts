@@ -11,6 +11,7 @@ import { createSqliteStore } from "./db/sqlite/sqlite_store.ts";
 import type { Store } from "./db/store.ts";
 import type { AppEnv } from "./http/context.ts";
 import { createRateLimiter } from "./http/rate_limit.ts";
+import { SignInLimit } from "./http/sign_in_limit.ts";
 import { type AccountsService, createAccountsService } from "./services/accounts.ts";
 import { type BoardService, createBoardService } from "./services/board.ts";
 import { DomainError } from "./services/domain_error.ts";
@@ -103,7 +104,7 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
     maxBodyBytes: config.server.maxBodyBytes,
     limits: {
       login: createRateLimiter(config.rateLimits.login),
-      loginUser: createRateLimiter(config.rateLimits.loginUser),
+      loginUser: new SignInLimit(createRateLimiter(config.rateLimits.loginUser)),
       register: createRateLimiter(config.rateLimits.register),
       post: createRateLimiter(config.rateLimits.post),
       search: createRateLimiter(config.rateLimits.search),
@@ -150,6 +151,18 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
       void logApiWriter.close(0);
     },
   };
+}
+
+/**
+ * The accounts service alone over `store`, without telemetry or background work: for a command
+ * that changes accounts in the service's database (reset-admin-password).
+ */
+export function accountsOver(store: Store, config: Config): AccountsService {
+  return createAccountsService(store, {
+    sessionTtlMs: config.accounts.sessionTtlMs,
+    spans: spanHelpers(undefined),
+    events: createAppEvents(undefined).accounts,
+  });
 }
 
 /**

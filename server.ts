@@ -13,6 +13,7 @@ import { DatabaseOpenError, openDatabase } from "./db/database.ts";
 import { insertDemoPosts } from "./db/demo_posts.ts";
 import { createSqliteStore } from "./db/sqlite/sqlite_store.ts";
 import { problemResponse } from "./http/problem.ts";
+import { adminPasswordPath, writeAdminPasswordFile } from "./lib/admin_password_file.ts";
 import { errorMessage } from "./lib/error_message.ts";
 import { EXIT_FAILED, EXIT_INVALID_SETTING } from "./lib/exit_codes.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
@@ -228,33 +229,64 @@ function listenOrFail(
 
 /**
  * Creates the first admin after the listener is up, when missing. A generated password is
- * printed once on the console — never through the logger (it would reach OTLP). A failure is
- * logged: the board still serves, and signing in as admin waits for the operator.
+ * written to the password file, and only that file's path is logged (the logger reaches OTLP
+ * and log files). A failure is logged: the board still serves, and signing in as admin waits
+ * for the operator.
  */
 async function ensureFirstAdmin(
   accounts: AccountsService,
   config: Config,
   logger: Logger,
 ): Promise<void> {
+  const username = config.accounts.adminUsername;
+  const passwordFile = adminPasswordPath(
+    config.database.path,
+    config.accounts.adminPasswordFile,
+  );
   let result;
   try {
-    result = await accounts.ensureAdmin(
-      config.accounts.adminUsername,
-      config.accounts.adminPassword,
-    );
-  } catch (error) {
-    logger.error("Cannot create the first admin", {
-      error,
-      username: config.accounts.adminUsername,
+    result = await accounts.ensureAdmin(username, config.accounts.adminPassword, {
+      generate: passwordFile !== undefined,
     });
+  } catch (error) {
+    logger.error("Cannot create the first admin", { error, username });
     return;
   }
-  if (!result.created) return;
-  logger.info("Created the first admin", { username: config.accounts.adminUsername });
-  if (result.generatedPassword !== undefined) {
-    Deno.stdout.writeSync(new TextEncoder().encode(
-      `\nFirst admin "${config.accounts.adminUsername}" created with the password: ${result.generatedPassword}\n` +
-        "It is shown only this once; change it with PUT /me/password.\n\n",
-    ));
+  if (result.passwordNotApplied) {
+    logger.warn(
+      `ADMIN_PASSWORD was not applied: "${username}" exists and keeps its stored password; ` +
+        `to give it a new one, run: otel-board reset-admin-password --username ${username}`,
+      { username },
+    );
   }
+  if (result.passwordNeeded) {
+    logger.warn(
+      "No first admin created: with DB_PATH=:memory: there is no file beside the database for " +
+        "a generated password; set ADMIN_PASSWORD (or ADMIN_PASSWORD_FILE)",
+      { username },
+    );
+  }
+  if (!result.created) return;
+  if (result.generatedPassword === undefined || passwordFile === undefined) {
+    logger.info("Created the first admin", { username });
+    return;
+  }
+  try {
+    writeAdminPasswordFile(passwordFile, {
+      username,
+      password: result.generatedPassword,
+      what: "the first start",
+    });
+  } catch (error) {
+    logger.error(
+      "Created the first admin, but cannot write its password file: run otel-board " +
+        "reset-admin-password with ADMIN_PASSWORD_FILE set to a file it can write",
+      { error, username, password_file: passwordFile },
+    );
+    return;
+  }
+  logger.info(
+    `Created the first admin; its password is in ${passwordFile}: sign in, then delete that file`,
+    { username, password_file: passwordFile },
+  );
 }

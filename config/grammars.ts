@@ -183,8 +183,9 @@ export function parseRateLimit(text: string): RateLimit {
   return Object.freeze({ limit, windowMs });
 }
 
-/** A rate limit (see {@linkcode parseRateLimit}). */
-export function rate(raw: string, name: string): RateLimit {
+/** A rate limit (see {@linkcode parseRateLimit}), or `off` (trimmed, any case): null, no limit. */
+export function rate(raw: string, name: string): RateLimit | null {
+  if (raw.trim().toLowerCase() === "off") return null;
   return prefixed(name, () => parseRateLimit(raw));
 }
 

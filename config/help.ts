@@ -19,13 +19,14 @@ export function otelSettings(): Setting<unknown>[] {
 export function helpText(
   commands: readonly { readonly name: string; readonly summary: string }[] = [],
 ): string {
+  const nameWidth = Math.max(10, ...commands.map((c) => c.name.length)) + 2;
   const lines = [
     `${SERVICE_NAME} ${SERVICE_VERSION}: a bulletin-board API on SQLite that logs every call.`,
     "",
     "Usage: otel-board [command] [--port <port>] [--host <address>] [--db <file>] [--help] [--version]",
     "",
     "Commands:",
-    ...commands.map((c) => `  ${c.name.padEnd(12)}${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(nameWidth)}${c.summary}`),
     "",
     "Settings (environment variable, flag where there is one, default):",
   ];

@@ -10,6 +10,7 @@ import {
   cidrList,
   databasePath,
   duration,
+  filePath,
   host,
   integer,
   originList,
@@ -182,10 +183,18 @@ export const ACCOUNT_SETTINGS = Object.freeze(
       env: "ADMIN_PASSWORD",
       placeholder: "<password>",
       defaultText: "(none)",
-      help: "Password of the first admin when it is created (none: a random one is printed once " +
-        "on the console); never logged",
+      help: "Password of the first admin when it is created (none: a random one is written to " +
+        "ADMIN_PASSWORD_FILE); never logged",
       secret: true,
       parse: checkedBy(validatePassword),
+    }),
+    adminPasswordFile: withoutDefault({
+      env: "ADMIN_PASSWORD_FILE",
+      placeholder: "<file>",
+      defaultText: "<DB_PATH>.admin-password.txt",
+      help: "Where a generated admin password is written, readable by its owner only (first " +
+        "start, reset-admin-password); delete it after signing in",
+      parse: (raw, name) => resolve(filePath("a file for the generated password")(raw, name)),
     }),
   } as const satisfies SettingGroup,
 );
@@ -250,9 +259,9 @@ export const SERVICE_SETTINGS = Object.freeze(
 function rateSetting(env: string, fallback: string, help: string) {
   return withDefault({
     env,
-    placeholder: "<requests>/<window>",
+    placeholder: "<requests>/<window>|off",
     default: fallback,
-    help,
+    help: `${help} (off: no limit)`,
     parse: rate,
   });
 }

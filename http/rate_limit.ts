@@ -12,6 +12,13 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 export interface RateLimiter {
   /** Counts one request for `key` when it is allowed; refused requests are not counted. */
   take(key: string): RateDecision;
+  /**
+   * Gives back one request `take` counted for `key`: it turned out not to be the kind of
+   * request the limit is for (a refused registration, for one).
+   */
+  refund(key: string): void;
+  /** Forgets everything counted for `key` (a successful sign-in clears its username's count). */
+  reset(key: string): void;
   /** How many keys are currently tracked (never more than `maxKeys`). */
   size(): number;
 }
@@ -23,6 +30,14 @@ interface Buckets {
   previous: number;
 }
 
+/** A limiter that allows everything: a limit set to `off`. */
+const UNLIMITED: RateLimiter = Object.freeze({
+  take: () => ({ allowed: true }) as const,
+  refund: () => {},
+  reset: () => {},
+  size: () => 0,
+});
+
 /**
  * Creates a limiter using the two-bucket approximation of a sliding window (as Cloudflare
  * and nginx-style limiters do): the previous fixed window's count, weighted by how much of
@@ -32,12 +47,14 @@ interface Buckets {
  * Keys live in a `Map` kept in least-recently-used order, so the first entry is always the
  * stalest: when `maxKeys` (default 100,000) are tracked, that entry makes room; it is an
  * expired one whenever any key has expired. A few expired keys are also dropped on every call.
+ * @param limit null (a setting of `off`): a limiter that allows everything and tracks nothing.
  * @param options.now milliseconds from a monotonic clock; `performance.now` unless injected.
  */
 export function createRateLimiter(
-  limit: RateLimit,
+  limit: RateLimit | null,
   options: { maxKeys?: number; now?: () => number } = {},
 ): RateLimiter {
+  if (limit === null) return UNLIMITED;
   const { limit: max, windowMs } = limit;
   const maxKeys = options.maxKeys ?? 100_000;
   const now = options.now ?? (() => performance.now());
@@ -99,6 +116,16 @@ export function createRateLimiter(
         // Next window, when this window's count has slid out far enough.
         : windowMs - elapsed + windowMs - ((max - 1) * windowMs) / current;
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1_000)) };
+    },
+    refund(key) {
+      const buckets = keys.get(key);
+      if (buckets === undefined) return;
+      // Counted in the current window, or in the one before when the window turned since.
+      if (buckets.current > 0) buckets.current--;
+      else if (buckets.previous > 0) buckets.previous--;
+    },
+    reset(key) {
+      keys.delete(key);
     },
     size() {
       return keys.size;

@@ -5,38 +5,23 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../http/context.ts";
 import { requireUser, SESSION_COOKIE } from "../http/auth.ts";
 import { readJsonObject } from "../http/json_body.ts";
-import { ApiError } from "../http/problem.ts";
 import { rateLimited, type RateLimiter } from "../http/rate_limit.ts";
 import type { AccountsService } from "../services/accounts.ts";
-import { validateUsername } from "../lib/account_rules.ts";
+import { DomainError } from "../services/domain_error.ts";
+import type { SignInLimit } from "../http/sign_in_limit.ts";
 
 /** The rate limits of the account routes. */
 export interface AuthLimits {
+  /** Registrations per client address; a registration the rules refused is given back. */
   readonly register: RateLimiter;
   /** Sign-in attempts per client address. */
   readonly login: RateLimiter;
   /** Sign-in attempts per username, whatever the address. */
-  readonly loginUser: RateLimiter;
+  readonly loginUser: SignInLimit;
 }
 
 const CREDENTIALS = { username: "string", password: "string" } as const;
 const MAX_COOKIE_AGE_SECONDS = 400 * 86_400;
-
-/**
- * Counts one sign-in attempt against `username`, whatever the address. Names that cannot
- * exist are not counted: nothing to protect, and no room for huge keys in the limiter.
- */
-function limitPerUser(limiter: RateLimiter, username: string): void {
-  if (validateUsername(username) !== undefined) return;
-  const decision = limiter.take(`user:${username}`);
-  if (!decision.allowed) {
-    throw new ApiError(
-      "rate_limited",
-      `Too many sign-in attempts for this user: try again in ${decision.retryAfterSeconds} s`,
-      { "retry-after": String(decision.retryAfterSeconds) },
-    );
-  }
-}
 
 /** `POST /register`, `POST /login`, `POST /logout`, `GET /me`, `PUT /me/password`. */
 export function authRoutes(
@@ -48,13 +33,22 @@ export function authRoutes(
   return new Hono<AppEnv>()
     .post("/register", rateLimited(limits.register, byAddress, "registrations"), async (c) => {
       const body = await readJsonObject(c, CREDENTIALS);
-      const user = await accounts.register(body.username!, body.password!);
-      return c.json(user, 201, { location: "/me" });
+      try {
+        const user = await accounts.register(body.username!, body.password!);
+        return c.json(user, 201, { location: "/me" });
+      } catch (error) {
+        // A name taken or a password too short guesses nothing and hashes nothing: it does
+        // not count against the limit, so a person trying names is never locked out. A
+        // malformed body stays counted (a script, not a person).
+        if (error instanceof DomainError) limits.register.refund(byAddress(c));
+        throw error;
+      }
     })
     .post("/login", rateLimited(limits.login, byAddress, "sign-in attempts"), async (c) => {
       const body = await readJsonObject(c, CREDENTIALS);
-      limitPerUser(limits.loginUser, body.username!);
+      limits.loginUser.attempt(body.username!, c.get("clientIp"));
       const session = await accounts.login(body.username!, body.password!);
+      limits.loginUser.succeeded(body.username!, c.get("clientIp"));
       setCookie(c, SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: "Lax",
@@ -79,7 +73,7 @@ export function authRoutes(
     .put("/me/password", async (c) => {
       const user = requireUser(c);
       // Guessing the current password with a stolen session counts as signing in.
-      limitPerUser(limits.loginUser, user.username);
+      limits.loginUser.attempt(user.username, c.get("clientIp"));
       const body = await readJsonObject(c, {
         current_password: "string",
         new_password: "string",
@@ -90,6 +84,7 @@ export function authRoutes(
         body.current_password!,
         body.new_password!,
       );
+      limits.loginUser.succeeded(user.username, c.get("clientIp"));
       return c.body(null, 204);
     });
 }

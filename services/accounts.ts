@@ -4,7 +4,12 @@ import type { PublicUserRow, Repositories, Store } from "../db/store.ts";
 import type { SpanHelpers } from "../telemetry/traced.ts";
 import { DomainError } from "./domain_error.ts";
 import { validatePassword, validateUsername } from "../lib/account_rules.ts";
-import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords.ts";
+import {
+  burnPasswordCheck,
+  hashPassword,
+  newGeneratedPassword,
+  verifyPassword,
+} from "./passwords.ts";
 import { looksLikeSessionToken, newSessionToken, sessionTokenHash } from "./session_tokens.ts";
 
 /** Who made a request, once their session checked out. */
@@ -61,14 +66,34 @@ export interface AccountsService {
   ): Promise<PublicUser>;
   /**
    * Makes `username` an admin (an existing user keeps its password), creating it when missing —
-   * with `password`, or with a generated one when no admin exists at all.
+   * with `password`, or with a generated one when no admin exists at all (unless
+   * `options.generate` is false: then none is created, and the answer says a password is needed).
    */
   ensureAdmin(
     username: string,
     password: string | undefined,
-  ): Promise<{ created: boolean; generatedPassword?: string }>;
+    options?: { readonly generate?: boolean },
+  ): Promise<EnsuredAdmin>;
+  /**
+   * Replaces a user's password (an operator's reset) and revokes every session of the user;
+   * resolves with how many sessions were revoked.
+   * @throws {DomainError} `not_found` when there is no such user.
+   */
+  resetPassword(username: string, password: string): Promise<number>;
   /** Deletes expired sessions; returns how many. */
   pruneSessions(): Promise<number>;
+}
+
+/** What `ensureAdmin` did. */
+export interface EnsuredAdmin {
+  /** The account was created (else it existed, or none was needed). */
+  readonly created: boolean;
+  /** The password it was created with, when it was generated. */
+  readonly generatedPassword?: string;
+  /** `password` was given but the existing account's stored password is another one. */
+  readonly passwordNotApplied?: boolean;
+  /** No admin exists and none was created: a password must be given (generate was off). */
+  readonly passwordNeeded?: boolean;
 }
 
 /** How accounts behave. */
@@ -225,24 +250,32 @@ export function createAccountsService(store: Store, options: AccountsOptions): A
       },
     ),
 
-    async ensureAdmin(username, password) {
+    async ensureAdmin(username, password, ensureOptions = {}) {
       const promote = async () => {
         const existing = await store.users.byName(username);
-        if (existing === undefined) return false;
+        if (existing === undefined) return undefined;
         if (existing.role !== "admin" || existing.disabled) {
           await store.users.setRoleAndDisabled(existing.id, "admin", false);
         }
-        return true;
+        return existing;
       };
-      if (await promote()) return { created: false };
+      const existing = await promote();
+      if (existing !== undefined) {
+        const differs = password !== undefined &&
+          !(await verify(password, existing.password_hash)).ok;
+        return differs ? { created: false, passwordNotApplied: true } : { created: false };
+      }
       // Without a password to give, a database that already has an admin needs no new one.
       if (password === undefined && await store.users.countActiveAdmins() > 0) {
         return { created: false };
       }
+      if (password === undefined && ensureOptions.generate === false) {
+        return { created: false, passwordNeeded: true };
+      }
       const problem = validateUsername(username) ??
         (password === undefined ? undefined : validatePassword(password));
       if (problem !== undefined) throw new DomainError("invalid_body", problem);
-      const chosen = password ?? newSessionToken().slice(0, 24);
+      const chosen = password ?? newGeneratedPassword();
       const passwordHash = await hashPassword(chosen);
       try {
         await store.users.insert({
@@ -253,13 +286,25 @@ export function createAccountsService(store: Store, options: AccountsOptions): A
         });
       } catch (error) {
         // Registered by a request while we hashed: make that account the admin instead.
-        if (await promote()) return { created: false };
+        if (await promote() !== undefined) return { created: false };
         throw error;
       }
       return password === undefined
         ? { created: true, generatedPassword: chosen }
         : { created: true };
     },
+
+    resetPassword: spans.traced(
+      "accounts.reset_password",
+      async (username: string, password: string): Promise<number> => {
+        const passwordHash = await hash(password);
+        return await store.transaction(async (tx) => {
+          const user = await requireUser(tx, username);
+          await tx.users.setPasswordHash(user.id, passwordHash);
+          return await tx.sessions.removeForUser(user.id);
+        });
+      },
+    ),
 
     pruneSessions: () => store.sessions.removeExpired(now().toISOString()),
   };

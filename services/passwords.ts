@@ -1,6 +1,7 @@
 /**
  * @module Password hashing (PBKDF2-SHA-256 via WebCrypto), verification in constant time,
- * and a dummy check for unknown users (the username/password rules live in lib/account_rules.ts).
+ * a dummy check for unknown users, and generated passwords (the username/password rules live
+ * in lib/account_rules.ts).
  *
  * Stored form: `pbkdf2-sha256$<iterations>$<salt base64url>$<hash base64url>` (no padding),
  * with a 16-byte random salt and a 32-byte derived key. The iteration count travels with
@@ -28,6 +29,12 @@ const SCHEME = "pbkdf2-sha256";
 const SALT_BYTES = 16;
 const MAX_SALT_BYTES = 64;
 const HASH_BYTES = 32;
+
+/** A random password to hand an operator: 24 base64url characters (144 random bits). */
+export function newGeneratedPassword(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_");
+}
 
 /** Outcome of {@link verifyPassword}. */
 export interface PasswordCheck {

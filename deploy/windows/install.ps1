@@ -7,7 +7,9 @@
     Expects otel-board.exe in -InstallDir. Puts WinSW there as otel-board-service.exe (copied
     from -WinSWPath when given) and the service definition as otel-board-service.xml (copied
     from -ConfigPath unless one is already there, so local edits survive a reinstall), then runs
-    "otel-board-service.exe install", starts the service and prints its status.
+    "otel-board-service.exe install", starts the service and prints its status. The folder is
+    restricted to Administrators and SYSTEM first: it holds the database and the generated
+    admin password file.
     Run uninstall.ps1 first to reinstall.
 
 .PARAMETER InstallDir
@@ -50,6 +52,16 @@ if (-not (Test-Path -LiteralPath $wrapper)) {
 if (-not (Test-Path -LiteralPath $wrapperXml)) {
     Copy-Item -LiteralPath $ConfigPath -Destination $wrapperXml
 }
+
+# The folder holds the database and, after the first start or reset-admin-password, the
+# generated admin password (README, "The first admin"). Windows has no file modes, so the folder's
+# ACL protects them: only Administrators and SYSTEM (the account WinSW runs the service as) may
+# open it, and every file in it inherits that. SIDs rather than names work in every Windows
+# language. First every file back to inheriting only, then the folder's own entries replaced.
+& icacls.exe $InstallDir /reset /T /Q | Out-Null
+if ($LASTEXITCODE -ne 0) { throw "icacls /reset failed on ${InstallDir} (exit $LASTEXITCODE)" }
+& icacls.exe $InstallDir /inheritance:r /grant:r '*S-1-5-32-544:(OI)(CI)F' '*S-1-5-18:(OI)(CI)F' /Q | Out-Null
+if ($LASTEXITCODE -ne 0) { throw "icacls failed to restrict ${InstallDir} (exit $LASTEXITCODE)" }
 
 & $wrapper install
 if ($LASTEXITCODE -ne 0) { throw "otel-board-service.exe install failed (exit $LASTEXITCODE)" }

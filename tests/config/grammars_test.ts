@@ -1,7 +1,7 @@
 /** @module Tests for the value grammars: durations, rate limits, booleans, choices. */
 
 import assert from "node:assert/strict";
-import { boolean, choice, parseDuration, parseRateLimit } from "../../config/grammars.ts";
+import { boolean, choice, parseDuration, parseRateLimit, rate } from "../../config/grammars.ts";
 import { ConfigError } from "../../config/types.ts";
 
 Deno.test("parseDuration reads 7d, 12h, 30m, 3600s and plain seconds as milliseconds", () => {
@@ -130,4 +130,15 @@ Deno.test("The choice grammar trims, ignores case and names unsupported values",
     );
     return true;
   });
+});
+
+Deno.test("A rate setting of off (any case, spaces trimmed) means no limit; other words are refused", () => {
+  for (const text of ["off", "OFF", " Off "]) assert.equal(rate(text, "RATE_LIMIT_LOGIN"), null);
+  assert.deepEqual(rate("10/1m", "RATE_LIMIT_LOGIN"), { limit: 10, windowMs: 60_000 });
+  for (const text of ["none", "0", "false", "of"]) {
+    assert.throws(() => rate(text, "RATE_LIMIT_LOGIN"), {
+      name: "ConfigError",
+      message: new RegExp(`^RATE_LIMIT_LOGIN: Cannot parse rate limit "${text}"`),
+    });
+  }
 });

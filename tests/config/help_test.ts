@@ -108,9 +108,10 @@ Deno.test({
     };
     // Defaults described in words: nothing configured.
     assert.equal(config.accounts.adminPassword, undefined);
+    assert.equal(config.accounts.adminPasswordFile, undefined, "derived from DB_PATH where used");
     assert.deepEqual(config.server.corsAllowedOrigins, []);
     for (const { env, defaultText } of declaredOptions()) {
-      if (env === "ADMIN_PASSWORD" || env === "CORS_ALLOWED_ORIGINS") continue;
+      if (["ADMIN_PASSWORD", "ADMIN_PASSWORD_FILE", "CORS_ALLOWED_ORIGINS"].includes(env)) continue;
       if (env === "DB_PATH") {
         assert.ok(defaultText.startsWith("otel-board.db"), defaultText);
         continue;
@@ -147,7 +148,8 @@ Deno.test({
 });
 
 /** A rate limit written as its setting, e.g. "10/1m". */
-function rate(limit: { limit: number; windowMs: number }): string {
+function rate(limit: { limit: number; windowMs: number } | null): string {
+  if (limit === null) return "off";
   const units: [string, number][] = [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], [
     "s",
     1000,

@@ -189,3 +189,27 @@ for (const script of ["install.ps1", "uninstall.ps1"]) {
     assert.match(text, /otel-board-service\.exe/);
   });
 }
+
+Deno.test("install.ps1 restricts the service folder to Administrators and SYSTEM before the service starts", () => {
+  const text = Deno.readTextFileSync(join(WINDOWS_DIR, "install.ps1"));
+  const lines = text.split("\n");
+  const restrict = lines.findIndex((line) =>
+    /^& icacls\.exe \$InstallDir .*\/inheritance:r/.test(line)
+  );
+  assert.ok(restrict !== -1, "no icacls line removing inherited entries from $InstallDir");
+  // Exactly the two well-known SIDs are granted: BUILTIN\Administrators and LocalSystem.
+  const granted = [...lines[restrict]!.matchAll(/'\*(S-[0-9-]+):\(OI\)\(CI\)F'/g)].map((m) => m[1]);
+  assert.deepEqual(granted.sort(), ["S-1-5-18", "S-1-5-32-544"]);
+  assert.match(lines[restrict]!, /\/grant:r /);
+  assert.match(
+    lines[restrict + 1]!,
+    /LASTEXITCODE -ne 0.*throw/,
+    "a failed icacls stops the script",
+  );
+  // The service, which writes the password file, is installed and started only after that.
+  const install = lines.findIndex((line) => /^& \$wrapper install/.test(line));
+  const start = lines.findIndex((line) => /^Start-Service/.test(line));
+  assert.ok(restrict < install && install < start, `${restrict} ${install} ${start}`);
+  // The service runs as LocalSystem: the XML names no other account the ACL would shut out.
+  assert.deepEqual(elements(readServiceXml(), "serviceaccount"), []);
+});

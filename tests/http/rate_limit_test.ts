@@ -216,3 +216,37 @@ Deno.test("rateLimited does not limit a request without a key", async () => {
     await response.body?.cancel();
   }
 });
+
+Deno.test("A refunded request no longer counts; a reset key starts afresh", () => {
+  const clock = manualClock();
+  const limiter = createRateLimiter(parseRateLimit("2/1m"), { now: clock.now });
+  limiter.take("a");
+  limiter.take("a");
+  limiter.refund("a");
+  assert.deepEqual(limiter.take("a"), { allowed: true }, "the refund gave one back");
+  assert.equal(limiter.take("a").allowed, false);
+  limiter.reset("a");
+  assert.equal(limiter.size(), 0);
+  assert.deepEqual(limiter.take("a"), { allowed: true });
+  assert.deepEqual(limiter.take("a"), { allowed: true });
+  assert.equal(limiter.take("a").allowed, false);
+  // A refund for a key never seen, or with nothing counted, changes nothing.
+  limiter.refund("unknown");
+  assert.equal(limiter.size(), 1);
+});
+
+Deno.test("A refund after the window turned gives back the request counted in the previous one", () => {
+  const clock = manualClock();
+  const limiter = createRateLimiter(parseRateLimit("1/1m"), { now: clock.now });
+  limiter.take("a");
+  clock.advance(60_000);
+  assert.equal(limiter.take("a").allowed, false, "the previous window still weighs in full");
+  limiter.refund("a");
+  assert.deepEqual(limiter.take("a"), { allowed: true });
+});
+
+Deno.test("A limiter made from off (null) allows everything and tracks nothing", () => {
+  const limiter = createRateLimiter(null);
+  for (let i = 0; i < 10_000; i++) assert.deepEqual(limiter.take("a"), { allowed: true });
+  assert.equal(limiter.size(), 0);
+});

@@ -1,6 +1,6 @@
 /**
  * @module Real-process account tests: sign-in latency against the real server, and the first
- * admin created at start-up (a generated password printed once, or ADMIN_PASSWORD).
+ * admin created at start-up (a generated password in a file, or ADMIN_PASSWORD).
  */
 
 import assert from "node:assert/strict";
@@ -10,8 +10,6 @@ import { DatabaseSync } from "node:sqlite";
 import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import { type ServerProcess, startServer } from "../../testing/server_process.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
-
-const FIRST_ADMIN_LINE = /^First admin "admin" created with the password: (\S+)$/;
 
 async function postJson(server: ServerProcess, path: string, body: unknown): Promise<Response> {
   return await fetch(`${server.baseUrl}${path}`, {
@@ -91,10 +89,11 @@ Deno.test("Twenty sign-ins against the real server all answer 200 (median latenc
   assert.equal((await server.stop()).code, 0);
 });
 
-Deno.test("Without ADMIN_PASSWORD the first start prints a generated admin password once, outside the logs", async () => {
+Deno.test("Without ADMIN_PASSWORD the first start writes a generated admin password to a 0600 file beside the database, and prints only its path", async () => {
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
   const dbPath = join(dir.path, "otel-board.db");
+  const passwordFile = `${dbPath}.admin-password.txt`;
   const env = {
     ADMIN_PASSWORD: "",
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -107,38 +106,44 @@ Deno.test("Without ADMIN_PASSWORD the first start prints a generated admin passw
   await waitForRole(dbPath, "admin", "admin");
   const firstResult = await first.stop();
   assert.equal(firstResult.code, 0, firstResult.stderr);
-  const printed = firstResult.stdout.split("\n").filter((line) => line.includes("First admin"));
-  assert.equal(printed.length, 1, firstResult.stdout);
-  const match = FIRST_ADMIN_LINE.exec(printed[0]!);
-  assert.ok(match, printed[0]);
+  if (Deno.build.os !== "windows") {
+    assert.equal((Deno.statSync(passwordFile).mode ?? 0) & 0o777, 0o600, "owner-only");
+  }
+  const match = /^password: (\S+)$/m.exec(Deno.readTextFileSync(passwordFile));
+  assert.ok(match, Deno.readTextFileSync(passwordFile));
   const password = match[1]!;
   assert.ok([...password].length >= 8, "the generated password passes the password rule");
-  assert.ok(!firstResult.stderr.includes(password));
-  const logged = jsonLines(firstResult.stdout);
-  assert.ok(logged.some((line) => line.msg === "Created the first admin"), firstResult.stdout);
-  for (const line of firstResult.stdout.split("\n").filter((l) => l.startsWith("{"))) {
-    assert.ok(!line.includes(password), `a JSON log line holds the password: ${line}`);
-  }
+  // Only the path is printed, once, with the advice to delete the file.
+  const mentions = firstResult.stdout.split("\n").filter((line) => line.includes(passwordFile));
+  assert.equal(mentions.length, 1, firstResult.stdout);
+  const created = jsonLines(firstResult.stdout).find((line) => line.password_file !== undefined);
+  assert.ok(created, firstResult.stdout);
+  assert.equal(created.password_file, passwordFile);
+  assert.match(String(created.msg), /^Created the first admin.*delete that file/);
+  assert.ok(!firstResult.stdout.includes(password), "the password is on stdout");
+  assert.ok(!firstResult.stderr.includes(password), "the password is on stderr");
   const exported = JSON.stringify(
     [receiver.logs(), receiver.spans()],
     (_key, value) => (typeof value === "bigint" ? String(value) : value),
   );
   assert.ok(receiver.logs().length > 0, "log records were exported");
+  assert.ok(exported.includes(passwordFile), "the path line was exported");
   assert.ok(!exported.includes(password), "the password reached OTLP");
 
-  // A second start on the same database prints nothing of the sort; the password still works.
+  // A second start on the same database writes nothing of the sort; the password still works.
+  const written = Deno.readTextFileSync(passwordFile);
   await using second = await startServer({ ADMIN_PASSWORD: "" }, dir.path);
   const signedIn = await signIn(second, "admin", password);
-  assert.equal(signedIn.status, 200, "the printed password signs in");
+  assert.equal(signedIn.status, 200, "the password in the file signs in");
   const me = await fetch(`${second.baseUrl}/me`, {
     headers: { authorization: `Bearer ${signedIn.token}` },
   });
   assert.equal((await me.json()).role, "admin");
   const secondResult = await second.stop();
   assert.equal(secondResult.code, 0, secondResult.stderr);
-  assert.doesNotMatch(secondResult.stdout, /First admin|created with the password/);
+  assert.equal(Deno.readTextFileSync(passwordFile), written, "the file is not rewritten");
   assert.ok(!secondResult.stdout.includes(password));
-  assert.ok(!jsonLines(secondResult.stdout).some((l) => l.msg === "Created the first admin"));
+  assert.ok(!jsonLines(secondResult.stdout).some((l) => /first admin/.test(String(l.msg))));
 });
 
 Deno.test("With ADMIN_PASSWORD set, an existing user named by ADMIN_USERNAME becomes admin and keeps its password", async () => {
@@ -178,4 +183,8 @@ Deno.test("With ADMIN_PASSWORD set, an existing user named by ADMIN_USERNAME bec
   assert.equal(result.code, 0, result.stderr);
   assert.doesNotMatch(result.stdout, /First admin|created with the password/);
   assert.ok(!result.stdout.includes("a-different-password"));
+  const notApplied = jsonLines(result.stdout).filter((l) => /not applied/.test(String(l.msg)));
+  assert.equal(notApplied.length, 1, result.stdout);
+  assert.equal(notApplied[0]!.level, "warn");
+  assert.match(String(notApplied[0]!.msg), /reset-admin-password --username boss/);
 });
