@@ -75,9 +75,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     // 3. Before telemetry and the call log: the span and the log_api row record the client
     //    address, and rate limits further in count by it.
     .use(clientIp(deps.trustedProxies));
-  // 4. Telemetry wraps the call log, so the row carries the trace id and the debug access
-  //    line is written inside the request's trace; it reads the user and the failure from
-  //    the context after the answer.
+  // 4. Telemetry wraps the call log, so the row carries the trace id and the access record
+  //    is written while the request's SERVER span is the active one (its trace and span
+  //    ids); it reads the user and the failure from the context after the answer.
   if (deps.tracing !== undefined) {
     app.use(httpTelemetry<AppEnv>({
       tracing: deps.tracing,

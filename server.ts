@@ -52,6 +52,7 @@ export async function runService(config: Config, options: RunOptions): Promise<v
   const loggerOptions = {
     level: config.log.level,
     format: config.log.format,
+    access: config.log.access,
     serviceName: SERVICE_NAME,
     ...(options.writeLog === undefined ? {} : { write: options.writeLog }),
   } as const;

@@ -31,7 +31,8 @@ export function otelBoardCommand(
       PORT: String(port),
       LOG_API_PUBLIC: "true",
       ADMIN_PASSWORD,
-      LOG_LEVEL: "warn",
+      // LOG_LEVEL and LOG_ACCESS stay at their defaults (info, both): what is measured is what
+      // runs, one access record per request included.
       ...env,
     },
     clearEnv: true,
@@ -69,7 +70,10 @@ export function bareServerCommand(
 export interface Stopped {
   readonly code: number;
   readonly signal: Deno.Signal | null;
+  /** Everything printed on stdout but the access records. */
   readonly stdout: string;
+  /** How many access records were printed on stdout. */
+  readonly accessLines: number;
   readonly stderr: string;
 }
 
@@ -82,7 +86,11 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<Stopped>;
 }
 
-/** Spawns `command` (stdout/stderr piped and drained) and waits until `readyPath` answers 200. */
+/**
+ * Spawns `command` (stdout/stderr piped and drained) and waits until `readyPath` answers 200.
+ * Of stdout, every line but the access records is kept (a load run writes one per request:
+ * hundreds of megabytes over a full benchmark); those are only counted.
+ */
 export async function startServerProcess(
   command: Deno.Command,
   port: number,
@@ -91,9 +99,15 @@ export async function startServerProcess(
   const child = command.spawn();
   let stdout = "";
   let stderr = "";
+  let accessLines = 0;
   const drained = Promise.all([
-    child.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({ write: (chunk) => void (stdout += chunk) }),
+    child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter()).pipeTo(
+      new WritableStream({
+        write(line) {
+          if (line.includes(ACCESS_SCOPE)) accessLines++;
+          else stdout += `${line}\n`;
+        },
+      }),
     ),
     child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
       new WritableStream({ write: (chunk) => void (stderr += chunk) }),
@@ -115,7 +129,7 @@ export async function startServerProcess(
       const ended = await status;
       clearTimeout(timer);
       await drained;
-      return { code: ended.code, signal: ended.signal, stdout, stderr };
+      return { code: ended.code, signal: ended.signal, stdout, accessLines, stderr };
     })();
     return stopping;
   };
@@ -174,4 +188,22 @@ export async function timeFirstResponse(command: Deno.Command, url: string): Pro
   clearTimeout(timer);
   if (!answered) throw new Error(`No answer from ${url} within 30 s of spawning`);
   return elapsedMs;
+}
+
+/** What marks an access record's stdout line (JSON or text format): the module that writes it. */
+const ACCESS_SCOPE = "http/log_api_middleware.ts";
+
+function lineSplitter(): TransformStream<string, string> {
+  let buffer = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      buffer += chunk;
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      for (const part of parts) controller.enqueue(part);
+    },
+    flush(controller) {
+      if (buffer !== "") controller.enqueue(buffer);
+    },
+  });
 }

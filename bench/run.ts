@@ -526,8 +526,9 @@ function buildReport(options: Options, context: Context, m: Measurements): strin
     `- Data: ${context.template.posts} posts (GET /board/10 ≈ 3.5 KB, GET /board?limit=100 ≈ ` +
       `35 KB of JSON), ${context.template.logSeq} log_api rows to start with; each server on its ` +
       `own copy. otel-board runs as the tests run it (\`run --config deno.json\` + the compile ` +
-      `task's permission flags) with LOG_API_PUBLIC=true, ADMIN_PASSWORD, LOG_LEVEL=warn and ` +
-      `the default LOG_API_FLUSH_MS; "sink" exports OTLP/HTTP to this script's sink (answers ` +
+      `task's permission flags) with LOG_API_PUBLIC=true, ADMIN_PASSWORD, and the default ` +
+      `LOG_LEVEL (info), LOG_ACCESS (both: one access record per request on stdout and, where ` +
+      `logs are exported, over OTLP) and LOG_API_FLUSH_MS; "sink" exports OTLP/HTTP to this script's sink (answers ` +
       `200, counts requests and bytes, decodes nothing while a window runs) with ` +
       `OTEL_METRIC_EXPORT_INTERVAL=500; "sink down" exports to a closed port.`,
     `- Same answers: the bare server's JSON and Link header were compared with otel-board's: ${
@@ -743,7 +744,7 @@ function spansReport(options: Options, context: Context, m: Measurements): strin
     }.`,
     `- The Stopped log line: ${
       stats === undefined
-        ? "not printed (it is logged at info; the servers run at LOG_LEVEL=warn)"
+        ? "not printed"
         : `telemetry_dropped ${JSON.stringify(stats.telemetryDropped)}`
     }.`,
   );

@@ -2,7 +2,7 @@
 
 import { posix, resolve, win32 } from "node:path";
 import { validatePassword, validateUsername } from "../lib/account_rules.ts";
-import { LOG_FORMATS, LOG_LEVELS } from "../lib/log_levels.ts";
+import { ACCESS_LOG_OUTPUTS, LOG_FORMATS, LOG_LEVELS } from "../lib/log_levels.ts";
 import {
   boolean,
   checkedBy,
@@ -226,6 +226,14 @@ export const LOG_SETTINGS = Object.freeze(
       default: "json",
       help: "One JSON object per line, or one human-readable line",
       parse: choice(LOG_FORMATS),
+    }),
+    access: withDefault({
+      env: "LOG_ACCESS",
+      placeholder: ACCESS_LOG_OUTPUTS.join("|"),
+      default: "both",
+      help: "Where each request's access record goes: the OTLP log exporter, the stdout line, " +
+        "both, or nowhere",
+      parse: choice(ACCESS_LOG_OUTPUTS),
     }),
   } as const satisfies SettingGroup,
 );

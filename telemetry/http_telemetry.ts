@@ -31,7 +31,7 @@ import {
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTP_DURATION_BUCKETS } from "./buckets.ts";
 import type { Metrics } from "./metrics.ts";
-import { matchedRoutes } from "hono/route";
+import { answeringRoute, KNOWN_METHODS } from "../http/answering_route.ts";
 import { redactQuery } from "../lib/redact.ts";
 import { ATTR_ENDUSER_ID, OLD_HTTP } from "./semconv.ts";
 import { errorTypeOf, fail } from "./traced.ts";
@@ -57,18 +57,6 @@ export interface SpanEnv {
 
 /** Response header carrying the request's trace id. */
 export const TRACE_ID_HEADER = "x-trace-id";
-
-const KNOWN_METHODS = new Set([
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "DELETE",
-  "CONNECT",
-  "OPTIONS",
-  "TRACE",
-  "PATCH",
-]);
 
 const headerGetter: TextMapGetter<Headers> = {
   keys: (headers) => [...headers.keys()],
@@ -218,19 +206,4 @@ function originText(origin: { scheme: string; host: string; port: number }): str
   const host = origin.host.includes(":") ? `[${origin.host}]` : origin.host;
   const defaultPort = origin.scheme === "https" ? 443 : 80;
   return `${origin.scheme}://${host}${origin.port === defaultPort ? "" : `:${origin.port}`}`;
-}
-
-/**
- * The route template of the handler that answered; undefined when none matched (a 404).
- * Hono leaves `routeIndex` on the last handler it dispatched, the one that answered: the
- * last matched pattern would name `/board/:count` for `/board/search`. When a middleware
- * answered itself (a 413, a preflight), the request's route is the first one after it.
- */
-function answeringRoute(c: Context): string | undefined {
-  const routes = matchedRoutes(c);
-  for (let i = c.req.routeIndex; i < routes.length; i++) {
-    const path = routes[i]?.path;
-    if (path !== undefined && path !== "*" && path !== "/*") return path;
-  }
-  return undefined;
 }

@@ -1,7 +1,12 @@
 /** @module The service's one logger: JSON lines (or human lines) on stdout, with the active trace. */
 
 import { isSpanContextValid, trace } from "@opentelemetry/api";
-import { LOG_LEVELS, type LogFormat, type LogLevel } from "../lib/log_levels.ts";
+import {
+  type AccessLogOutput,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+} from "../lib/log_levels.ts";
 
 /** Attributes attached to one log record; `Error` values are written with message and stack. */
 export type LogAttributes = Readonly<Record<string, unknown>>;
@@ -14,6 +19,13 @@ export interface Logger {
   error(msg: string, attributes?: LogAttributes): void;
   /** Whether records at `level` are written, to skip building attributes nobody reads. */
   enabled(level: LogLevel): boolean;
+  /**
+   * Writes a request's access record at `level` to the outputs LOG_ACCESS names (the stdout
+   * line, the OTLP record, both or neither), filtered by the level like any record.
+   */
+  access(level: LogLevel, msg: string, attributes: LogAttributes): void;
+  /** Whether an access record at `level` goes anywhere, to skip building it otherwise. */
+  accessEnabled(level: LogLevel): boolean;
   /**
    * A logger that writes the same way, naming the module at `moduleUrl`: pass the logging
    * module's own `import.meta.url` (see `moduleScope`).
@@ -44,6 +56,8 @@ export interface LoggerOptions {
   readonly now?: () => Date;
   /** Also hands each record to this sink (the OTLP log exporter). */
   readonly sink?: LogSink;
+  /** Where access records go (LOG_ACCESS; default `both`). */
+  readonly access?: AccessLogOutput;
 }
 
 const RESERVED = new Set(["time", "level", "msg", "scope", "trace_id", "span_id"]);
@@ -53,23 +67,39 @@ export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger 
   const write = options.write ?? writeStdout;
   const now = options.now ?? (() => new Date());
   const minimum = LOG_LEVELS.indexOf(options.level);
-  const emit = (level: LogLevel, msg: string, attributes: LogAttributes = {}): void => {
+  const access = options.access ?? "both";
+  const accessToStdout = access === "stdout" || access === "both";
+  const accessToSink = access === "otlp" || access === "both" ? options.sink : undefined;
+  const emit = (
+    level: LogLevel,
+    msg: string,
+    attributes: LogAttributes,
+    toStdout: boolean,
+    sink: LogSink | undefined,
+  ): void => {
     if (LOG_LEVELS.indexOf(level) < minimum) return;
     const date = now();
-    const time = date.toISOString();
-    const ids = activeIds();
-    const line = options.format === "json"
-      ? jsonLine(time, level, scope, msg, ids, attributes)
-      : textLine(time, level, options.serviceName, scope, msg, ids, attributes);
-    write(line + "\n");
-    options.sink?.({ time: date, level, msg, scope, attributes });
+    if (toStdout) {
+      const time = date.toISOString();
+      const ids = activeIds();
+      const line = options.format === "json"
+        ? jsonLine(time, level, scope, msg, ids, attributes)
+        : textLine(time, level, options.serviceName, scope, msg, ids, attributes);
+      write(line + "\n");
+    }
+    sink?.({ time: date, level, msg, scope, attributes });
   };
+  const log = (level: LogLevel) => (msg: string, attributes: LogAttributes = {}) =>
+    emit(level, msg, attributes, true, options.sink);
   return {
-    debug: (msg, attributes) => emit("debug", msg, attributes),
-    info: (msg, attributes) => emit("info", msg, attributes),
-    warn: (msg, attributes) => emit("warn", msg, attributes),
-    error: (msg, attributes) => emit("error", msg, attributes),
+    debug: log("debug"),
+    info: log("info"),
+    warn: log("warn"),
+    error: log("error"),
     enabled: (level) => LOG_LEVELS.indexOf(level) >= minimum,
+    access: (level, msg, attributes) => emit(level, msg, attributes, accessToStdout, accessToSink),
+    accessEnabled: (level) =>
+      (accessToStdout || accessToSink !== undefined) && LOG_LEVELS.indexOf(level) >= minimum,
     scoped: (moduleUrl) => createLogger(options, moduleScope(moduleUrl)),
   };
 }

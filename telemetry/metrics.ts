@@ -18,6 +18,7 @@ import {
   type ResourceMetrics,
 } from "@opentelemetry/sdk-metrics";
 import type { Logger } from "./log.ts";
+import { INSTRUMENTATION_SCOPE } from "./scope.ts";
 import type { MetricsConfig, TelemetryConfig } from "../config/telemetry_config.ts";
 import {
   createOtlpSender,
@@ -88,7 +89,7 @@ export function startMetrics(
   let serializer: PrometheusSerializer | undefined;
   const zero: ExportStats = { exportedItems: 0, failedItems: 0, failedRequests: 0 };
   return {
-    meter: provider.getMeter("otel-board"),
+    meter: provider.getMeter(INSTRUMENTATION_SCOPE.name, INSTRUMENTATION_SCOPE.version),
     provider,
     prometheus: pull === undefined ? undefined : async () => {
       const { resourceMetrics, errors } = await pull.collect();

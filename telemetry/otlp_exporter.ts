@@ -19,6 +19,7 @@ import { settlesWithin } from "../lib/settles_within.ts";
 import type { Logger } from "./log.ts";
 import type { OtlpEndpointConfig } from "../config/telemetry_config.ts";
 import { OtlpTraceEncoder } from "./otlp_trace_encoder.ts";
+import { EXPORTER_USER_AGENT } from "./scope.ts";
 
 /** A telemetry signal, as named in metrics and log lines. */
 export type Signal = "traces" | "metrics" | "logs";
@@ -48,7 +49,7 @@ const RETRYABLE = new Set([429, 502, 503, 504]);
 const FAILURE_LOG_INTERVAL_MS = 30_000;
 
 /**
- * A sender for `endpoint`. Retryable answers (429, 502, 503, 504) are retried with
+ * A sender for `endpoint`, naming otel-board and its version in `User-Agent`. Retryable answers (429, 502, 503, 504) are retried with
  * backoff while the export timeout allows; failures are counted and logged at most once
  * every 30 s, and a recovery is logged once.
  */
@@ -66,7 +67,9 @@ export function createOtlpSender(
   // belong to no request's trace.
   const log = (level: "info" | "warn", msg: string, attributes: Record<string, unknown>) =>
     context.with(ROOT_CONTEXT, () => scoped[level](msg, attributes));
+  // OTEL_EXPORTER_OTLP_HEADERS may set its own User-Agent; it wins, as any configured header.
   const headers = {
+    "user-agent": EXPORTER_USER_AGENT,
     ...endpoint.headers,
     "content-type": "application/x-protobuf",
     ...(endpoint.compression === "gzip" ? { "content-encoding": "gzip" } : {}),

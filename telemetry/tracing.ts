@@ -26,6 +26,7 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "./log.ts";
+import { INSTRUMENTATION_SCOPE } from "./scope.ts";
 import type { TelemetryConfig, TracesConfig } from "../config/telemetry_config.ts";
 import {
   createOtlpSender,
@@ -98,7 +99,7 @@ export function startTracing(
   const provider = new BasicTracerProvider({ resource, sampler: sampler(traces), spanProcessors });
   const zero: ExportStats = { exportedItems: 0, failedItems: 0, failedRequests: 0 };
   return {
-    tracer: provider.getTracer("otel-board"),
+    tracer: provider.getTracer(INSTRUMENTATION_SCOPE.name, INSTRUMENTATION_SCOPE.version),
     propagator: propagator(config.propagators),
     semconv: config.semconv,
     forceFlush: () => provider.forceFlush(),

@@ -1,16 +1,21 @@
 /** @module Loggers that keep what they write in memory, as lines or parsed records. */
 
-import { createLogger, type Logger } from "../telemetry/log.ts";
+import { createLogger, type Logger, type LoggerOptions } from "../telemetry/log.ts";
 
 /** A debug-level JSON logger that hands every line it writes to `write`. */
-function testLogger(write: (line: string) => void): Logger {
-  return createLogger({ level: "debug", format: "json", serviceName: "test", write });
+function testLogger(
+  write: (line: string) => void,
+  options: Pick<LoggerOptions, "access"> = {},
+): Logger {
+  return createLogger({ level: "debug", format: "json", serviceName: "test", write, ...options });
 }
 
-/** A logger that keeps its lines in memory. */
-export function memoryLogger(): { logger: Logger; lines: string[] } {
+/** A logger that keeps its lines in memory; `access` is where access records go (LOG_ACCESS). */
+export function memoryLogger(
+  options: Pick<LoggerOptions, "access"> = {},
+): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  return { logger: testLogger((line) => lines.push(line)), lines };
+  return { logger: testLogger((line) => lines.push(line), options), lines };
 }
 
 /** One log line as parsed from the JSON format. */

@@ -156,7 +156,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
   const spanExporter = new InMemorySpanExporter();
   const logExporter = new InMemoryLogRecordExporter();
   const metricReader = new TestMetricReader();
-  const memory = memoryLogger();
+  const memory = memoryLogger({ access: config.log.access });
   const telemetry = config.telemetry.disabled ? undefined : startTelemetry(
     config.telemetry,
     "test",
@@ -168,6 +168,7 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     level: "debug",
     format: "json",
     serviceName: "test",
+    access: config.log.access,
     write: (line) => lines.push(line),
     sink: telemetry.logSink,
   });

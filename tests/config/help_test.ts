@@ -87,6 +87,7 @@ Deno.test({
       TRUSTED_PROXIES: config.server.trustedProxies.map((b) => b.text).join(","),
       LOG_LEVEL: config.log.level,
       LOG_FORMAT: config.log.format,
+      LOG_ACCESS: config.log.access,
       LOG_API_RETENTION_DAYS: String(config.logApi.retentionDays),
       LOG_API_MAX_ROWS: String(config.logApi.maxRows),
       LOG_API_FLUSH_MS: String(config.logApi.flushMs),

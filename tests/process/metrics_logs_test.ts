@@ -107,16 +107,16 @@ Deno.test("Within one metric interval of curl /board/5 the collector has the req
   assert.ok(latest(metrics, "db.client.operation.duration").length > 0);
 
   const served = await receiver.waitFor(
-    () => receiver.logs().find((l) => l.body === "Request served" && l.traceId === TRACE),
-    { what: "the request's log record" },
+    () => receiver.logs().find((l) => l.body === "GET /board/5 200" && l.traceId === TRACE),
+    { what: "the request's access record" },
   );
   const span = await receiver.waitFor(
     () => receiver.spans().find((s) => s.traceId === TRACE && s.kind === "SERVER"),
     { what: "the request span" },
   );
   assert.equal(served.spanId, span.spanId, "the record belongs to the server span");
-  assert.equal(served.severityText, "DEBUG");
-  assert.equal(served.attributes["path"], "/board/5");
+  assert.equal(served.severityText, "INFO");
+  assert.equal(served.attributes["url.path"], "/board/5");
   assert.ok(receiver.logs().some((l) => String(l.body).startsWith("Listening on")));
   assert.equal((await server.stop()).code, 0);
 });
@@ -224,12 +224,16 @@ Deno.test("LOG_FORMAT=text writes the original app's human line, with the reques
         String.raw`Listening on http://127\.0\.0\.1:\d+ version="0\.1\.0"`,
     ),
   );
-  const served = lines.find((l) => l.includes("- Request served"));
+  const served = lines.find((l) => l.includes("- GET /board/1 200"));
   assert.match(
     served ?? "",
     new RegExp(
-      `^${time} DEBUG \\[otel-board\\] \\[http/log_api_middleware\\.ts\\] ` +
-        `\\[trace_id=${TRACE} span_id=[0-9a-f]{16}\\] - Request served method="GET"`,
+      `^${time} INFO \\[otel-board\\] \\[http/log_api_middleware\\.ts\\] ` +
+        `\\[trace_id=${TRACE} span_id=[0-9a-f]{16}\\] - GET /board/1 200 ` +
+        String
+          .raw`http\.request\.method="GET" url\.path="/board/1" http\.response\.status_code=200 ` +
+        String.raw`http\.route="/board/:count" client\.address="127\.0\.0\.1" ` +
+        String.raw`app\.request\.duration_ms=\d+(\.\d+)?$`,
     ),
   );
   assert.ok(lines.every((l) => new RegExp(`^${time} (DEBUG|INFO|WARN|ERROR) `).test(l)));

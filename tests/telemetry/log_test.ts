@@ -82,3 +82,40 @@ Deno.test("A module outside the project root keeps its whole URL as its scope", 
   assert.equal(moduleScope("file:///srv/other/x.ts", root), "file:///srv/other/x.ts");
   assert.equal(moduleScope("https://example.com/mod.ts", root), "https://example.com/mod.ts");
 });
+
+Deno.test("Access records go where LOG_ACCESS says: the line, the OTLP sink, both or neither", () => {
+  const cases = [
+    { access: "both", line: true, record: true },
+    { access: "stdout", line: true, record: false },
+    { access: "otlp", line: false, record: true },
+    { access: "off", line: false, record: false },
+  ] as const;
+  for (const { access, line, record } of cases) {
+    const records: string[] = [];
+    const { logger, lines } = capture({ access, sink: (r) => records.push(r.msg) });
+    assert.equal(logger.accessEnabled("info"), line || record, access);
+    logger.access("info", "GET /board/1 200", { "http.response.status_code": 200 });
+    logger.info("Listening");
+    const messages = lines.map((l) => JSON.parse(l).msg);
+    assert.deepEqual(messages, line ? ["GET /board/1 200", "Listening"] : ["Listening"], access);
+    assert.deepEqual(records, record ? ["GET /board/1 200", "Listening"] : ["Listening"], access);
+  }
+});
+
+Deno.test("Access records obey LOG_LEVEL: at warn only the 4xx and 5xx ones are written", () => {
+  const records: string[] = [];
+  const { logger, lines } = capture({ level: "warn", sink: (r) => records.push(r.msg) });
+  assert.equal(logger.accessEnabled("info"), false);
+  assert.equal(logger.accessEnabled("warn"), true);
+  logger.access("info", "GET /board/1 200", {});
+  logger.access("warn", "GET /nope 404", {});
+  assert.deepEqual(lines.map((l) => JSON.parse(l).level), ["warn"]);
+  assert.deepEqual(records, ["GET /nope 404"]);
+});
+
+Deno.test("With LOG_ACCESS=otlp but no OTLP log exporter, access records go nowhere", () => {
+  const { logger, lines } = capture({ access: "otlp" });
+  assert.equal(logger.accessEnabled("error"), false);
+  logger.access("error", "GET /board/1 500", {});
+  assert.deepEqual(lines, []);
+});

@@ -163,10 +163,17 @@ Deno.test("Log records written during a request carry its trace and span ids", a
   assert.equal(failed.attributes["exception.type"], "TypeError");
   assert.equal(failed.attributes["exception.message"], "boom");
   assert.equal(failed.attributes["code.file.path"], "http/errors.ts");
-  const served = records.find((r) => r.body === "Request served");
-  assert.equal(served?.severityNumber, SeverityNumber.DEBUG);
-  assert.equal(served?.spanContext?.traceId, server.spanContext().traceId);
-  assert.equal(served?.attributes["status"], 500);
+  // The access record: one, at ERROR for the 500, inside the same SERVER span.
+  const served = records.filter((r) =>
+    r.attributes["code.file.path"] === "http/log_api_middleware.ts"
+  );
+  assert.equal(served.length, 1, `records: ${records.map((r) => r.body).join(", ")}`);
+  assert.equal(served[0]?.body, "GET /board/5 500");
+  assert.equal(served[0]?.severityNumber, SeverityNumber.ERROR);
+  assert.equal(served[0]?.spanContext?.traceId, server.spanContext().traceId);
+  assert.equal(served[0]?.spanContext?.spanId, server.spanContext().spanId);
+  assert.equal(served[0]?.attributes["http.response.status_code"], 500);
+  assert.equal(served[0]?.attributes["http.route"], "/board/:count");
 });
 
 Deno.test("GET /metrics answers Prometheus text with the request histogram, never logged or traced", async () => {
