@@ -51,6 +51,9 @@ END;
 
 INSERT INTO board_trigrams (rowid, body)
 SELECT seq, ${SEARCH_BODY_FUNCTION}(title, content) FROM board;
+-- In key order: appending sorted rows is faster than inserting them all over the B-tree.
 INSERT INTO board_pairs (pair, seq)
-SELECT pairs.value, board.seq FROM board, json_each(${SEARCH_PAIRS_FUNCTION}(board.title, board.content)) AS pairs;
+SELECT pairs.value, board.seq
+FROM board, json_each(${SEARCH_PAIRS_FUNCTION}(board.title, board.content)) AS pairs
+ORDER BY 1, 2;
 `;

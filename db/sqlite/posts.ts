@@ -11,6 +11,9 @@ FROM board AS b LEFT JOIN users AS u ON u.id = b.author_id`;
 
 const NEWEST = Number.MAX_SAFE_INTEGER;
 
+/** A search term's length in characters (code points), as the indexes count them. */
+const length = (term: string) => [...term].length;
+
 /** The posts repository over `db`; every call goes through `run`. */
 export function sqlitePosts(db: Database, run: Run): PostRepository {
   return {
@@ -91,8 +94,6 @@ export interface SearchStatement {
   readonly sql: string;
   readonly params: (string | number)[];
 }
-
-const length = (term: string) => [...term].length;
 
 /**
  * The statement for posts holding every one of `terms` (normalised by lib/search_text.ts; at
