@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type Database, openDatabase, SCHEMA_VERSION } from "../../db/database.ts";
 import { APPLICATION_ID, MIGRATIONS } from "../../db/migrations.ts";
+import { registerSearchFunctions } from "../../db/search_functions.ts";
 import { searchPostsBefore, searchStatement } from "../../db/sqlite/posts.ts";
 import { searchWords } from "../../services/board.ts";
 import { memoryDb } from "../../testing/memory_db.ts";
@@ -184,4 +185,28 @@ Deno.test("A 3-character search reads the trigram index, not the board", () => {
   assert.match(mixed, /board_trigrams VIRTUAL TABLE INDEX/, mixed);
   assert.match(mixed, /SEARCH board_pairs USING PRIMARY KEY/, mixed);
   assertNoBoardScan(mixed);
+});
+
+Deno.test("A connection without the search functions cannot write a post past the index", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.path, "board.db");
+  openDatabase(path, { synchronous: "normal" }).db.close();
+  const insert = "INSERT INTO board (title, content, create_date, update_date) VALUES (?, ?, ?, ?)";
+  const values = ["공지", "안녕하세요", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z"];
+  const bare = new DatabaseSync(path);
+  try {
+    assert.throws(() => bare.prepare(insert).run(...values), /no such function: otel_board_search/);
+    assert.equal(Number(bare.prepare("SELECT count(*) AS n FROM board").get()?.n), 0);
+    registerSearchFunctions(bare);
+    bare.prepare(insert).run(...values);
+  } finally {
+    bare.close();
+  }
+  const { db } = openDatabase(path, { synchronous: "normal" });
+  try {
+    assert.deepEqual(found(db, "공지"), [1], "written through the functions: indexed");
+    assert.deepEqual(found(db, "안녕하"), [1]);
+  } finally {
+    db.close();
+  }
 });
