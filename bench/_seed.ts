@@ -6,6 +6,7 @@
 import { freePort } from "../testing/free_port.ts";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { registerSearchFunctions } from "../db/search_functions.ts";
 import { otelBoardCommand, startServerProcess } from "./_servers.ts";
 
 /** What the template database holds. */
@@ -41,6 +42,7 @@ export async function createTemplate(
   }
   const db = new DatabaseSync(path);
   try {
+    registerSearchFunctions(db);
     const admin = db.prepare("SELECT id FROM users WHERE username = 'admin'").get();
     if (admin === undefined) throw new Error("The template has no admin user");
     insertPosts(db, options.posts, Number(admin.id));

@@ -1,11 +1,13 @@
 /**
  * @module `deno task bench:scale` (Linux, needs wrk): `GET /log` latency with log_api
- * pre-filled at 10k, 100k and 1M rows (plain, `status=`, `since=`), the query plans, and
- * `GET /board/10` latency while retention prunes ~900k rows. Writes its section of
- * bench/RESULTS.md.
+ * pre-filled at 10k, 100k and 1M rows (plain, `status=`, `since=`), the query plans,
+ * `GET /board/10` latency while retention prunes ~900k rows, and `GET /board/search` latency
+ * at 10k and 100k Korean posts for 2- and 3-character terms. Writes its sections of
+ * bench/RESULTS.md (`scale`, `scale-search`).
  *
  * Options: --duration=S (wrk window, default 5), --prune-duration=S (default 20),
- * --sizes=10000,100000,1000000, --no-write.
+ * --sizes=10000,100000,1000000 (log_api rows), --search-sizes=10000,100000 (posts),
+ * --only=log or --only=search (one part), --no-write.
  */
 
 import { freePort } from "../testing/free_port.ts";
@@ -24,6 +26,7 @@ import {
 import { copyDatabase, createTemplate, fillLogApi, type Template } from "./_seed.ts";
 import { otelBoardCommand, startServerProcess } from "./_servers.ts";
 import { runWrk, type WrkResult } from "./_wrk.ts";
+import { measureSearchSize, searchReportLines, type SearchSizeResult } from "./_search_scale.ts";
 
 const THREADS = 2;
 const CONNECTIONS = 32;
@@ -36,6 +39,8 @@ interface Options {
   readonly durationS: number;
   readonly pruneDurationS: number;
   readonly sizes: readonly number[];
+  readonly searchSizes: readonly number[];
+  readonly parts: readonly ("log" | "search")[];
   readonly write: boolean;
 }
 
@@ -51,7 +56,15 @@ function parseOptions(args: readonly string[]): Options {
   };
   const sizes = (value("sizes") ?? "10000,100000,1000000").split(",")
     .map((raw) => whole(raw, "sizes", 0, 10_000_000));
+  const searchSizes = (value("search-sizes") ?? "10000,100000").split(",")
+    .map((raw) => whole(raw, "search-sizes", 0, 10_000_000));
+  const only = value("only");
+  if (only !== undefined && only !== "log" && only !== "search") {
+    throw new Error(`--only must be log or search, got "${only}"`);
+  }
   return {
+    searchSizes,
+    parts: only === undefined ? ["log", "search"] : [only],
     durationS: whole(value("duration"), "duration", 5, 600),
     pruneDurationS: whole(value("prune-duration"), "prune-duration", 20, 600),
     sizes,
@@ -105,7 +118,7 @@ async function main(options: Options): Promise<void> {
   const idleLoads = [await idleMachineLoad(1000)];
 
   const sizes: SizeResult[] = [];
-  for (const rows of options.sizes) {
+  for (const rows of options.parts.includes("log") ? options.sizes : []) {
     const { path, fillMs } = filledCopy(template, join(dir.path, `log-${rows}.db`), rows);
     print(`log_api with ${rows} rows (filled in ${(fillMs / 1000).toFixed(1)} s) …`);
     sizes.push(await measureSize(options, dir.path, path, rows, fillMs));
@@ -115,19 +128,48 @@ async function main(options: Options): Promise<void> {
   const pruneSource = options.sizes.includes(1_000_000)
     ? join(dir.path, "log-1000000.db")
     : undefined;
-  if (pruneSource !== undefined) {
+  if (!options.parts.includes("log")) {
+    print("Skipping the log_api measurements (--only=search)");
+  } else if (pruneSource !== undefined) {
     print(`GET /board/10 while retention prunes to ${PRUNE_KEEP_ROWS} rows …`);
     prune = await measurePrune(options, dir.path, pruneSource);
   } else {
     print("Skipping the prune measurement: it needs the 1000000-row size");
   }
+  const search: SearchSizeResult[] = [];
+  const searchOptions = {
+    threads: THREADS,
+    connections: CONNECTIONS,
+    durationS: options.durationS,
+  };
+  for (const posts of options.parts.includes("search") ? options.searchSizes : []) {
+    search.push(await measureSearchSize(searchOptions, dir.path, template, posts));
+  }
   idleLoads.push(await idleMachineLoad(1000));
 
-  const report = buildReport(options, machine, idleLoads, sizes, prune);
-  print();
-  print(report);
+  // Each part has its own section, so running one part keeps the other's figures.
+  const reports = new Map<string, string>();
+  if (options.parts.includes("log")) {
+    reports.set("scale", buildReport(options, machine, idleLoads, sizes, prune));
+  }
+  if (search.length > 0) {
+    reports.set(
+      "scale-search",
+      [
+        "## Scale: search at 10k and 100k Korean posts",
+        "",
+        ...machineLines(machine, idleLoads),
+        "",
+        ...searchReportLines(searchOptions, search),
+      ].join("\n"),
+    );
+  }
+  for (const report of reports.values()) {
+    print();
+    print(report);
+  }
   if (options.write) {
-    writeResultsSection("scale", report);
+    for (const [name, report] of reports) writeResultsSection(name, report);
     await new Deno.Command(Deno.execPath(), {
       args: ["fmt", "--quiet", RESULTS_PATH],
       stdout: "null",

@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { APPLICATION_ID, MIGRATIONS } from "./migrations.ts";
 import { errorMessage } from "../lib/error_message.ts";
+import { registerSearchFunctions } from "./search_functions.ts";
 
 /** A value that can be bound to a `?` placeholder. */
 export type SqlValue = SQLInputValue;
@@ -110,6 +111,7 @@ export function openDatabase(path: string, options: OpenOptions): OpenedDatabase
       schemaCookie: Number(raw.prepare("PRAGMA schema_version").get()?.schema_version ?? 0),
     });
     applyPragmas(raw, path, options);
+    registerSearchFunctions(raw);
     migrate(raw, fromVersion);
     // SQLite's advice for a new connection: analyse tables whose statistics are stale. On a
     // big file that takes tens of milliseconds, so a file's statistics are refreshed by the

@@ -3,6 +3,7 @@
 import { INITIAL_SCHEMA } from "./migrations/001_initial.ts";
 import { ACCOUNTS_AND_SEARCH } from "./migrations/002_accounts_and_search.ts";
 import { LOG_API_TRACE_AND_METHOD } from "./migrations/003_log_api_trace_and_method.ts";
+import { SUBSTRING_SEARCH } from "./migrations/004_substring_search.ts";
 
 /** One schema step, applied in its own transaction and recorded in `PRAGMA user_version`. */
 export interface Migration {
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: INITIAL_SCHEMA },
   { version: 2, name: "accounts and search", sql: ACCOUNTS_AND_SEARCH },
   { version: 3, name: "log_api trace id and method indexes", sql: LOG_API_TRACE_AND_METHOD },
+  { version: 4, name: "substring search for Korean", sql: SUBSTRING_SEARCH },
 ];

@@ -28,8 +28,13 @@ export interface NewPost {
 export interface PostRepository {
   /** At most `limit` posts with `seq` below `beforeSeq` (all when absent), newest first. */
   page(limit: number, beforeSeq?: number): Promise<PostRow[]>;
-  /** At most `limit` posts containing every one of `words` (title or content), newest first. */
-  search(words: readonly string[], limit: number, beforeSeq?: number): Promise<PostRow[]>;
+  /**
+   * At most `limit` posts whose title or content contains every one of `terms` anywhere (as
+   * substrings), newest first. The terms are normalised by lib/search_text.ts `searchTerms`,
+   * each at least MIN_TERM_CHARACTERS long; every engine compares them with the posts' text
+   * normalised by the same `searchText`, and reads an index, never every post.
+   */
+  search(terms: readonly string[], limit: number, beforeSeq?: number): Promise<PostRow[]>;
   /** At most `limit` posts by one author, newest first. */
   byAuthor(authorId: number, limit: number, beforeSeq?: number): Promise<PostRow[]>;
   /** One post, if it exists. */

@@ -4,6 +4,7 @@ import type { PostRow, Repositories, Store } from "../db/store.ts";
 import type { SpanHelpers } from "../telemetry/traced.ts";
 import type { AuthenticatedUser } from "./accounts.ts";
 import { DomainError } from "./domain_error.ts";
+import { MIN_TERM_CHARACTERS, searchTerms } from "../lib/search_text.ts";
 
 export type { PostRow };
 
@@ -35,7 +36,7 @@ export interface BoardService {
   page(limit: number, before?: number): Promise<PostPage>;
   /** One post, or a not_found error. */
   get(seq: number): Promise<PostRow>;
-  /** Posts matching every word of `query` in title or content, newest first, paged. */
+  /** Posts holding every word of `query` anywhere in title or content, newest first, paged. */
   search(query: string, limit: number, before?: number): Promise<PostPage>;
   /** One author's posts, newest first, paged; not_found for an unknown user. */
   byAuthor(username: string, limit: number, before?: number): Promise<PostPage>;
@@ -165,8 +166,10 @@ function validatePost(input: PostInput): void {
 }
 
 /**
- * The words of a search query, each of which a post must contain; refuses text that cannot be
- * stored, an empty query and one with too many words.
+ * The terms of a search query (normalised by lib/search_text.ts), each of which a post must
+ * contain; refuses text that cannot be stored, an empty query, one with too many words, and a
+ * query of one-character words only (the indexes hold runs of two characters and more, and a
+ * single character would match nearly every post; beside a longer word it only narrows).
  */
 export function searchWords(query: string): string[] {
   if (!isStorableText(query)) {
@@ -175,12 +178,20 @@ export function searchWords(query: string): string[] {
       "The search query contains a NUL character or a broken UTF-16 surrogate",
     );
   }
-  const words = query.split(/\s+/u).filter((word) => word !== "");
+  const words = searchTerms(query);
   if (words.length === 0) throw new DomainError("invalid_parameter", "The search query is empty");
   if (words.length > MAX_QUERY_WORDS) {
     throw new DomainError(
       "invalid_parameter",
       `The search query has ${words.length} words; at most ${MAX_QUERY_WORDS} are allowed`,
+    );
+  }
+  if (words.every((word) => [...word].length < MIN_TERM_CHARACTERS)) {
+    throw new DomainError(
+      "invalid_parameter",
+      `Cannot search for ${words.map((word) => `"${word}"`).join(" ")} alone: a search needs ` +
+        `a word of at least ${MIN_TERM_CHARACTERS} characters (one character would match ` +
+        "nearly every post)",
     );
   }
   return words;

@@ -3,6 +3,7 @@
 import type { Database } from "../database.ts";
 import type { NewPost, PostRepository, PostRow } from "../store.ts";
 import type { Run } from "./gate.ts";
+import { SEARCH_BODY_FUNCTION } from "../search_functions.ts";
 
 const SELECT_POSTS = `
 SELECT b.seq, b.title, b.content, b.create_date, b.update_date, u.username AS author
@@ -10,12 +11,15 @@ FROM board AS b LEFT JOIN users AS u ON u.id = b.author_id`;
 
 const NEWEST = Number.MAX_SAFE_INTEGER;
 
+/** A search term's length in characters (code points), as the indexes count them. */
+const length = (term: string) => [...term].length;
+
 /** The posts repository over `db`; every call goes through `run`. */
 export function sqlitePosts(db: Database, run: Run): PostRepository {
   return {
     page: (limit, beforeSeq = NEWEST) => run(() => selectPostsBefore(db, beforeSeq, limit)),
-    search: (words, limit, beforeSeq = NEWEST) =>
-      run(() => searchPostsBefore(db, ftsMatch(words), beforeSeq, limit)),
+    search: (terms, limit, beforeSeq = NEWEST) =>
+      run(() => searchPostsBefore(db, terms, beforeSeq, limit)),
     byAuthor: (authorId, limit, beforeSeq = NEWEST) =>
       run(() => selectPostsByAuthorBefore(db, authorId, beforeSeq, limit)),
     get: (seq) => run(() => selectPost(db, seq)),
@@ -27,11 +31,15 @@ export function sqlitePosts(db: Database, run: Run): PostRepository {
 }
 
 /**
- * The words as an FTS5 query: every word becomes a quoted string (quotes doubled), so
- * nothing the user types is read as FTS syntax (AND, NEAR, *, :, parentheses…).
+ * The terms of three or more characters as an FTS5 query of the trigram index: each one a
+ * quoted string (quotes doubled), so nothing the user types is read as FTS syntax (AND, NEAR,
+ * *, :, parentheses…); undefined when there are none.
  */
-export function ftsMatch(words: readonly string[]): string {
-  return words.map((word) => `"${word.replaceAll('"', '""')}"`).join(" ");
+export function trigramMatch(terms: readonly string[]): string | undefined {
+  const long = terms.filter((term) => length(term) > 2);
+  return long.length === 0
+    ? undefined
+    : long.map((term) => `"${term.replaceAll('"', '""')}"`).join(" ");
 }
 
 /** At most `limit` posts with `seq` below `beforeSeq`, newest first. */
@@ -81,17 +89,79 @@ export function deletePost(db: Database, seq: number): boolean {
   return Number(db.prepare("DELETE FROM board WHERE seq = ?").run(seq).changes) > 0;
 }
 
-/** At most `limit` posts matching the FTS5 `match` expression, newest first, below `beforeSeq`. */
+/** A search statement and the values to bind to it. */
+export interface SearchStatement {
+  readonly sql: string;
+  readonly params: (string | number)[];
+}
+
+/**
+ * The statement for posts holding every one of `terms` (normalised by lib/search_text.ts; at
+ * least one of two or more characters), below `beforeSeq`, newest first. The first
+ * two-character term drives it through `board_pairs` (one index range read in seq order);
+ * without one, the trigram index drives it (FTS5 walks its rowids newest first). The other
+ * terms are checked against their index for each candidate, and one-character terms against
+ * the candidate's normalised text.
+ */
+export function searchStatement(
+  terms: readonly string[],
+  beforeSeq: number,
+  limit: number,
+): SearchStatement {
+  const [first, ...otherPairs] = terms.filter((term) => length(term) === 2);
+  const match = trigramMatch(terms);
+  const singles = terms.filter((term) => length(term) === 1);
+  const params: (string | number)[] = [];
+  const where: string[] = [];
+  let from: string;
+  let seq: string;
+  if (first === undefined) {
+    if (match === undefined) throw new RangeError("A search needs a term of 2 or more characters");
+    from = "board_trigrams JOIN board AS b ON b.seq = board_trigrams.rowid";
+    seq = "board_trigrams.rowid";
+    where.push("board_trigrams MATCH ?");
+    params.push(match);
+  } else {
+    from = "board_pairs JOIN board AS b ON b.seq = board_pairs.seq";
+    seq = "board_pairs.seq";
+    where.push("board_pairs.pair = ?");
+    params.push(first);
+    for (const pair of otherPairs) {
+      where.push(
+        "EXISTS (SELECT 1 FROM board_pairs AS o WHERE o.pair = ? AND o.seq = board_pairs.seq)",
+      );
+      params.push(pair);
+    }
+    if (match !== undefined) {
+      where.push(
+        "board_pairs.seq IN (SELECT rowid FROM board_trigrams WHERE board_trigrams MATCH ?)",
+      );
+      params.push(match);
+    }
+  }
+  for (const single of singles) {
+    where.push(`instr(${SEARCH_BODY_FUNCTION}(b.title, b.content), ?) > 0`);
+    params.push(single);
+  }
+  where.push(`${seq} < ?`);
+  params.push(beforeSeq, limit);
+  return {
+    sql: `SELECT b.seq, b.title, b.content, b.create_date, b.update_date, u.username AS author
+FROM ${from} LEFT JOIN users AS u ON u.id = b.author_id
+WHERE ${where.join(" AND ")} ORDER BY ${seq} DESC LIMIT ?`,
+    params,
+  };
+}
+
+/** At most `limit` posts holding every one of `terms` (see searchStatement), newest first. */
 export function searchPostsBefore(
   db: Database,
-  match: string,
+  terms: readonly string[],
   beforeSeq: number,
   limit: number,
 ): PostRow[] {
-  return db.prepare(
-    `${SELECT_POSTS} WHERE b.seq IN (SELECT rowid FROM board_fts WHERE board_fts MATCH ?)
-     AND b.seq < ? ORDER BY b.seq DESC LIMIT ?`,
-  ).all(match, beforeSeq, limit) as unknown as PostRow[];
+  const { sql, params } = searchStatement(terms, beforeSeq, limit);
+  return db.prepare(sql).all(...params) as unknown as PostRow[];
 }
 
 /** At most `limit` posts by one author below `beforeSeq`, newest first. */

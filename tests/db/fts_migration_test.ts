@@ -1,4 +1,7 @@
-/** @module Tests for migration 2's FTS5 index: backfill of existing posts, triggers, query plan. */
+/**
+ * @module Tests for a version-1 database (no search index) migrated to the current one:
+ * backfill of existing posts, triggers, query plan.
+ */
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -6,7 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { type Database, openDatabase, SCHEMA_VERSION } from "../../db/database.ts";
 import { INITIAL_SCHEMA } from "../../db/migrations/001_initial.ts";
 import { APPLICATION_ID } from "../../db/migrations.ts";
-import { ftsMatch, searchPostsBefore } from "../../db/sqlite/posts.ts";
+import { searchPostsBefore, trigramMatch } from "../../db/sqlite/posts.ts";
 import { searchWords } from "../../services/board.ts";
 import { memoryDb } from "../../testing/memory_db.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
@@ -37,8 +40,9 @@ function writeVersionOneDatabase(path: string): void {
 }
 
 function ftsRowids(db: Database, words: string): number[] {
-  return db.prepare("SELECT rowid FROM board_fts WHERE board_fts MATCH ? ORDER BY rowid")
-    .all(ftsMatch(searchWords(words))).map((r) => Number(r.rowid));
+  return db.prepare(
+    "SELECT rowid FROM board_trigrams WHERE board_trigrams MATCH ? ORDER BY rowid",
+  ).all(trigramMatch(searchWords(words))!).map((r) => Number(r.rowid));
 }
 
 Deno.test("Migrating a version-1 database indexes the posts it already holds", async () => {
@@ -55,20 +59,16 @@ Deno.test("Migrating a version-1 database indexes the posts it already holds", a
   assert.equal(Number(db.prepare("PRAGMA user_version").get()?.user_version), SCHEMA_VERSION);
   assert.equal(Number(db.prepare("SELECT count(*) AS n FROM board").get()?.n), 3, "posts kept");
 
-  const all = db.prepare("SELECT rowid FROM board_fts WHERE board_fts MATCH ? ORDER BY rowid")
-    .all('"welcome"').map((r) => Number(r.rowid));
+  const all = db.prepare(
+    "SELECT rowid FROM board_trigrams WHERE board_trigrams MATCH ? ORDER BY rowid",
+  ).all('"welcome"').map((r) => Number(r.rowid));
   assert.deepEqual(all, [1, 3], "title and content of existing posts are indexed");
   assert.deepEqual(ftsRowids(db, "cafe"), [2], "diacritics folded in the backfill");
   assert.deepEqual(ftsRowids(db, "quarterly numbers"), [3]);
   assert.deepEqual(ftsRowids(db, "breakfast"), [2]);
-  db.prepare("INSERT INTO board_fts (board_fts) VALUES ('integrity-check')").run();
+  db.prepare("INSERT INTO board_trigrams (board_trigrams) VALUES ('integrity-check')").run();
 
-  const found = searchPostsBefore(
-    db,
-    ftsMatch(searchWords("welcome")),
-    Number.MAX_SAFE_INTEGER,
-    10,
-  );
+  const found = searchPostsBefore(db, searchWords("welcome"), Number.MAX_SAFE_INTEGER, 10);
   assert.deepEqual(found.map((p) => p.seq), [3, 1], "newest first");
   assert.deepEqual(found.map((p) => p.author), [null, null]);
 });
@@ -100,7 +100,7 @@ Deno.test("The migrated index follows inserts, updates and deletes through its t
   db.prepare("DELETE FROM board WHERE seq = ?").run(3);
   assert.deepEqual(ftsRowids(db, "quarterly"), []);
   assert.deepEqual(ftsRowids(db, "welcome"), []);
-  db.prepare("INSERT INTO board_fts (board_fts) VALUES ('integrity-check')").run();
+  db.prepare("INSERT INTO board_trigrams (board_trigrams) VALUES ('integrity-check')").run();
 });
 
 Deno.test("Reopening a migrated database applies nothing and keeps the index", async () => {
@@ -113,10 +113,10 @@ Deno.test("Reopening a migrated database applies nothing and keeps the index", a
   assert.equal(again.fromVersion, SCHEMA_VERSION);
   assert.equal(again.version, SCHEMA_VERSION);
   assert.deepEqual(ftsRowids(again.db, "welcome"), [1, 3], "no second backfill, no duplicates");
-  again.db.prepare("INSERT INTO board_fts (board_fts) VALUES ('integrity-check')").run();
+  again.db.prepare("INSERT INTO board_trigrams (board_trigrams) VALUES ('integrity-check')").run();
 });
 
-Deno.test("The search query reads the FTS5 index, not the whole board", () => {
+Deno.test("The search query reads the trigram index, not the whole board", () => {
   using memory = memoryDb();
   const statements: string[] = [];
   const recording: Database = {
@@ -126,13 +126,13 @@ Deno.test("The search query reads the FTS5 index, not the whole board", () => {
       return memory.db.prepare(sql);
     },
   };
-  searchPostsBefore(recording, ftsMatch(searchWords("welcome")), Number.MAX_SAFE_INTEGER, 10);
+  searchPostsBefore(recording, searchWords("welcome"), Number.MAX_SAFE_INTEGER, 10);
   assert.equal(statements.length, 1);
   const plan = memory.db.prepare(`EXPLAIN QUERY PLAN ${statements[0]}`)
-    .all(ftsMatch(searchWords("welcome")), Number.MAX_SAFE_INTEGER, 10)
+    .all(trigramMatch(searchWords("welcome"))!, Number.MAX_SAFE_INTEGER, 10)
     .map((r) => String(r.detail));
   const text = plan.join("\n");
   assert.match(text, /VIRTUAL TABLE INDEX/, text);
-  assert.match(text, /board_fts/, text);
+  assert.match(text, /board_trigrams/, text);
   assert.doesNotMatch(text, /^SCAN b\b|SCAN board\b/m, `no full scan of board:\n${text}`);
 });

@@ -1,4 +1,7 @@
-/** @module Tests for GET /board/search: FTS5 matching, ordering, paging, validation, limits. */
+/**
+ * @module Tests for GET /board/search: substring matching (Korean, English, mixed), normalisation,
+ * ordering, paging, validation, limits.
+ */
 
 import assert from "node:assert/strict";
 import { insertPosts } from "../../db/sqlite/posts.ts";
@@ -63,6 +66,104 @@ Deno.test("GET /board/search matches title and content, newest first, ignoring c
   assert.deepEqual(await seqsOf(t, "cherry"), []);
 });
 
+Deno.test("GET /board/search finds Korean terms inside words, particles attached", async () => {
+  using t = await testApp({ demoData: false });
+  const [free, board, notice, hello, other] = addPosts(t, [
+    ["자유게시판에", "글을 남겨 주세요"],
+    ["안내", "게시판입니다"],
+    ["공지사항", "이번 주 점검 일정"],
+    ["인사", "여러분 안녕하세요"],
+    ["날씨", "오늘은 맑음"],
+  ]);
+  assert.deepEqual(await seqsOf(t, "게시판"), [board, free], "3 characters, title and content");
+  assert.deepEqual(await seqsOf(t, "공지"), [notice], "2 characters at the start of a word");
+  assert.deepEqual(await seqsOf(t, "안녕"), [hello], "2 characters inside the content");
+  assert.deepEqual(await seqsOf(t, "사항"), [notice], "2 characters at the end of a word");
+  assert.deepEqual(await seqsOf(t, "맑음"), [other]);
+  assert.deepEqual(await seqsOf(t, "게시판 공지"), [], "every word must match");
+  assert.deepEqual(await seqsOf(t, "공지 점검"), [notice], "two 2-character words, both held");
+  assert.deepEqual(await seqsOf(t, "공지 일정 이번"), [notice]);
+  assert.deepEqual(await seqsOf(t, "판에글"), [], "no match across title and content");
+  assert.deepEqual(await seqsOf(t, "남겨주"), [], "no match across a space");
+  assert.deepEqual(await seqsOf(t, "안녕 세요"), [hello], "2- and 2-character words");
+  assert.deepEqual(await seqsOf(t, "게시판 입니"), [board], "3- and 2-character words");
+});
+
+Deno.test("GET /board/search matches mixed Korean and English text, case folded", async () => {
+  using t = await testApp({ demoData: false });
+  const [mixed, english, korean] = addPosts(t, [
+    ["OTEL 게시판", "otel-board에 오신 것을 환영합니다"],
+    ["Tracing", "spans from OpenTelemetry"],
+    ["게시글", "otel 없음"],
+  ]);
+  assert.deepEqual(await seqsOf(t, "otel 게시"), [korean, mixed]);
+  assert.deepEqual(await seqsOf(t, "OTEL"), [korean, mixed], "OTEL finds otel and OTEL");
+  assert.deepEqual(await seqsOf(t, "Otel-Board에"), [mixed], "a term with a particle");
+  assert.deepEqual(await seqsOf(t, "TELEMETRY"), [english], "inside a word");
+  assert.deepEqual(await seqsOf(t, "AC"), [english], "2 Latin characters inside a word");
+  assert.deepEqual(await seqsOf(t, "OT 없음"), [korean]);
+  assert.deepEqual(await seqsOf(t, "STRASSE"), []);
+  const [street] = addPosts(t, [["Straße", "Adresse"]]);
+  assert.deepEqual(await seqsOf(t, "STRASSE"), [street], "ß folds to ss, as SS does");
+});
+
+Deno.test("GET /board/search finds NFC text from NFD input, and NFD text from NFC input", async () => {
+  using t = await testApp({ demoData: false });
+  const nfcTitle = "한글 공지";
+  const nfdContent = "게시판 안내".normalize("NFD");
+  assert.notEqual(nfdContent, "게시판 안내", "the content really is decomposed");
+  const [composed, decomposed] = addPosts(t, [[nfcTitle, "본문"], ["제목", nfdContent]]);
+  assert.deepEqual(await seqsOf(t, "한글".normalize("NFD")), [composed], "NFD query, NFC post");
+  assert.deepEqual(await seqsOf(t, "공지".normalize("NFD")), [composed]);
+  assert.deepEqual(await seqsOf(t, "게시판"), [decomposed], "NFC query, NFD post (3 characters)");
+  assert.deepEqual(await seqsOf(t, "안내"), [decomposed], "NFC query, NFD post (2 characters)");
+  const [accented] = addPosts(t, [["Cafe\u0301 noir".normalize("NFD"), "x"]]);
+  assert.deepEqual(await seqsOf(t, "café"), [accented]);
+});
+
+Deno.test("GET /board/search?q=가 answers 400 saying a word needs 2 characters", async () => {
+  using t = await testApp({ demoData: false });
+  addPosts(t, [["가나다", "가"]]);
+  for (const q of ["가", "가 나", "a", "가".normalize("NFD")]) {
+    const response = await t.request(`/board/search?q=${encodeURIComponent(q)}`);
+    assert.equal(response.status, 400, q);
+    const problem = await problemOf(response);
+    assert.equal(problem.code, "invalid_parameter");
+    assert.match(String(problem.detail), /alone: a search needs a word of at least 2 characters/);
+  }
+});
+
+Deno.test("GET /board/search checks a one-character word beside a longer one", async () => {
+  using t = await testApp({ demoData: false });
+  const [c, java, hangul] = addPosts(t, [
+    ["C 언어", "포인터"],
+    ["Java 언어", "클래스"],
+    ["한 사람", "언어의 한 사람"],
+  ]);
+  assert.deepEqual(await seqsOf(t, "c 언어"), [c]);
+  assert.deepEqual(await seqsOf(t, "언어"), [hangul, java, c]);
+  assert.deepEqual(await seqsOf(t, "언어 한"), [hangul]);
+  assert.deepEqual(await seqsOf(t, "클래스 j"), [java], "beside a trigram word");
+});
+
+Deno.test("GET /board/search reads FTS5 syntax characters as plain text", async () => {
+  using t = await testApp({ demoData: false });
+  const [quoted, star, or, near] = addPosts(t, [
+    ['He said "안녕"', "x"],
+    ["별표*", "5*"],
+    ["this OR that", "y"],
+    ["NEAR(a b)", "z"],
+    ["near a b", "plain"],
+  ]);
+  assert.deepEqual(await seqsOf(t, '"안녕"'), [quoted], "quotes are part of the term");
+  assert.deepEqual(await seqsOf(t, '녕"'), [quoted], "a quote in a 2-character term");
+  assert.deepEqual(await seqsOf(t, "표*"), [star], "* is a character, not a prefix operator");
+  assert.deepEqual(await seqsOf(t, "5*"), [star]);
+  assert.deepEqual(await seqsOf(t, "OR"), [or], "OR is text, not an operator");
+  assert.deepEqual(await seqsOf(t, "near("), [near], "NEAR( is text, not a group");
+  assert.deepEqual(await seqsOf(t, "NEAR(a"), [near]);
+});
+
 Deno.test("GET /board/search with several words finds posts holding all of them", async () => {
   using t = await testApp({ demoData: false });
   const [pie, , , split] = addPosts(t, [
@@ -125,7 +226,9 @@ Deno.test("GET /board/search follows edits and deletes of posts", async () => {
   assert.equal(deleted.status, 204);
   assert.deepEqual(await seqsOf(t, "giraffe"), []);
   assert.deepEqual(await seqsOf(t, "neck"), []);
-  const integrity = t.db.prepare("INSERT INTO board_fts (board_fts) VALUES ('integrity-check')");
+  const integrity = t.db.prepare(
+    "INSERT INTO board_trigrams (board_trigrams) VALUES ('integrity-check')",
+  );
   integrity.run();
 });
 
@@ -293,8 +396,8 @@ Deno.test("GET /board/search reads FTS5 operators as plain words", async () => {
   assert.deepEqual(await seqsOf(t, "rock OR water"), [], "OR is a word that no post holds");
   assert.deepEqual(await seqsOf(t, "sta*"), [], "* is not a prefix operator");
   assert.deepEqual(await seqsOf(t, "star"), [star]);
-  assert.deepEqual(await seqsOf(t, "title:stars"), [], "no column filter: title:stars is 2 words");
-  assert.deepEqual(await seqsOf(t, '"rock"'), [and], "quotes are ignored like punctuation");
+  assert.deepEqual(await seqsOf(t, "title:stars"), [], "no column filter: title:stars is text");
+  assert.deepEqual(await seqsOf(t, '"rock"'), [], "quotes are text that no post holds");
 });
 
 Deno.test("GET /board/search requires every word, even past the twentieth", async () => {
