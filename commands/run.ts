@@ -23,6 +23,10 @@ export function runCommand(listed: () => readonly Command[]): Command {
       if (startup.action === "help") return printOut(helpText(listed()));
       if (startup.action === "version") return printOut(versionText());
       await runService(startup.config, { stops });
+      // A duplicate of the stop signal can still be on its way (the task runner forwards it,
+      // late on a loaded machine): it must meet the listener, not a process tearing down,
+      // whose default action would turn this clean exit into "killed by SIGINT" (130).
+      await stops.afterDuplicateWindow();
       return EXIT_OK;
     },
   };

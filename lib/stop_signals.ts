@@ -77,6 +77,17 @@ export class StopRequests implements Disposable {
     this.#force = handler;
   }
 
+  /**
+   * Resolves once the duplicate window of the first stop signal has passed (at once when no
+   * signal came, or when the window is over): until then a duplicate still meets this listener.
+   */
+  afterDuplicateWindow(): Promise<void> {
+    if (this.#firstAt === undefined) return Promise.resolve();
+    const remainingMs = this.#firstAt + this.#windowMs - this.#now();
+    if (remainingMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => setTimeout(resolve, remainingMs));
+  }
+
   /** Stops listening (only at exit: from then on a signal takes its default action). */
   [Symbol.dispose](): void {
     for (const unlisten of this.#unlisten.splice(0)) unlisten();

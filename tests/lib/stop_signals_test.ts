@@ -54,3 +54,28 @@ Deno.test("The listeners stay installed from start-up until disposed, one per st
   stops[Symbol.dispose]();
   for (const signal of stopSignals("windows")) assert.equal(fake.listeners(signal), 0);
 });
+
+Deno.test("After a stop signal, exiting waits out the rest of the duplicate window, and only that", async () => {
+  const fake = fakeSignals();
+  using stops = new StopRequests({
+    os: "linux",
+    source: fake.source,
+    now: fake.now,
+    duplicateWindowMs: 40,
+  });
+  let waited = false;
+  await stops.afterDuplicateWindow().then(() => waited = true);
+  assert.ok(waited, "no signal yet: nothing to wait for");
+  fake.fire("SIGTERM");
+  fake.advance(10);
+  let over = false;
+  const pending = stops.afterDuplicateWindow().then(() => over = true);
+  await Promise.resolve();
+  assert.equal(over, false, "30 ms of the window remain");
+  await pending;
+  assert.ok(over);
+  fake.advance(30);
+  let again = false;
+  await stops.afterDuplicateWindow().then(() => again = true);
+  assert.ok(again, "the window is over: at once");
+});
