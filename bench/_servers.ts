@@ -4,6 +4,7 @@
  * the bare baseline; graceful stops; first-response timing.
  */
 
+import { lineSplitter } from "../testing/line_splitter.ts";
 import { poll } from "../testing/poll.ts";
 import { fileURLToPath } from "node:url";
 // Only what Deno itself needs passes through, as in the tests: the developer's own PORT,
@@ -192,18 +193,3 @@ export async function timeFirstResponse(command: Deno.Command, url: string): Pro
 
 /** What marks an access record's stdout line (JSON or text format): the module that writes it. */
 const ACCESS_SCOPE = "http/log_api_middleware.ts";
-
-function lineSplitter(): TransformStream<string, string> {
-  let buffer = "";
-  return new TransformStream({
-    transform(chunk, controller) {
-      buffer += chunk;
-      const parts = buffer.split("\n");
-      buffer = parts.pop()!;
-      for (const part of parts) controller.enqueue(part);
-    },
-    flush(controller) {
-      if (buffer !== "") controller.enqueue(buffer);
-    },
-  });
-}

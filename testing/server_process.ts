@@ -3,6 +3,7 @@
  * flags, a server on an ephemeral port, a run to completion, and the environment passed through.
  */
 
+import { lineSplitter } from "./line_splitter.ts";
 import { join } from "node:path";
 import { ROOT } from "./root.ts";
 
@@ -167,19 +168,4 @@ export function passThroughEnv(): Record<string, string> {
     if (value !== undefined) env[name] = value;
   }
   return env;
-}
-
-function lineSplitter(): TransformStream<string, string> {
-  let buffer = "";
-  return new TransformStream({
-    transform(chunk, controller) {
-      buffer += chunk;
-      const parts = buffer.split("\n");
-      buffer = parts.pop()!;
-      for (const part of parts) controller.enqueue(part);
-    },
-    flush(controller) {
-      if (buffer !== "") controller.enqueue(buffer);
-    },
-  });
 }
