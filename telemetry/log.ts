@@ -7,6 +7,7 @@ import {
   type LogFormat,
   type LogLevel,
 } from "../lib/log_levels.ts";
+import { processStdoutLines } from "./stdout_lines.ts";
 
 /** Attributes attached to one log record; `Error` values are written with message and stack. */
 export type LogAttributes = Readonly<Record<string, unknown>>;
@@ -64,7 +65,10 @@ const RESERVED = new Set(["time", "level", "msg", "scope", "trace_id", "span_id"
 
 /** Builds the logger that every part of the service writes through. */
 export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger {
-  const write = options.write ?? writeStdout;
+  // Injected writers (tests) get every line at once; stdout gathers the access lines.
+  const stdout = options.write === undefined ? processStdoutLines() : undefined;
+  const write = options.write ?? ((line: string) => stdout!.now(line));
+  const writeAccess = options.write ?? ((line: string) => stdout!.later(line));
   const now = options.now ?? (() => new Date());
   const minimum = LOG_LEVELS.indexOf(options.level);
   const access = options.access ?? "both";
@@ -76,6 +80,7 @@ export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger 
     attributes: LogAttributes,
     toStdout: boolean,
     sink: LogSink | undefined,
+    out: (line: string) => void = write,
   ): void => {
     if (LOG_LEVELS.indexOf(level) < minimum) return;
     const date = now();
@@ -85,7 +90,7 @@ export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger 
       const line = options.format === "json"
         ? jsonLine(time, level, scope, msg, ids, attributes)
         : textLine(time, level, options.serviceName, scope, msg, ids, attributes);
-      write(line + "\n");
+      out(line + "\n");
     }
     sink?.({ time: date, level, msg, scope, attributes });
   };
@@ -97,7 +102,8 @@ export function createLogger(options: LoggerOptions, scope = "main.ts"): Logger 
     warn: log("warn"),
     error: log("error"),
     enabled: (level) => LOG_LEVELS.indexOf(level) >= minimum,
-    access: (level, msg, attributes) => emit(level, msg, attributes, accessToStdout, accessToSink),
+    access: (level, msg, attributes) =>
+      emit(level, msg, attributes, accessToStdout, accessToSink, writeAccess),
     accessEnabled: (level) =>
       (accessToStdout || accessToSink !== undefined) && LOG_LEVELS.indexOf(level) >= minimum,
     scoped: (moduleUrl) => createLogger(options, moduleScope(moduleUrl)),
@@ -177,12 +183,4 @@ function plain(value: unknown): unknown {
     return { name: value.name, message: value.message, stack: value.stack };
   }
   return typeof value === "bigint" ? value.toString() : value;
-}
-
-const encoder = new TextEncoder();
-
-function writeStdout(line: string): void {
-  const bytes = encoder.encode(line);
-  let written = 0;
-  while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
 }
