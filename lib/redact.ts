@@ -22,14 +22,26 @@ export const SENSITIVE_QUERY_KEYS: ReadonlySet<string> = new Set([
   "otp",
   "signature",
   "sig",
+  // Signed-URL keys the semantic conventions name for `url.query` redaction, and their AWS
+  // SigV4 and Google siblings that carry the same kind of credential.
+  "awsaccesskeyid",
+  "x_goog_signature",
+  "x_goog_credential",
+  "x_amz_signature",
+  "x_amz_credential",
+  "x_amz_security_token",
 ]);
 
-/** Every sensitive key contains one of these, so a query with none of them has nothing to hide. */
+/**
+ * Every sensitive key contains one of these (`-` or `_` where the key has `_`), so a query with
+ * none of them has nothing to hide.
+ */
 const HINT = new RegExp(
   [...SENSITIVE_QUERY_KEYS]
     .filter((key) =>
       ![...SENSITIVE_QUERY_KEYS].some((other) => other !== key && key.includes(other))
     )
+    .map((key) => key.replaceAll("_", "[-_]"))
     .join("|"),
   "i",
 );

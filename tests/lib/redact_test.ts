@@ -19,8 +19,10 @@ Deno.test("redactQuery redacts each listed key, in any case", () => {
     assert.equal(redactQuery(`a=1&${key}=s3cr3t&b=2`), `a=1&${key}=REDACTED&b=2`, key);
     const upper = key.toUpperCase();
     assert.equal(redactQuery(`${upper}=s3cr3t`), `${upper}=REDACTED`, upper);
+    const dashed = key.replaceAll("_", "-");
+    assert.equal(redactQuery(`${dashed}=s3cr3t`), `${dashed}=REDACTED`, dashed);
   }
-  assert.equal(SENSITIVE_QUERY_KEYS.size, 20);
+  assert.equal(SENSITIVE_QUERY_KEYS.size, 26);
 });
 
 Deno.test("redactQuery decodes names as the server does", () => {
@@ -85,4 +87,22 @@ Deno.test("redactQuery handles a long query in linear time", () => {
   assert.ok(performance.now() - started < 1000);
   assert.ok(!/token=t\d/.test(redacted));
   assert.equal(redacted.split("&").length, 40_000);
+});
+
+Deno.test("redactQuery hides the signed-URL keys of the url.query semantic conventions", () => {
+  const presigned = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261202&" +
+    "X-Amz-Expires=900&X-Amz-Security-Token=FwoGZX&X-Amz-Signature=9f2c&page=2";
+  assert.equal(
+    redactQuery(presigned),
+    "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&" +
+      "X-Amz-Expires=900&X-Amz-Security-Token=REDACTED&X-Amz-Signature=REDACTED&page=2",
+  );
+  assert.equal(
+    redactQuery("AWSAccessKeyId=AKIA&Signature=abc&Expires=1"),
+    "AWSAccessKeyId=REDACTED&Signature=REDACTED&Expires=1",
+  );
+  assert.equal(
+    redactQuery("X-Goog-Signature=0a1b&X-Goog-Credential=svc%40p&X-Goog-Date=20261202&sig=zz"),
+    "X-Goog-Signature=REDACTED&X-Goog-Credential=REDACTED&X-Goog-Date=20261202&sig=REDACTED",
+  );
 });
