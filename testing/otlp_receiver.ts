@@ -277,3 +277,23 @@ export async function startOtlpReceiver(options: { tls?: boolean } = {}): Promis
     [Symbol.asyncDispose]: close,
   };
 }
+
+/**
+ * Settings that export every signal over OTLP to `url`, promptly (metrics every 200 ms, span and
+ * log batches every 50 ms), with `extra` over them.
+ */
+export function allSignalsTo(
+  url: string,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: url,
+    OTEL_TRACES_EXPORTER: "otlp",
+    OTEL_METRICS_EXPORTER: "otlp",
+    OTEL_LOGS_EXPORTER: "otlp",
+    OTEL_METRIC_EXPORT_INTERVAL: "200",
+    OTEL_BSP_SCHEDULE_DELAY: "50",
+    OTEL_BLRP_SCHEDULE_DELAY: "50",
+    ...extra,
+  };
+}

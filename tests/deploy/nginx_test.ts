@@ -42,6 +42,15 @@ function behindNginx(extra: Record<string, string> = {}): Record<string, string>
   return { TRUSTED_PROXIES: "127.0.0.1/32", ...extra };
 }
 
+/** Settings that export the service's spans promptly to the receiver at `url`. */
+function tracesTo(url: string): Record<string, string> {
+  return {
+    OTEL_TRACES_EXPORTER: "otlp",
+    OTEL_EXPORTER_OTLP_ENDPOINT: url,
+    OTEL_BSP_SCHEDULE_DELAY: "50",
+  };
+}
+
 /** Stops the server (SIGTERM: pending rows are written) and reads its log_api rows. */
 async function stoppedLogRows(server: ServerProcess, dbDir: string) {
   const { code, stderr } = await server.stop();
@@ -173,11 +182,7 @@ Deno.test("A traceparent sent through nginx puts the service's SERVER span in th
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
   await using server = await startServer(
-    behindNginx({
-      OTEL_TRACES_EXPORTER: "otlp",
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_BSP_SCHEDULE_DELAY: "50",
-    }),
+    behindNginx(tracesTo(receiver.url)),
     dir.path,
   );
   await using nginx = await startNginx(server.port);
@@ -203,11 +208,7 @@ Deno.test("Through nginx on a non-default HTTPS port, the SERVER span has url.sc
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
   await using server = await startServer(
-    behindNginx({
-      OTEL_TRACES_EXPORTER: "otlp",
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_BSP_SCHEDULE_DELAY: "50",
-    }),
+    behindNginx(tracesTo(receiver.url)),
     dir.path,
   );
   await using nginx = await startNginx(server.port);

@@ -8,24 +8,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { ReceivedLog } from "../../testing/otlp_decode.ts";
-import { type OtlpReceiver, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
+import { allSignalsTo, type OtlpReceiver, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import { type ServerProcess, startServer } from "../../testing/server_process.ts";
 import { poll } from "../../testing/poll.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
-
-/** Every signal to `url`, exported promptly. */
-function allSignalsTo(url: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    OTEL_EXPORTER_OTLP_ENDPOINT: url,
-    OTEL_TRACES_EXPORTER: "otlp",
-    OTEL_METRICS_EXPORTER: "otlp",
-    OTEL_LOGS_EXPORTER: "otlp",
-    OTEL_METRIC_EXPORT_INTERVAL: "200",
-    OTEL_BSP_SCHEDULE_DELAY: "50",
-    OTEL_BLRP_SCHEDULE_DELAY: "50",
-    ...extra,
-  };
-}
 
 function randomTraceId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)))

@@ -7,26 +7,19 @@ import assert from "node:assert/strict";
 import { toolInstalled } from "../../testing/tools.ts";
 import { parsePrometheusText } from "../../testing/prometheus.ts";
 import { type ReceivedMetric } from "../../testing/otlp_decode.ts";
-import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
+import { allSignalsTo, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import { startServer } from "../../testing/server_process.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 import { HTTP_DURATION_BUCKETS } from "../../telemetry/buckets.ts";
 
 const TRACE = "5bf92f3577b34da6a3ce929d0e0e4737";
 
-/** Every signal to `url`, exported promptly. */
-function allSignalsTo(url: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    OTEL_EXPORTER_OTLP_ENDPOINT: url,
-    OTEL_TRACES_EXPORTER: "otlp",
-    OTEL_METRICS_EXPORTER: "otlp",
-    OTEL_LOGS_EXPORTER: "otlp",
-    OTEL_METRIC_EXPORT_INTERVAL: "500",
-    OTEL_BSP_SCHEDULE_DELAY: "100",
-    OTEL_BLRP_SCHEDULE_DELAY: "100",
-    ...extra,
-  };
-}
+/** This file's export pace: a metric interval long enough to see whole collections. */
+const PACE = {
+  OTEL_METRIC_EXPORT_INTERVAL: "500",
+  OTEL_BSP_SCHEDULE_DELAY: "100",
+  OTEL_BLRP_SCHEDULE_DELAY: "100",
+};
 
 function points(metrics: ReceivedMetric[], name: string): ReceivedMetric[] {
   return metrics.filter((m) => m.name === name);
@@ -43,7 +36,10 @@ Deno.test("Within one metric interval of curl /board/5 the collector has the req
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
   await using server = await startServer(
-    allSignalsTo(receiver.url, { LOG_LEVEL: "debug" }),
+    allSignalsTo(receiver.url, {
+      ...PACE,
+      LOG_LEVEL: "debug",
+    }),
     dir.path,
   );
   const response = await fetch(`${server.baseUrl}/board/5`, {
@@ -125,7 +121,10 @@ Deno.test("/metrics with OTEL_METRICS_EXPORTER=otlp,prometheus parses and passes
   await using dir = await tempDir();
   await using receiver = await startOtlpReceiver();
   await using server = await startServer(
-    allSignalsTo(receiver.url, { OTEL_METRICS_EXPORTER: "otlp,prometheus" }),
+    allSignalsTo(receiver.url, {
+      ...PACE,
+      OTEL_METRICS_EXPORTER: "otlp,prometheus",
+    }),
     dir.path,
   );
   for (let i = 0; i < 3; i++) await (await fetch(`${server.baseUrl}/board/5`)).body?.cancel();
@@ -165,7 +164,7 @@ Deno.test("With the collector down, every signal fails quietly: requests succeed
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${closed.addr.port}`;
   closed.close();
-  await using server = await startServer(allSignalsTo(url), dir.path);
+  await using server = await startServer(allSignalsTo(url, PACE), dir.path);
   for (let i = 0; i < 15; i++) {
     const response = await fetch(`${server.baseUrl}/board/1`);
     assert.equal(response.status, 200);
@@ -191,6 +190,7 @@ Deno.test("SIGTERM exports a last metric collection and the shutdown's own log r
   await using receiver = await startOtlpReceiver();
   await using server = await startServer(
     allSignalsTo(receiver.url, {
+      ...PACE,
       OTEL_METRIC_EXPORT_INTERVAL: "600000",
       OTEL_BLRP_SCHEDULE_DELAY: "600000",
       OTEL_BSP_SCHEDULE_DELAY: "600000",

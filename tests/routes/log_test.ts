@@ -128,6 +128,11 @@ for (
     ["url=", /url: it is empty/],
     [`url=/${"x".repeat(120)}`, /at most 100 characters/],
     [`user_id=${"u".repeat(31)}`, /at most 30 characters/],
+    ["trace_id=abc", /trace_id "abc": expected 32 hexadecimal digits/],
+    [`trace_id=${"0".repeat(32)}`, /expected 32 hexadecimal digits/],
+    [`trace_id=${"g".repeat(32)}`, /expected 32 hexadecimal digits/],
+    ["method=", /method "": expected an HTTP method/],
+    ["method=GET%20X", /expected an HTTP method/],
   ] as const
 ) {
   Deno.test(`GET /log?${query.slice(0, 40)} answers 400 with a readable reason`, async () => {
@@ -198,22 +203,3 @@ Deno.test("GET /log?trace_id= finds the one call an x-trace-id names; method= fi
   const none = await t.request(`/log?trace_id=${"a".repeat(32)}&method=GET`);
   assert.deepEqual(await none.json(), []);
 });
-
-for (
-  const [query, expected] of [
-    ["trace_id=abc", /trace_id "abc": expected 32 hexadecimal digits/],
-    [`trace_id=${"0".repeat(32)}`, /expected 32 hexadecimal digits/],
-    [`trace_id=${"g".repeat(32)}`, /expected 32 hexadecimal digits/],
-    ["method=", /method "": expected an HTTP method/],
-    ["method=GET%20X", /expected an HTTP method/],
-  ] as const
-) {
-  Deno.test(`GET /log?${query.slice(0, 40)} answers 400 saying what a ${query.split("=")[0]} looks like`, async () => {
-    using t = await testApp();
-    const response = await t.request(`/log?${query}`);
-    assert.equal(response.status, 400);
-    const problem = await problemOf(response);
-    assert.equal(problem.code, "invalid_parameter");
-    assert.match(String(problem.detail), expected);
-  });
-}
