@@ -16,8 +16,8 @@ import { type AccountsService, createAccountsService } from "./services/accounts
 import { type BoardService, createBoardService } from "./services/board.ts";
 import { DomainError } from "./services/domain_error.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
-import { createLogApiReader, type LogApiReader } from "./services/log_api_reader.ts";
-import { type LogApiRetention, startLogApiRetention } from "./services/log_api_retention.ts";
+import { createLogApiReader } from "./services/log_api_reader.ts";
+import { startLogApiRetention } from "./services/log_api_retention.ts";
 import { createLogApiWriter, type LogApiWriter } from "./services/log_api_writer.ts";
 import { createAppEvents, registerAppMetrics } from "./telemetry/app_metrics.ts";
 import { instrumentDatabase } from "./telemetry/db_telemetry.ts";
@@ -42,11 +42,8 @@ export interface Infrastructure {
 export interface ComposedServices extends AsyncDisposable, Disposable {
   readonly app: Hono<AppEnv>;
   readonly store: Store;
-  readonly board: BoardService;
   readonly accounts: AccountsService;
-  readonly logApiReader: LogApiReader;
   readonly logApiWriter: LogApiWriter;
-  readonly retention: LogApiRetention;
   /** Turns `/readyz` to 503: load balancers stop sending traffic before the listener closes. */
   startDraining(): void;
 }
@@ -133,11 +130,8 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
   return {
     app,
     store,
-    board,
     accounts,
-    logApiReader,
     logApiWriter,
-    retention,
     startDraining: () => void (draining = true),
     async [Symbol.asyncDispose]() {
       clearInterval(sessionPruning);
