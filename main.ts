@@ -3,6 +3,7 @@
  * it and exits with its code (0 done, 1 failed, 2 bad usage or setting).
  */
 
+import { checkTelemetryCommand } from "./commands/check_telemetry.ts";
 import { type Command } from "./commands/command.ts";
 import { resetAdminPasswordCommand } from "./commands/reset_admin_password.ts";
 import { runCommand } from "./commands/run.ts";
@@ -15,6 +16,7 @@ import { StartupError } from "./server.ts";
 export const COMMANDS: readonly Command[] = [
   runCommand(() => COMMANDS),
   resetAdminPasswordCommand,
+  checkTelemetryCommand,
 ];
 
 /** Runs the command `args` name (or the default) and resolves with its exit code. */

@@ -19,7 +19,11 @@ import {
 } from "@opentelemetry/sdk-metrics";
 import type { Logger } from "./log.ts";
 import { INSTRUMENTATION_SCOPE } from "./scope.ts";
-import type { MetricsConfig, TelemetryConfig } from "../config/telemetry_config.ts";
+import type {
+  MetricsConfig,
+  OtlpEndpointConfig,
+  TelemetryConfig,
+} from "../config/telemetry_config.ts";
 import {
   createOtlpSender,
   type ExportStats,
@@ -68,14 +72,8 @@ export function startMetrics(
   const log = logger.scoped(import.meta.url);
   const metrics = config.metrics;
   const readers: MetricReader[] = [];
-  // A request may not outlive the reader's own export timeout: with a 500 ms interval and a
-  // hanging collector, requests would otherwise pile up.
-  const endpoint = {
-    ...metrics.otlp,
-    timeoutMs: Math.min(metrics.otlp.timeoutMs, metrics.exportTimeoutMs),
-  };
   const otlp = metrics.exporters.includes("otlp")
-    ? createOtlpSender("metrics", endpoint, logger)
+    ? createOtlpSender("metrics", metricsOtlpEndpoint(metrics), logger)
     : undefined;
   if (otlp !== undefined) readers.push(periodic(otlpMetricExporter(otlp, metrics), metrics));
   if (metrics.exporters.includes("console")) {
@@ -109,6 +107,14 @@ export function startMetrics(
   };
 }
 
+/**
+ * The OTLP endpoint metrics are sent to: one request may not outlive the reader's own export
+ * timeout (with a 500 ms interval and a hanging collector, requests would otherwise pile up).
+ */
+export function metricsOtlpEndpoint(metrics: MetricsConfig): OtlpEndpointConfig {
+  return { ...metrics.otlp, timeoutMs: Math.min(metrics.otlp.timeoutMs, metrics.exportTimeoutMs) };
+}
+
 function periodic(exporter: PushMetricExporter, metrics: MetricsConfig): MetricReader {
   return new PeriodicExportingMetricReader({
     exporter,
@@ -118,7 +124,7 @@ function periodic(exporter: PushMetricExporter, metrics: MetricsConfig): MetricR
 }
 
 /** A push exporter serializing with the SDK's protobuf serializer and sending with `sender`. */
-function otlpMetricExporter(sender: OtlpSender, metrics: MetricsConfig): PushMetricExporter {
+export function otlpMetricExporter(sender: OtlpSender, metrics: MetricsConfig): PushMetricExporter {
   return {
     ...otlpExporter<ResourceMetrics>(
       sender,

@@ -99,7 +99,7 @@ export function startOtelLogs(
 }
 
 /** A log exporter serializing with the SDK's protobuf serializer and sending with `sender`. */
-function otlpLogExporter(sender: OtlpSender): LogRecordExporter {
+export function otlpLogExporter(sender: OtlpSender): LogRecordExporter {
   return otlpExporter<ReadableLogRecord[]>(
     sender,
     (records) => ProtobufLogsSerializer.serializeRequest(records),

@@ -45,6 +45,28 @@ export interface OtlpSender {
   stats(): ExportStats;
 }
 
+/**
+ * Why an export request failed, as the transport saw it: an HTTP answer other than 2xx, no
+ * answer within the timeout, a network error from `fetch` (DNS, refused, TLS: see
+ * telemetry/fetch_failure.ts), or the request given up at shutdown.
+ */
+export type ExportFailure =
+  | { readonly kind: "status"; readonly status: number; readonly statusText: string }
+  | { readonly kind: "timeout"; readonly timeoutMs: number }
+  | { readonly kind: "network"; readonly error: unknown }
+  | { readonly kind: "abandoned" };
+
+/** The error of a failed export result: the message the service logs, and why it failed. */
+export class OtlpExportError extends Error {
+  /** What went wrong, for a caller that explains it (`otel-board check-telemetry`). */
+  readonly failure: ExportFailure;
+  constructor(message: string, failure: ExportFailure) {
+    super(message);
+    this.name = "OtlpExportError";
+    this.failure = failure;
+  }
+}
+
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const FAILURE_LOG_INTERVAL_MS = 30_000;
 
@@ -80,7 +102,7 @@ export function createOtlpSender(
   const failureLog = new FailureLogThrottle(FAILURE_LOG_INTERVAL_MS);
   let failing = false;
 
-  function failed(items: number, reason: string): ExportResult {
+  function failed(items: number, reason: string, failure: ExportFailure): ExportResult {
     failedItems += items;
     failedRequests++;
     failing = true;
@@ -93,7 +115,7 @@ export function createOtlpSender(
         failed_items_total: failedItems,
       });
     }
-    return { code: ExportResultCode.FAILED, error: new Error(reason) };
+    return { code: ExportResultCode.FAILED, error: new OtlpExportError(reason, failure) };
   }
 
   const inFlight = new Set<Promise<ExportResult>>();
@@ -110,9 +132,14 @@ export function createOtlpSender(
     const payload = (endpoint.compression === "gzip" ? await gzip(body) : body) as Uint8Array<
       ArrayBuffer
     >;
+    const timedOut = () =>
+      failed(items, `no answer within ${endpoint.timeoutMs} ms`, {
+        kind: "timeout",
+        timeoutMs: endpoint.timeoutMs,
+      });
     for (let attempt = 0;; attempt++) {
       const remaining = deadline - performance.now();
-      if (remaining <= 0) return failed(items, `no answer within ${endpoint.timeoutMs} ms`);
+      if (remaining <= 0) return timedOut();
       let response: Response;
       try {
         response = await fetch(endpoint.url, {
@@ -123,13 +150,12 @@ export function createOtlpSender(
           ...(client === undefined ? {} : { client }),
         });
       } catch (error) {
-        if (stopping.signal.aborted) return failed(items, "abandoned at shutdown");
-        const timedOut = error instanceof DOMException &&
+        if (stopping.signal.aborted) {
+          return failed(items, "abandoned at shutdown", { kind: "abandoned" });
+        }
+        const timeout = error instanceof DOMException &&
           (error.name === "TimeoutError" || error.name === "AbortError");
-        return failed(
-          items,
-          timedOut ? `no answer within ${endpoint.timeoutMs} ms` : describe(error),
-        );
+        return timeout ? timedOut() : failed(items, describe(error), { kind: "network", error });
       }
       await response.body?.cancel();
       if (response.ok) {
@@ -140,14 +166,18 @@ export function createOtlpSender(
         }
         return { code: ExportResultCode.SUCCESS };
       }
-      if (!RETRYABLE.has(response.status)) {
-        return failed(items, `the collector answered ${response.status}`);
-      }
+      const refused = () =>
+        failed(items, `the collector answered ${response.status}`, {
+          kind: "status",
+          status: response.status,
+          statusText: response.statusText,
+        });
+      if (!RETRYABLE.has(response.status)) return refused();
       const wait = Math.min(
         retryAfterMs(response.headers.get("retry-after")) ?? 100 * 2 ** attempt,
         deadline - performance.now(),
       );
-      if (wait <= 0) return failed(items, `the collector answered ${response.status}`);
+      if (wait <= 0) return refused();
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

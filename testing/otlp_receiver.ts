@@ -129,9 +129,13 @@ function rpcStatus(status: number, message: string, headers: HeadersInit = {}): 
 /**
  * Starts an OTLP/HTTP protobuf receiver on 127.0.0.1 with a free port.
  * @param options `tls: true` serves HTTPS with the fixture certificate signed by TEST_CA_PATH
+ * (valid for localhost, 127.0.0.1 and ::1 only); `hostname` is another loopback address to
+ * listen on (default 127.0.0.1), e.g. 127.0.0.2 for a certificate that does not name it
  * @returns the running receiver, in mode `{ kind: "ok" }`
  */
-export async function startOtlpReceiver(options: { tls?: boolean } = {}): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(
+  options: { tls?: boolean; hostname?: string } = {},
+): Promise<OtlpReceiver> {
   const requests: MutableRequest[] = [];
   let mode: ReceiverMode = { kind: "ok" };
   let closed = false;
@@ -219,8 +223,9 @@ export async function startOtlpReceiver(options: { tls?: boolean } = {}): Promis
       key: await Deno.readTextFile(SERVER_KEY_PATH),
     }
     : {};
+  const hostname = options.hostname ?? "127.0.0.1";
   const server = Deno.serve({
-    hostname: "127.0.0.1",
+    hostname,
     port: 0,
     onListen: () => {},
     // Only reading a body the client abandoned can throw in `handle`; answer without a log line.
@@ -228,7 +233,7 @@ export async function startOtlpReceiver(options: { tls?: boolean } = {}): Promis
     ...tls,
   }, handle);
   const port = server.addr.port;
-  const url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
+  const url = `${options.tls ? "https" : "http"}://${hostname}:${port}`;
 
   function items<T>(
     pick: (request: ReceivedRequest) => readonly T[],
