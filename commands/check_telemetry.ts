@@ -20,7 +20,7 @@ import {
 import { createLogger } from "../telemetry/log.ts";
 import type { Signal } from "../telemetry/otlp_exporter.ts";
 import { buildResource, currentProcess } from "../telemetry/resource.ts";
-import { type AdviceContext, explainFailure, settingFor } from "./_check_advice.ts";
+import { type AdviceContext, explainFailure, settingFor } from "./check_telemetry_advice.ts";
 import { type Command, printOut } from "./command.ts";
 
 const HELP = `Usage: ${SERVICE_NAME} check-telemetry

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { explainFailure } from "../../commands/_check_advice.ts";
+import { explainFailure } from "../../commands/check_telemetry_advice.ts";
 import { checkTelemetry } from "../../commands/check_telemetry.ts";
 import { parseSettings } from "../../config/load.ts";
 import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
