@@ -24,12 +24,16 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import {
   type KeepErrorsDropReason,
   type KeepErrorsOptions,
   KeepErrorsSpanProcessor,
 } from "../../telemetry/keep_errors_processor.ts";
 import { KeepErrorsSampler } from "../../telemetry/keep_errors_sampler.ts";
+import { tempDir } from "../../testing/temp_dir.ts";
+import { testApp } from "../../testing/test_app.ts";
 
 const RATIO_ZERO = () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) });
 
@@ -235,4 +239,81 @@ Deno.test("Traces still held at shutdown are counted as unfinished", async () =>
   await t.shutdown();
   assert.deepEqual(t.dropped, { keep_errors_unfinished: 2 });
   assert.deepEqual(t.exported(), []);
+});
+
+const KEEP_ERRORS_AT_ZERO = {
+  OTEL_TRACES_EXPORTER: "none",
+  OTEL_BSP_SCHEDULE_DELAY: "0",
+  OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+  OTEL_TRACES_SAMPLER_ARG: "0",
+  TRACES_KEEP_ERRORS: "true",
+};
+
+Deno.test("TRACES_KEEP_ERRORS=true at ratio 0: the app exports a 503's whole trace flagged sampled, not a 200's", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "board.db");
+  await using t = await testApp({
+    settings: KEEP_ERRORS_AT_ZERO,
+    databaseFile: file,
+    busyTimeoutMs: 50,
+  });
+  const token = await t.signUp("alice");
+  const ok = await t.request("/board/5");
+  assert.equal(ok.status, 200);
+  const other = new DatabaseSync(file);
+  let locked: Response;
+  try {
+    other.exec("BEGIN IMMEDIATE");
+    locked = await t.request("/board", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ title: "a", content: "b" }),
+    });
+  } finally {
+    other.exec("ROLLBACK");
+    other.close();
+  }
+  assert.equal(locked.status, 503);
+  const spans = await t.finishedSpans();
+  const traces = new Set(spans.map((s) => s.spanContext().traceId));
+  assert.deepEqual([...traces], [locked.headers.get("x-trace-id")], "only the 503's trace");
+  assert.ok(ok.headers.get("x-trace-id"), "the released request still answers its trace id");
+  const shown = names(spans);
+  for (const name of ["POST /board", "board.create", "BEGIN"]) {
+    assert.ok(shown.includes(name), `${name} among ${shown.join(", ")}`);
+  }
+  assert.equal(shown.at(-1), "POST /board", "the root ends last");
+  for (const span of spans) assert.equal(span.spanContext().traceFlags, TraceFlags.SAMPLED);
+});
+
+Deno.test("Spans the keep-errors processor has no room for are counted in app.telemetry.dropped{reason}", async () => {
+  await using t = await testApp({
+    settings: { ...KEEP_ERRORS_AT_ZERO, TRACES_KEEP_ERRORS_MAX_SPANS: "1" },
+  });
+  // SELECT ends first and takes the one place; board.latest has none (the root always has).
+  assert.equal((await t.request("/board/5")).status, 200);
+  const metric = (await t.collectMetrics()).get("app.telemetry.dropped");
+  const points = (metric?.dataPoints ?? [])
+    .filter((p) => p.attributes.signal === "traces")
+    .map((p) => `${p.attributes.reason} ${p.value}`);
+  assert.deepEqual(points.sort(), [
+    "keep_errors_full 1",
+    "keep_errors_unfinished 0",
+    "queue_full 0",
+  ]);
+  assert.ok(t.logLines.some((line) => line.includes("TRACES_KEEP_ERRORS were dropped")));
+});
+
+Deno.test("Without TRACES_KEEP_ERRORS, ratio 0 records and exports nothing (the standard meaning)", async () => {
+  const { TRACES_KEEP_ERRORS: _, ...ratioZero } = KEEP_ERRORS_AT_ZERO;
+  await using t = await testApp({
+    settings: ratioZero,
+    board: {
+      search: () => {
+        throw new TypeError("boom");
+      },
+    },
+  });
+  assert.equal((await t.request("/board/search?q=x")).status, 500);
+  assert.deepEqual(await t.finishedSpans(), []);
 });
