@@ -250,6 +250,7 @@ export const TELEMETRY_SERVICE_SETTINGS = Object.freeze(
     }),
     keepErrors: withDefault({
       env: "TRACES_KEEP_ERRORS",
+      placeholder: "true|false",
       default: "false",
       help: "true exports every trace whose request failed (5xx, exception), whatever the " +
         "sampler dropped; the others follow OTEL_TRACES_SAMPLER",
