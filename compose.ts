@@ -122,7 +122,7 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
           metrics: () => telemetry.exportStats().metrics,
           logs: () => telemetry.exportStats().logs,
         },
-        dropped: telemetry.dropped,
+        dropped: telemetry.droppedItems,
       },
     );
   }

@@ -248,6 +248,35 @@ export const TELEMETRY_SERVICE_SETTINGS = Object.freeze(
       help: "On stop, how long each signal's queued items may take to reach the collector",
       parse: integer(0, 600_000),
     }),
+    keepErrors: withDefault({
+      env: "TRACES_KEEP_ERRORS",
+      placeholder: "true|false",
+      default: "false",
+      help: "true exports every trace whose request failed (5xx, exception), whatever the " +
+        "sampler dropped; the others follow OTEL_TRACES_SAMPLER",
+      parse: boolean,
+    }),
+    keepErrorsMaxTraces: withDefault({
+      env: "TRACES_KEEP_ERRORS_MAX_TRACES",
+      placeholder: "<traces>",
+      default: "1024",
+      help: "With TRACES_KEEP_ERRORS, most unsampled traces held until their request ends",
+      parse: integer(1, 1_000_000),
+    }),
+    keepErrorsMaxSpans: withDefault({
+      env: "TRACES_KEEP_ERRORS_MAX_SPANS",
+      placeholder: "<spans>",
+      default: "8192",
+      help: "With TRACES_KEEP_ERRORS, most spans held over all those traces",
+      parse: integer(1, 10_000_000),
+    }),
+    keepErrorsTimeoutMs: withDefault({
+      env: "TRACES_KEEP_ERRORS_TIMEOUT_MS",
+      placeholder: "<ms>",
+      default: "30000",
+      help: "With TRACES_KEEP_ERRORS, how long a trace is held for its request to end",
+      parse: integer(1, 3_600_000),
+    }),
   } as const satisfies SettingGroup,
 );
 

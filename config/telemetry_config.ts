@@ -44,6 +44,21 @@ export interface TracesConfig {
   readonly batch: BatchConfig;
 }
 
+/**
+ * TRACES_KEEP_ERRORS and its bounds: the service's own settings (settings.ts), read by the
+ * tracer set-up beside the OTEL_* ones.
+ */
+export interface KeepErrorsSettings {
+  /** Record the traces the sampler drops, and export those whose local root failed. */
+  readonly keepErrors: boolean;
+  /** Most traces held at once for their root to end. */
+  readonly keepErrorsMaxTraces: number;
+  /** Most spans held at once, over all traces. */
+  readonly keepErrorsMaxSpans: number;
+  /** How long a trace is held for its local root to end, in milliseconds. */
+  readonly keepErrorsTimeoutMs: number;
+}
+
 /** Everything about metrics. */
 export interface MetricsConfig {
   /** Exporters to attach; `[]` means none. `prometheus` is scraped, the others are pushed. */

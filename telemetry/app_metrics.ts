@@ -1,6 +1,7 @@
 /** @module The service's own counters: call-log rows and the health of its telemetry. */
 
 import type { Meter, ObservableResult } from "@opentelemetry/api";
+import type { DroppedItems } from "./drop_counter.ts";
 import type { ExportStats, Signal } from "./otlp_exporter.ts";
 
 /** Where the counters read their values (functions, so telemetry/ needs no service). */
@@ -8,13 +9,13 @@ export interface AppMetricSources {
   readonly auditStats: () => { readonly written: number; readonly failed: number };
   /** Export outcomes per signal (signals without OTLP export may be left out). */
   readonly exports: Partial<Record<Signal, () => ExportStats>>;
-  /** Items dropped by a full export queue, per signal. */
-  readonly dropped: Partial<Record<Signal, () => number>>;
+  /** Items dropped before export, by signal and reason. */
+  readonly dropped: () => readonly DroppedItems[];
 }
 
 /**
  * Registers `app.log_api.rows.written` / `.failed`, `app.telemetry.export.failures` and
- * `app.telemetry.dropped` (by `signal`) as observable counters; returns how to remove them.
+ * `app.telemetry.dropped` (by `signal` and `reason`) as observable counters; returns how to remove them.
  */
 export function registerAppMetrics(meter: Meter, sources: AppMetricSources): { stop(): void } {
   const written = meter.createObservableCounter("app.log_api.rows.written", {
@@ -31,7 +32,8 @@ export function registerAppMetrics(meter: Meter, sources: AppMetricSources): { s
   });
   const dropped = meter.createObservableCounter("app.telemetry.dropped", {
     unit: "{item}",
-    description: "Telemetry items dropped because the export queue was full.",
+    description: "Telemetry items dropped before export: a full export queue " +
+      "(reason queue_full), or spans TRACES_KEEP_ERRORS could not hold.",
   });
   const observeWritten = (result: ObservableResult) => result.observe(sources.auditStats().written);
   const observeFailed = (result: ObservableResult) => result.observe(sources.auditStats().failed);
@@ -41,8 +43,8 @@ export function registerAppMetrics(meter: Meter, sources: AppMetricSources): { s
     }
   };
   const observeDropped = (result: ObservableResult) => {
-    for (const [signal, count] of Object.entries(sources.dropped)) {
-      result.observe(count(), { signal });
+    for (const { signal, reason, items } of sources.dropped()) {
+      result.observe(items, { signal, reason });
     }
   };
   written.addCallback(observeWritten);

@@ -9,6 +9,14 @@
 
 import type { Attributes, Counter, Meter, MeterProvider } from "@opentelemetry/api";
 
+/** Items of one signal dropped for one reason, as `app.telemetry.dropped` reports them. */
+export interface DroppedItems {
+  readonly signal: "traces" | "logs";
+  /** `queue_full` (a batch processor's queue), or why the keep-errors processor gave spans up. */
+  readonly reason: string;
+  readonly items: number;
+}
+
 /** A meter provider to pass as `selfObsMeterProvider`, and the drops it has seen. */
 export interface DropCounter {
   readonly provider: MeterProvider;

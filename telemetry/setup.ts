@@ -6,10 +6,10 @@
 import type { MetricReader } from "@opentelemetry/sdk-metrics";
 import type { LogRecordExporter } from "@opentelemetry/sdk-logs";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { countDrops } from "./drop_counter.ts";
+import { countDrops, type DroppedItems } from "./drop_counter.ts";
 import type { Logger, LogSink } from "./log.ts";
 import { type Metrics, startMetrics } from "./metrics.ts";
-import type { TelemetryConfig } from "../config/telemetry_config.ts";
+import type { KeepErrorsSettings, TelemetryConfig } from "../config/telemetry_config.ts";
 import { type OtelLogs, startOtelLogs } from "./otel_logs.ts";
 import type { ExportStats, Signal } from "./otlp_exporter.ts";
 import { buildResource, currentProcess, type ProcessFacts } from "./resource.ts";
@@ -22,8 +22,10 @@ export interface Telemetry {
   readonly metrics: Metrics;
   /** Where the service's logger sends records for OTLP export (absent: no log exporter). */
   readonly logSink: LogSink | undefined;
-  /** Items dropped by a full export queue, per signal. */
+  /** Items dropped before export (a full queue, the keep-errors processor), per signal. */
   readonly dropped: Readonly<Record<"traces" | "logs", () => number>>;
+  /** The same drops by signal and reason, for `app.telemetry.dropped`. */
+  droppedItems(): DroppedItems[];
   /** Export outcomes per signal. */
   exportStats(): Record<Signal, ExportStats>;
   /** Exports whatever every signal has queued now. */
@@ -49,7 +51,7 @@ export interface TelemetryOptions {
  * @throws {Error} when an OTLP CA certificate file cannot be read.
  */
 export function startTelemetry(
-  config: TelemetryConfig,
+  config: TelemetryConfig & KeepErrorsSettings,
   serviceVersion: string,
   logger: Logger,
   options: TelemetryOptions = {},
@@ -80,11 +82,25 @@ export function startTelemetry(
     : undefined;
   const system = registerSystemMetrics(metrics.meter, options.readings ?? currentReadings());
   const none: ExportStats = { exportedItems: 0, failedItems: 0, failedRequests: 0 };
+  const droppedItems = (): DroppedItems[] => [
+    { signal: "traces", reason: "queue_full", items: spanDrops.dropped() },
+    ...Object.entries(tracing.keepErrorsDropped()).map(([reason, items]) => ({
+      signal: "traces" as const,
+      reason,
+      items,
+    })),
+    { signal: "logs", reason: "queue_full", items: logDrops.dropped() },
+  ];
   return {
     tracing,
     metrics,
     logSink: logs?.sink,
-    dropped: { traces: spanDrops.dropped, logs: logDrops.dropped },
+    dropped: {
+      traces: () =>
+        droppedItems().reduce((sum, d) => d.signal === "traces" ? sum + d.items : sum, 0),
+      logs: logDrops.dropped,
+    },
+    droppedItems,
     exportStats: () => ({
       traces: tracing.stats(),
       metrics: metrics.stats(),

@@ -1,8 +1,9 @@
-/** @module The tracer provider, wired by hand: sampler, batch processor, exporters, propagators. */
+/** @module The tracer provider, wired by hand: sampler (wrapped for TRACES_KEEP_ERRORS), keep-errors and batch processors, exporters, propagators. */
 
 import {
   context,
   type MeterProvider,
+  ROOT_CONTEXT,
   type TextMapPropagator,
   type Tracer,
 } from "@opentelemetry/api";
@@ -25,9 +26,16 @@ import {
   type SpanProcessor,
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
+import { FailureLogThrottle } from "../lib/failure_log_throttle.ts";
+import { type KeepErrorsDropReason, KeepErrorsSpanProcessor } from "./keep_errors_processor.ts";
+import { KeepErrorsSampler } from "./keep_errors_sampler.ts";
 import type { Logger } from "./log.ts";
 import { INSTRUMENTATION_SCOPE } from "./scope.ts";
-import type { TelemetryConfig, TracesConfig } from "../config/telemetry_config.ts";
+import type {
+  KeepErrorsSettings,
+  TelemetryConfig,
+  TracesConfig,
+} from "../config/telemetry_config.ts";
 import {
   createOtlpSender,
   type ExportStats,
@@ -47,6 +55,8 @@ export interface Tracing {
   shutdown(timeoutMs: number): Promise<boolean>;
   /** OTLP export outcomes so far (zeros when OTLP export is off). */
   stats(): ExportStats;
+  /** Spans the keep-errors processor gave up, by reason (empty when TRACES_KEEP_ERRORS is off). */
+  keepErrorsDropped(): Partial<Record<KeepErrorsDropReason, number>>;
 }
 
 /** Options: replace the configured exporters (tests), and where the processor's own metrics go. */
@@ -70,7 +80,7 @@ export function installContextManager(): void {
 
 /** Starts tracing per `config` (which must not be disabled). Nothing is registered globally but the context manager. */
 export function startTracing(
-  config: TelemetryConfig,
+  config: TelemetryConfig & KeepErrorsSettings,
   resource: Resource,
   logger: Logger,
   options: TracingOptions = {},
@@ -85,7 +95,7 @@ export function startTracing(
     ...(otlp === undefined ? [] : [otlpSpanExporter(otlp)]),
     ...(traces.exporters.includes("console") ? [new ConsoleSpanExporter()] : []),
   ];
-  const spanProcessors: SpanProcessor[] = exporters.map((exporter) =>
+  const batches: SpanProcessor[] = exporters.map((exporter) =>
     new BatchSpanProcessor(exporter, {
       scheduledDelayMillis: traces.batch.scheduleDelayMs,
       exportTimeoutMillis: traces.batch.exportTimeoutMs,
@@ -96,7 +106,12 @@ export function startTracing(
         : { selfObsMeterProvider: options.selfObsMeterProvider }),
     })
   );
-  const provider = new BasicTracerProvider({ resource, sampler: sampler(traces), spanProcessors });
+  const keepErrors = config.keepErrors ? keepErrorsProcessor(config, batches, logger) : undefined;
+  const provider = new BasicTracerProvider({
+    resource,
+    sampler: keepErrors === undefined ? sampler(traces) : new KeepErrorsSampler(sampler(traces)),
+    spanProcessors: keepErrors === undefined ? batches : [keepErrors.processor],
+  });
   const zero: ExportStats = { exportedItems: 0, failedItems: 0, failedRequests: 0 };
   return {
     tracer: provider.getTracer(INSTRUMENTATION_SCOPE.name, INSTRUMENTATION_SCOPE.version),
@@ -110,7 +125,46 @@ export function startTracing(
       return stopWithin(stopping, timeoutMs, () => otlp?.abort());
     },
     stats: () => otlp?.stats() ?? zero,
+    keepErrorsDropped: () => ({ ...keepErrors?.dropped }),
   };
+}
+
+/** Drop reports are logged at most this often. */
+const DROP_LOG_INTERVAL_MS = 30_000;
+
+/** The keep-errors processor in front of `batches`, its drops counted and logged rate-limited. */
+function keepErrorsProcessor(
+  config: KeepErrorsSettings,
+  batches: readonly SpanProcessor[],
+  logger: Logger,
+): { processor: SpanProcessor; dropped: Record<KeepErrorsDropReason, number> } {
+  const log = logger.scoped(import.meta.url);
+  const dropped: Record<KeepErrorsDropReason, number> = {
+    keep_errors_full: 0,
+    keep_errors_unfinished: 0,
+  };
+  const dropLog = new FailureLogThrottle(DROP_LOG_INTERVAL_MS);
+  let unreported = 0;
+  const processor = new KeepErrorsSpanProcessor(batches, {
+    maxTraces: config.keepErrorsMaxTraces,
+    maxSpans: config.keepErrorsMaxSpans,
+    timeoutMs: config.keepErrorsTimeoutMs,
+    dropped(reason, spans) {
+      dropped[reason] += spans;
+      unreported += spans;
+      if (dropLog.failed() === undefined) return;
+      const spansDropped = unreported;
+      unreported = 0;
+      // A span ends inside some request: this line belongs to no request's trace.
+      context.with(ROOT_CONTEXT, () =>
+        log.warn("Spans held for TRACES_KEEP_ERRORS were dropped", {
+          reason,
+          spans_dropped: spansDropped,
+          spans_dropped_total: { ...dropped },
+        }));
+    },
+  });
+  return { processor, dropped };
 }
 
 function sampler(traces: TracesConfig): Sampler {

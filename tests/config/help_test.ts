@@ -96,6 +96,10 @@ Deno.test({
       MAX_BODY_BYTES: String(config.server.maxBodyBytes),
       SHUTDOWN_TIMEOUT_MS: String(config.server.shutdownTimeoutMs),
       TELEMETRY_FLUSH_TIMEOUT_MS: String(config.telemetry.flushTimeoutMs),
+      TRACES_KEEP_ERRORS: String(config.telemetry.keepErrors),
+      TRACES_KEEP_ERRORS_MAX_TRACES: String(config.telemetry.keepErrorsMaxTraces),
+      TRACES_KEEP_ERRORS_MAX_SPANS: String(config.telemetry.keepErrorsMaxSpans),
+      TRACES_KEEP_ERRORS_TIMEOUT_MS: String(config.telemetry.keepErrorsTimeoutMs),
       SESSION_TTL: config.accounts.sessionTtlMs === 7 * 86_400_000
         ? "7d"
         : String(config.accounts.sessionTtlMs),
