@@ -213,7 +213,7 @@ Deno.test("2,000 requests over 50 connections leave exactly 2,000 log_api rows",
   assert.equal(stopped.code, 0, stopped.stderr);
   const rows = logRowsInFile(join(dir.path, "otel-board.db"));
   assert.equal(rows.length, 2000);
-  const rowStatuses = new Map<number, number>();
+  const rowStatuses = new Map<number | null, number>();
   for (const row of rows) rowStatuses.set(row.status, (rowStatuses.get(row.status) ?? 0) + 1);
   assert.deepEqual(rowStatuses, statuses);
 });
