@@ -4,6 +4,7 @@
  */
 
 import { type Command } from "./commands/command.ts";
+import { importFlaskCommand } from "./commands/import_flask.ts";
 import { resetAdminPasswordCommand } from "./commands/reset_admin_password.ts";
 import { runCommand } from "./commands/run.ts";
 import { SERVICE_NAME } from "./config/service_identity.ts";
@@ -15,6 +16,7 @@ import { StartupError } from "./server.ts";
 export const COMMANDS: readonly Command[] = [
   runCommand(() => COMMANDS),
   resetAdminPasswordCommand,
+  importFlaskCommand,
 ];
 
 /** Runs the command `args` name (or the default) and resolves with its exit code. */
