@@ -10,7 +10,11 @@ import { SERVICE_NAME } from "../config/service_identity.ts";
 import { ConfigError } from "../config/types.ts";
 import { DatabaseOpenError, openDatabase } from "../db/database.ts";
 import { COLUMN_SIZES } from "../db/flask_import/convert.ts";
-import { FlaskSourceError, openFlaskSource } from "../db/flask_import/flask_source.ts";
+import {
+  type FlaskSource,
+  FlaskSourceError,
+  openFlaskSource,
+} from "../db/flask_import/flask_source.ts";
 import {
   FlaskImportRefused,
   type FlaskImportReport,
@@ -18,7 +22,7 @@ import {
 } from "../db/flask_import/import_flask.ts";
 import { storeError } from "../db/sqlite/errors.ts";
 import { StoreBusyError } from "../db/store.ts";
-import { EXIT_FAILED } from "../lib/exit_codes.ts";
+import { EXIT_FAILED, EXIT_OK } from "../lib/exit_codes.ts";
 import { isTimeZone, localTimeZone, NaiveTimeReader } from "../lib/naive_time.ts";
 import { type Command, printOut } from "./command.ts";
 
@@ -104,6 +108,23 @@ function run(sourcePath: string, dbPath: string, options: RunOptions): number {
     throw error;
   }
   using _source = source;
+  const created = !options.dryRun && !existsSync(dbPath);
+  let exitCode = EXIT_FAILED;
+  try {
+    exitCode = importInto(source, dbPath, options, started);
+    return exitCode;
+  } finally {
+    // A refused import into a file it created leaves no file behind: nothing was written.
+    if (exitCode !== EXIT_OK && created) removeDatabaseFiles(dbPath);
+  }
+}
+
+function importInto(
+  source: FlaskSource,
+  dbPath: string,
+  options: RunOptions,
+  started: number,
+): number {
   let opened;
   try {
     opened = openDatabase(dbPath, { synchronous: options.synchronous, trial: options.dryRun });
@@ -126,12 +147,22 @@ function run(sourcePath: string, dbPath: string, options: RunOptions): number {
     if (busy instanceof StoreBusyError) {
       return failed(`${dbPath} stayed locked by another writer (is otel-board running? stop it)`);
     }
-    if (error instanceof FlaskImportRefused) return refused(sourcePath, error);
+    if (error instanceof FlaskImportRefused) return refused(source.path, error);
     throw error;
   } finally {
     db.close();
   }
   return printOut(describe(report, options, (performance.now() - started) / 1000));
+}
+
+function removeDatabaseFiles(dbPath: string): void {
+  for (const suffix of ["", "-wal", "-shm"]) {
+    try {
+      Deno.removeSync(dbPath + suffix);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
 }
 
 function describe(report: FlaskImportReport, options: RunOptions, seconds: number): string {

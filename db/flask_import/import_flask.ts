@@ -88,7 +88,7 @@ export function importFlask(
     const check = checkAll(target, source, converter);
     if (check.problems.length > 0) {
       throw new FlaskImportRefused(
-        `${check.total} value(s) or row(s) cannot be imported; nothing was written`,
+        `${check.total} row(s) or value(s) cannot be imported; nothing was written`,
         check.problems,
         check.total,
       );

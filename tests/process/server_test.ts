@@ -104,7 +104,7 @@ for (
       "an unknown command",
       {},
       ["frobnicate", "--port", "1"],
-      /^otel-board: Unknown command "frobnicate": the commands are run, reset-admin-password$/,
+      /^otel-board: Unknown command "frobnicate": the commands are run, reset-admin-password, import-flask$/,
     ],
     ["LOG_LEVEL=loud", { LOG_LEVEL: "loud" }, [], /^otel-board: LOG_LEVEL must be one of/],
     [
