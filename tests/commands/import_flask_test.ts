@@ -164,6 +164,16 @@ Deno.test("import-flask into a database started once: the service answers the im
     assert.equal(served.length, own.filter((r) => r.status === 200).length);
     const byUser = await getJson(server, "/log?user_id=kim", token) as { seq: number }[];
     assert.deepEqual(byUser.map((r) => r.seq), [2]);
+
+    const edited = await fetch(`${server.baseUrl}/board/posts/5`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "🎉 이전 완료", content: "관리자가 고친 글" }),
+    });
+    assert.equal(edited.status, 200);
+    const post = await edited.json();
+    assert.equal(post.create_date, null, "still unknown after an edit");
+    assert.match(post.update_date, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   } finally {
     assert.equal((await server.stop()).code, 0);
   }
@@ -200,6 +210,18 @@ Deno.test("import-flask refuses a bad time zone (exit 2) and a source that is no
     assert.match(result.stderr, message);
   }
   assert.ok(!existsSync(join(dir.path, "otel-board.db")), "no database was created");
+});
+
+Deno.test("import-flask --help names every flag and the exit codes", async () => {
+  await using dir = await tempDir();
+  const result = await runMain(["import-flask", "--help"], SETTINGS, dir.path);
+  assert.equal(result.code, 0, result.stderr);
+  for (const flag of ["--source-timezone <zone>", "--dry-run", "--accept-retention", "--db"]) {
+    assert.ok(result.stdout.includes(flag), flag);
+  }
+  assert.match(result.stdout, /Exit codes: 0 imported/);
+  const listed = await runMain(["--help"], SETTINGS, dir.path);
+  assert.match(listed.stdout, /^ {2}import-flask +Copy the Flask app's posts and call log/m);
 });
 
 Deno.test("import-flask reads naive times in the machine's zone by default and says so", async () => {
