@@ -11,7 +11,7 @@ import { LOG_API_LIMITS, truncate } from "../log_api_schema.ts";
 import type { FlaskCall, FlaskPost } from "./flask_source.ts";
 
 /** The `board` text sizes, as migration 1's CHECK constraints hold them (1 character at least). */
-export const BOARD_LIMITS = Object.freeze({ title: 30, content: 2000 });
+const BOARD_LIMITS = Object.freeze({ title: 30, content: 2000 });
 
 /** The size of every column a Flask value may be cut to, by `table.column`. */
 export const COLUMN_SIZES: Readonly<Record<string, number>> = Object.freeze({

@@ -29,7 +29,7 @@ export interface FlaskCall {
 }
 
 /** The columns each Flask table must have (extra ones are ignored). */
-export const FLASK_COLUMNS = Object.freeze(
+const FLASK_COLUMNS = Object.freeze(
   {
     board: ["seq", "title", "content", "create_date", "update_date"],
     log_api: [

@@ -212,6 +212,25 @@ Deno.test("import-flask refuses a bad time zone (exit 2) and a source that is no
   assert.ok(!existsSync(join(dir.path, "otel-board.db")), "no database was created");
 });
 
+Deno.test("import-flask creates a missing database without demo posts, and the service adds none", async () => {
+  await using dir = await tempDir();
+  writeFlaskFile(join(dir.path, "flask.db"));
+  const done = await runMain(
+    ["import-flask", "flask.db", "--source-timezone=Asia/Seoul"],
+    SETTINGS,
+    dir.path,
+  );
+  assert.equal(done.code, 0, done.stderr);
+  assert.doesNotMatch(done.stdout, /demo|Renumbered/);
+  const server = await startServer(SETTINGS, dir.path);
+  try {
+    const board = await getJson(server, "/board/10") as { seq: number }[];
+    assert.deepEqual(board.map((p) => p.seq), [5, 4, 2, 1]);
+  } finally {
+    assert.equal((await server.stop()).code, 0);
+  }
+});
+
 Deno.test("import-flask --help names every flag and the exit codes", async () => {
   await using dir = await tempDir();
   const result = await runMain(["import-flask", "--help"], SETTINGS, dir.path);
