@@ -5,6 +5,7 @@
 
 import { checkTelemetryCommand } from "./commands/check_telemetry.ts";
 import { type Command } from "./commands/command.ts";
+import { importFlaskCommand } from "./commands/import_flask.ts";
 import { resetAdminPasswordCommand } from "./commands/reset_admin_password.ts";
 import { runCommand } from "./commands/run.ts";
 import { SERVICE_NAME } from "./config/service_identity.ts";
@@ -15,6 +16,7 @@ import { StartupError } from "./server.ts";
 /** Every command; the first is the default when the command line names none. */
 export const COMMANDS: readonly Command[] = [
   runCommand(() => COMMANDS),
+  importFlaskCommand,
   resetAdminPasswordCommand,
   checkTelemetryCommand,
 ];

@@ -68,6 +68,12 @@ export type TransactionStatement = "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK";
 export interface OpenOptions {
   readonly synchronous: "normal" | "full";
   readonly busyTimeoutMs?: number;
+  /**
+   * A dry run: pending migrations and everything done through the connection stay in one
+   * transaction that is never committed (`close` rolls it back), and a file that does not
+   * exist is not created (a fresh in-memory database stands in for it).
+   */
+  readonly trial?: boolean;
 }
 
 /** The opened database and what start-up did to it. */
@@ -95,6 +101,9 @@ export const SCHEMA_VERSION: number = MIGRATIONS.length;
  * the pragmas and applies pending migrations.
  */
 export function openDatabase(path: string, options: OpenOptions): OpenedDatabase {
+  if (options.trial === true && path !== ":memory:" && !existsSync(path)) {
+    return openDatabase(":memory:", options);
+  }
   if (path !== ":memory:") inspectBeforeOpening(path);
   let raw: DatabaseSync;
   try {
@@ -112,13 +121,15 @@ export function openDatabase(path: string, options: OpenOptions): OpenedDatabase
     });
     applyPragmas(raw, path, options);
     registerSearchFunctions(raw);
-    migrate(raw, fromVersion);
+    const trial = options.trial === true;
+    if (trial) raw.exec("BEGIN IMMEDIATE");
+    migrate(raw, fromVersion, trial);
     // SQLite's advice for a new connection: analyse tables whose statistics are stale. On a
     // big file that takes tens of milliseconds, so a file's statistics are refreshed by the
     // background writer's connection instead (db/background_writer_worker.ts).
-    if (path === ":memory:") raw.exec("PRAGMA optimize = 0x10002");
+    if (path === ":memory:" && !trial) raw.exec("PRAGMA optimize = 0x10002");
     return {
-      db: wrap(raw, path),
+      db: wrap(raw, path, trial),
       created: fromVersion === 0,
       fromVersion,
       version: SCHEMA_VERSION,
@@ -231,16 +242,17 @@ function readVersion(raw: DatabaseSync): number {
   return Number(raw.prepare("PRAGMA user_version").get()?.user_version ?? 0);
 }
 
-function migrate(raw: DatabaseSync, fromVersion: number): void {
+/** Applies each pending migration in its own transaction, or all inside the open one (`trial`). */
+function migrate(raw: DatabaseSync, fromVersion: number, trial: boolean): void {
   for (const migration of MIGRATIONS.slice(fromVersion)) {
-    raw.exec("BEGIN IMMEDIATE");
+    if (!trial) raw.exec("BEGIN IMMEDIATE");
     try {
       raw.exec(migration.sql);
       raw.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
       raw.exec(`PRAGMA user_version = ${migration.version}`);
-      raw.exec("COMMIT");
+      if (!trial) raw.exec("COMMIT");
     } catch (error) {
-      raw.exec("ROLLBACK");
+      if (raw.isTransaction) raw.exec("ROLLBACK");
       throw new DatabaseOpenError(
         `Migration ${migration.version} (${migration.name}) failed: ${errorMessage(error)}`,
       );
@@ -248,9 +260,10 @@ function migrate(raw: DatabaseSync, fromVersion: number): void {
   }
 }
 
-function wrap(raw: DatabaseSync, path: string): Database {
+function wrap(raw: DatabaseSync, path: string, trial: boolean): Database {
   const statements = new Map<string, StatementSync>();
-  let depth = 0;
+  // A trial's transaction is open already: every transaction joins it.
+  let depth = trial ? 1 : 0;
   const prepare = (sql: string): StatementSync => {
     let statement = statements.get(sql);
     if (statement === undefined) {
@@ -310,6 +323,7 @@ function wrap(raw: DatabaseSync, path: string): Database {
     },
     close() {
       statements.clear();
+      if (trial && raw.isOpen && raw.isTransaction) raw.exec("ROLLBACK");
       if (raw.isOpen) raw.close();
     },
   };

@@ -2,7 +2,12 @@
 
 import type { PostRepository } from "./store.ts";
 
-const DEMO_POSTS: readonly { title: string; content: string }[] = [
+/**
+ * The demo posts' text, oldest first. A post is an untouched demo post when it has no author,
+ * was never edited (`create_date = update_date`), was not imported, and its title and content
+ * are exactly one of these: `import-flask` removes such posts, and only those.
+ */
+export const DEMO_POSTS: readonly { readonly title: string; readonly content: string }[] = [
   {
     title: "Welcome to otel-board",
     content: "A small bulletin board that logs every API call. Try GET /board/5 and GET /log.",

@@ -5,23 +5,33 @@
 
 import { isoTime } from "../lib/iso_time.ts";
 
-/** One API call as stored, column for column. */
+/**
+ * One API call as stored, column for column. A row imported from the Flask app
+ * (`import-flask`) has `method`, `status`, `duration_ms` and `trace_id` null, and may have no
+ * `end_time`: the old app did not record them, and nothing is invented.
+ */
 export interface LogApiRow {
   readonly seq: number;
   readonly user_ip: string | null;
   readonly user_id: string | null;
   readonly start_time: string;
-  readonly end_time: string;
+  readonly end_time: string | null;
   readonly call_url: string;
   readonly call_url_parameter: string | null;
-  readonly method: string;
-  readonly status: number;
-  readonly duration_ms: number;
+  readonly method: string | null;
+  readonly status: number | null;
+  readonly duration_ms: number | null;
   readonly trace_id: string | null;
 }
 
-/** A row to insert (everything but `seq`). */
-export type NewLogApiRow = Omit<LogApiRow, "seq">;
+/** A row otel-board writes for a call it served (everything but `seq`): every fact known. */
+export interface NewLogApiRow
+  extends Omit<LogApiRow, "seq" | "end_time" | "method" | "status" | "duration_ms"> {
+  readonly end_time: string;
+  readonly method: string;
+  readonly status: number;
+  readonly duration_ms: number;
+}
 
 /** Filters for reading the log; every field is optional and they combine with AND. */
 export interface LogApiFilter {

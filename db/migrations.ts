@@ -4,6 +4,7 @@ import { INITIAL_SCHEMA } from "./migrations/001_initial.ts";
 import { ACCOUNTS_AND_SEARCH } from "./migrations/002_accounts_and_search.ts";
 import { LOG_API_TRACE_AND_METHOD } from "./migrations/003_log_api_trace_and_method.ts";
 import { SUBSTRING_SEARCH } from "./migrations/004_substring_search.ts";
+import { IMPORTED_ROWS } from "./migrations/005_imported_rows.ts";
 
 /** One schema step, applied in its own transaction and recorded in `PRAGMA user_version`. */
 export interface Migration {
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "accounts and search", sql: ACCOUNTS_AND_SEARCH },
   { version: 3, name: "log_api trace id and method indexes", sql: LOG_API_TRACE_AND_METHOD },
   { version: 4, name: "substring search for Korean", sql: SUBSTRING_SEARCH },
+  { version: 5, name: "unknown values for imported rows", sql: IMPORTED_ROWS },
 ];

@@ -11,8 +11,10 @@ export interface PostRow {
   readonly seq: number;
   readonly title: string;
   readonly content: string;
-  readonly create_date: string;
-  readonly update_date: string;
+  /** Null only for a post imported without a date (import-flask): unknown, never invented. */
+  readonly create_date: string | null;
+  /** Null only for an imported post with neither date. */
+  readonly update_date: string | null;
   readonly author: string | null;
 }
 

@@ -131,6 +131,7 @@ Deno.test({
       "create_date",
       "update_date",
       "author_id",
+      "imported",
     ]);
     assert.deepEqual(columns(db, "log_api"), [
       "seq",

@@ -104,7 +104,7 @@ for (
       "an unknown command",
       {},
       ["frobnicate", "--port", "1"],
-      /^otel-board: Unknown command "frobnicate": the commands are run, reset-admin-password, check-telemetry$/,
+      /^otel-board: Unknown command "frobnicate": the commands are run, import-flask, reset-admin-password, check-telemetry$/,
     ],
     ["LOG_LEVEL=loud", { LOG_LEVEL: "loud" }, [], /^otel-board: LOG_LEVEL must be one of/],
     [
@@ -213,7 +213,7 @@ Deno.test("2,000 requests over 50 connections leave exactly 2,000 log_api rows",
   assert.equal(stopped.code, 0, stopped.stderr);
   const rows = logRowsInFile(join(dir.path, "otel-board.db"));
   assert.equal(rows.length, 2000);
-  const rowStatuses = new Map<number, number>();
+  const rowStatuses = new Map<number | null, number>();
   for (const row of rows) rowStatuses.set(row.status, (rowStatuses.get(row.status) ?? 0) + 1);
   assert.deepEqual(rowStatuses, statuses);
 });
