@@ -7,10 +7,7 @@
 
 import { join } from "node:path";
 import { type AttrValue, type ReceivedMetric } from "./otlp_decode.ts";
-import { allSignalsTo, startOtlpReceiver } from "./otlp_receiver.ts";
-import { exerciseEveryCounter, sendTo } from "./every_counter_traffic.ts";
-import { startServer } from "./server_process.ts";
-import { tempDir } from "./temp_dir.ts";
+import { exportAfterEveryCounter } from "./every_counter_traffic.ts";
 import { ROOT } from "./root.ts";
 import {
   collectorLabelName,
@@ -47,30 +44,6 @@ export function collectorFamily(metric: ReceivedMetric): { name: string; type: s
     name: collectorMetricName({ name: metric.name, unit: metric.unit, kind }),
     type: collectorMetricType(kind),
   };
-}
-
-/**
- * Starts otel-board exporting every signal to an independent OTLP receiver, serves
- * {@link exerciseEveryCounter}'s requests, and answers the last point of every series of the
- * first metric export sent after them.
- */
-export async function exportedMetrics(
-  env: Readonly<Record<string, string>> = {},
-): Promise<ReceivedMetric[]> {
-  await using dir = await tempDir();
-  await using receiver = await startOtlpReceiver();
-  await using server = await startServer(allSignalsTo(receiver.url, env), dir.path);
-  await exerciseEveryCounter(sendTo(server.baseUrl));
-  // Call-log rows are written in batches just after the answers; then two more exports, so
-  // the last one holds everything the traffic moved.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const seen = receiver.requests.filter((r) => r.signal === "metrics").length;
-  const last = await receiver.waitFor(() => {
-    const exports = receiver.requests.filter((r) => r.signal === "metrics" && r.accepted);
-    return exports.length >= seen + 2 ? exports.at(-1) : undefined;
-  }, { what: "two metric exports after the traffic" });
-  await server.stop();
-  return [...last.metrics];
 }
 
 /**
@@ -189,7 +162,7 @@ export const FIXTURE_HEADER: readonly string[] = [
 ];
 
 if (import.meta.main) {
-  const metrics = await exportedMetrics(FIXTURE_ENV);
+  const { metrics } = await exportAfterEveryCounter(FIXTURE_ENV);
   await Deno.writeTextFile(COLLECTOR_FIXTURE, collectorExposition(metrics, [...FIXTURE_HEADER]));
   await Deno.stdout.write(new TextEncoder().encode(`Wrote ${COLLECTOR_FIXTURE}\n`));
 }

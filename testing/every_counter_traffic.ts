@@ -1,7 +1,13 @@
 /**
  * @module Requests that move every metric otel-board registers: reads, a 404, a registration,
- * a good and a bad sign-in, and a post created, replaced and deleted.
+ * a good and a bad sign-in, and a post created, replaced and deleted; and a real otel-board's
+ * OTLP export of all three signals after them.
  */
+
+import type { ReceivedLog, ReceivedMetric, ReceivedSpan } from "./otlp_decode.ts";
+import { allSignalsTo, startOtlpReceiver } from "./otlp_receiver.ts";
+import { startServer } from "./server_process.ts";
+import { tempDir } from "./temp_dir.ts";
 
 /** Sends one request to the service under test (a real server's `fetch`, or an in-process one). */
 export type Send = (path: string, init?: RequestInit) => Promise<Response>;
@@ -52,4 +58,36 @@ export async function exerciseEveryCounter(
     method: "DELETE",
     headers: { authorization: `Bearer ${token}` },
   });
+}
+
+/** What one run of {@link exportAfterEveryCounter} exported. */
+export interface ExportedSignals {
+  /** The points of the first metric export sent after the traffic (every series, once). */
+  readonly metrics: ReceivedMetric[];
+  readonly spans: ReceivedSpan[];
+  readonly logs: ReceivedLog[];
+}
+
+/**
+ * Starts otel-board (with `env`) exporting every signal to an independent OTLP receiver, serves
+ * {@link exerciseEveryCounter}'s requests, stops it, and answers what it exported.
+ */
+export async function exportAfterEveryCounter(
+  env: Readonly<Record<string, string>> = {},
+): Promise<ExportedSignals> {
+  await using dir = await tempDir();
+  await using receiver = await startOtlpReceiver();
+  await using server = await startServer(allSignalsTo(receiver.url, env), dir.path);
+  await exerciseEveryCounter(sendTo(server.baseUrl));
+  // Call-log rows are written in batches just after the answers; then two more exports, so
+  // the last one holds everything the traffic moved.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const seen = receiver.requests.filter((r) => r.signal === "metrics").length;
+  const last = await receiver.waitFor(() => {
+    const exports = receiver.requests.filter((r) => r.signal === "metrics" && r.accepted);
+    return exports.length >= seen + 2 ? exports.at(-1) : undefined;
+  }, { what: "two metric exports after the traffic" });
+  const stopped = await server.stop();
+  if (stopped.code !== 0) throw new Error(`otel-board exited ${stopped.code}: ${stopped.stderr}`);
+  return { metrics: [...last.metrics], spans: receiver.spans(), logs: receiver.logs() };
 }

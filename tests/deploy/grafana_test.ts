@@ -10,7 +10,11 @@ import { allSignalsTo, startOtlpReceiver } from "../../testing/otlp_receiver.ts"
 import { startServer } from "../../testing/server_process.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 import { parsePrometheusText, type PromFamily } from "../../testing/prometheus.ts";
-import { exerciseEveryCounter, sendTo } from "../../testing/every_counter_traffic.ts";
+import {
+  exerciseEveryCounter,
+  exportAfterEveryCounter,
+  sendTo,
+} from "../../testing/every_counter_traffic.ts";
 import {
   checkReferences,
   type Dashboard,
@@ -24,7 +28,6 @@ import {
   COLLECTOR_VERSION,
   collectorFamily,
   collectorLabelsOf,
-  exportedMetrics,
   FIXTURE_ENV,
 } from "../../testing/collector_exposition.ts";
 
@@ -216,7 +219,7 @@ Deno.test("The Collector exposition names exactly otel-board's exported instrume
   const shown = (families: { name: string; type: string; labels: Iterable<string> }[]) =>
     families.map((f) => `${f.name} (${f.type}) ${[...f.labels].sort().join(",")}`).sort();
   const expected = new Map<string, { name: string; type: string; labels: Set<string> }>();
-  for (const metric of await exportedMetrics(FIXTURE_ENV)) {
+  for (const metric of (await exportAfterEveryCounter(FIXTURE_ENV)).metrics) {
     const family = collectorFamily(metric);
     const entry = expected.get(family.name) ?? { ...family, labels: new Set<string>() };
     for (const label of collectorLabelsOf(metric)) entry.labels.add(label);
