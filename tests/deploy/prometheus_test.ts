@@ -1,6 +1,7 @@
 /**
  * @module deploy/prometheus/prometheus.yml checked by promtool and run by a real Prometheus that
- * scrapes a real otel-board; the Grafana dashboard's queries are run against what it scraped.
+ * scrapes a real otel-board; every query of the direct-scrape Grafana dashboard is run against
+ * what it scraped and must answer data.
  */
 
 import { replaceOnce } from "../../testing/replace_once.ts";
@@ -9,6 +10,9 @@ import { poll } from "../../testing/poll.ts";
 import { join } from "node:path";
 import { ROOT } from "../../testing/root.ts";
 import { startServer } from "../../testing/server_process.ts";
+import { allSignalsTo, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
+import { exerciseEveryCounter, sendTo } from "../../testing/every_counter_traffic.ts";
+import { DASHBOARDS, loadDashboard, splitPanels } from "../../testing/grafana_dashboard.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 import {
   PROMETHEUS_POLL,
@@ -19,7 +23,6 @@ import {
 } from "../../testing/prometheus_server.ts";
 
 const CONFIG = join(ROOT, "deploy/prometheus/prometheus.yml");
-const DASHBOARD = join(ROOT, "deploy/grafana/otel-board.json");
 const REQUESTS = 5;
 
 /**
@@ -44,24 +47,6 @@ function seriesWhen(
   }, { ...PROMETHEUS_POLL, what: `${promql} to be answered` });
 }
 
-interface DashboardTarget {
-  readonly expr: string;
-  readonly legendFormat?: string;
-}
-
-interface DashboardPanel {
-  readonly title: string;
-  readonly type: string;
-  readonly targets?: DashboardTarget[];
-  readonly panels?: DashboardPanel[];
-}
-
-/** Every panel of the dashboard that shows data (rows left out, collapsed rows opened). */
-function dashboardPanels(): DashboardPanel[] {
-  const dashboard = JSON.parse(Deno.readTextFileSync(DASHBOARD)) as { panels: DashboardPanel[] };
-  return dashboard.panels.flatMap((panel) => panel.type === "row" ? (panel.panels ?? []) : [panel]);
-}
-
 /** A dashboard query as Grafana sends it for job otel-board, all instances, a 1 s scrape. */
 function asGrafanaSends(expr: string): string {
   return expr.replaceAll("$__rate_interval", "5s").replaceAll("$instance", ".*")
@@ -75,11 +60,16 @@ Deno.test("promtool check config passes on deploy/prometheus/prometheus.yml", as
   assert.match(output, /SUCCESS/);
 });
 
-Deno.test("Prometheus with the shipped scrape config collects otel-board's request histogram, per-core CPU and up; every dashboard panel has data", async (t) => {
+Deno.test("Prometheus with the shipped scrape config collects otel-board's request histogram, per-core CPU and up; every query of the direct-scrape dashboard answers data", async (t) => {
   if (!await prometheusAvailable()) return;
   await using serverDir = await tempDir();
   await using prometheusDir = await tempDir();
-  await using server = await startServer({ OTEL_METRICS_EXPORTER: "prometheus" }, serverDir.path);
+  // Every signal exported over OTLP too, so the SDK's own queue metrics are on /metrics.
+  await using receiver = await startOtlpReceiver();
+  await using server = await startServer(
+    allSignalsTo(receiver.url, { OTEL_METRICS_EXPORTER: "otlp,prometheus" }),
+    serverDir.path,
+  );
   const config = testConfig(await Deno.readTextFile(CONFIG), server.port);
   await using prometheus = await startPrometheus(config, prometheusDir.path);
   const { query } = prometheus;
@@ -136,20 +126,22 @@ Deno.test("Prometheus with the shipped scrape config collects otel-board's reque
   });
 
   await t.step(
-    "every dashboard query is valid PromQL, every panel has data, legends find their labels",
+    "every dashboard query is valid PromQL and answers data after traffic that moves every counter; legends find their labels",
     async () => {
+      await exerciseEveryCounter(sendTo(server.baseUrl));
       // A rate needs two samples inside its 5 s window.
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      for (const panel of dashboardPanels()) {
+      const { panels } = splitPanels(loadDashboard(DASHBOARDS.direct).panels);
+      for (const panel of panels) {
         const answers = await poll(async () => {
           const answers = await Promise.all(
             (panel.targets ?? []).map(async (target) => ({
               target,
-              series: await query(asGrafanaSends(target.expr)),
+              series: await query(asGrafanaSends(target.expr ?? "")),
             })),
           );
-          return answers.some((a) => a.series.length > 0) ? answers : undefined;
-        }, { ...PROMETHEUS_POLL, what: `data for the panel "${panel.title}"` });
+          return answers.every((a) => a.series.length > 0) ? answers : undefined;
+        }, { ...PROMETHEUS_POLL, what: `data for every query of the panel "${panel.title}"` });
         for (const { target, series } of answers) {
           // Every {{label}} names a label the answer has (a typo or a label the aggregation
           // dropped renders empty), and no series gets a blank legend. A label may be missing
