@@ -293,6 +293,7 @@ export function describeStatement(sql: string, path: string, dup: boolean): Stat
   };
   if (dup) {
     attributes[OLD_DB.system] = DB_SYSTEM_NAME_VALUE_SQLITE;
+    attributes[OLD_DB.name] = path;
     attributes[OLD_DB.statement] = text;
     attributes[OLD_DB.operation] = operation;
     if (table !== undefined) attributes[OLD_DB.table] = table;

@@ -33,6 +33,7 @@ import { HTTP_DURATION_BUCKETS } from "./buckets.ts";
 import type { Metrics } from "./metrics.ts";
 import { answeringRoute, KNOWN_METHODS } from "../http/answering_route.ts";
 import { redactQuery } from "../lib/redact.ts";
+import { OLD_HTTP_FLAVOR, oldServerDuration } from "./old_http_metrics.ts";
 import { ATTR_ENDUSER_ID, OLD_HTTP } from "./semconv.ts";
 import { errorTypeOf, fail } from "./traced.ts";
 import type { Tracing } from "./tracing.ts";
@@ -90,6 +91,7 @@ export function httpTelemetry<E extends SpanEnv>(
     description: "Duration of HTTP server requests.",
     advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
   });
+  const oldDuration = dup && meter !== undefined ? oldServerDuration(meter) : undefined;
   // Requests in flight per method and scheme, counted here and read at collection time:
   // cheaper than two synchronous measurements (and attribute hashing) per request.
   const inFlight = new Map<string, { readonly attributes: Attributes; count: number }>();
@@ -142,6 +144,9 @@ export function httpTelemetry<E extends SpanEnv>(
       const query = url.search.length > 1 ? `?${redactQuery(url.search.slice(1))}` : "";
       attributes[OLD_HTTP.url] = `${originText(origin)}${url.pathname}${query}`;
       attributes[OLD_HTTP.target] = url.pathname + query;
+      attributes[OLD_HTTP.scheme] = scheme;
+      attributes[OLD_HTTP.hostPort] = origin.port;
+      attributes[OLD_HTTP.flavor] = OLD_HTTP_FLAVOR;
       if (userAgent !== null) attributes[OLD_HTTP.userAgent] = userAgent;
       if (clientIp !== null && clientIp !== undefined) attributes[OLD_HTTP.peerIp] = clientIp;
     }
@@ -181,6 +186,8 @@ export function httpTelemetry<E extends SpanEnv>(
       if (traceId !== null) c.res.headers.set(TRACE_ID_HEADER, traceId);
       span.end();
       if (active !== undefined) active.count--;
+      const elapsedMs = performance.now() - started;
+      oldDuration?.(elapsedMs, { method, scheme, statusCode: status, route, port: origin.port });
       if (duration !== undefined) {
         const measured: Attributes = {
           [ATTR_HTTP_REQUEST_METHOD]: method,
@@ -189,7 +196,7 @@ export function httpTelemetry<E extends SpanEnv>(
         };
         if (route !== undefined) measured[ATTR_HTTP_ROUTE] = route;
         if (errorType !== undefined) measured[ATTR_ERROR_TYPE] = errorType;
-        duration.record((performance.now() - started) / 1000, measured);
+        duration.record(elapsedMs / 1000, measured);
       }
     }
   };

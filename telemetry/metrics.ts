@@ -1,12 +1,17 @@
 /**
  * @module The meter provider, wired by hand: a periodic OTLP reader, an optional
  * Prometheus pull reader for `/metrics`, and the SDK's self-observability hook.
+ *
+ * Each of these readers collects inside an async context naming it (`collectingReader()`),
+ * because the SDK runs observable callbacks for every reader's collection without saying
+ * which reader asked, and CPU utilisation must cover each reader's own interval.
  */
 
 import type { Meter, MeterProvider as ApiMeterProvider } from "@opentelemetry/api";
 import type { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   AggregationTemporality,
   ConsoleMetricExporter,
@@ -45,6 +50,11 @@ export interface Metrics {
   shutdown(timeoutMs: number): Promise<boolean>;
   /** OTLP export outcomes so far. */
   stats(): ExportStats;
+  /**
+   * The reader whose collection is running, for an observable callback that keeps per-reader
+   * state; `undefined` outside a collection and for the extra reader of {@link MetricsOptions}.
+   */
+  collectingReader(): MetricReader | undefined;
 }
 
 /** Options for tests: an extra reader to collect from. */
@@ -52,13 +62,43 @@ export interface MetricsOptions {
   readonly reader?: MetricReader;
 }
 
+type CollectOptions = Parameters<MetricReader["collect"]>[0];
+type Collection = ReturnType<MetricReader["collect"]>;
+
+/** Which reader is collecting, as an async context around each reader's collections. */
+type ReaderScope = AsyncLocalStorage<MetricReader>;
+
 /** A reader that collects only when asked (for `/metrics`). */
 class PullReader extends MetricReader {
+  readonly #scope: ReaderScope;
+  constructor(scope: ReaderScope) {
+    super();
+    this.#scope = scope;
+  }
+  override collect(options?: CollectOptions): Collection {
+    return this.#scope.run(this, () => super.collect(options));
+  }
   protected override onForceFlush(): Promise<void> {
     return Promise.resolve();
   }
   protected override onShutdown(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** The SDK's periodic reader (its timer, flush and shutdown all call `collect`), scoped. */
+class PushReader extends PeriodicExportingMetricReader {
+  readonly #scope: ReaderScope;
+  constructor(scope: ReaderScope, exporter: PushMetricExporter, metrics: MetricsConfig) {
+    super({
+      exporter,
+      exportIntervalMillis: metrics.exportIntervalMs,
+      exportTimeoutMillis: metrics.exportTimeoutMs,
+    });
+    this.#scope = scope;
+  }
+  override collect(options?: CollectOptions): Collection {
+    return this.#scope.run(this, () => super.collect(options));
   }
 }
 
@@ -71,15 +111,18 @@ export function startMetrics(
 ): Metrics {
   const log = logger.scoped(import.meta.url);
   const metrics = config.metrics;
+  const scope: ReaderScope = new AsyncLocalStorage();
   const readers: MetricReader[] = [];
   const otlp = metrics.exporters.includes("otlp")
     ? createOtlpSender("metrics", metricsOtlpEndpoint(metrics), logger)
     : undefined;
-  if (otlp !== undefined) readers.push(periodic(otlpMetricExporter(otlp, metrics), metrics));
-  if (metrics.exporters.includes("console")) {
-    readers.push(periodic(new ConsoleMetricExporter(), metrics));
+  if (otlp !== undefined) {
+    readers.push(new PushReader(scope, otlpMetricExporter(otlp, metrics), metrics));
   }
-  const pull = metrics.exporters.includes("prometheus") ? new PullReader() : undefined;
+  if (metrics.exporters.includes("console")) {
+    readers.push(new PushReader(scope, new ConsoleMetricExporter(), metrics));
+  }
+  const pull = metrics.exporters.includes("prometheus") ? new PullReader(scope) : undefined;
   if (pull !== undefined) readers.push(pull);
   if (options.reader !== undefined) readers.push(options.reader);
   const provider = new MeterProvider({ resource, readers });
@@ -104,6 +147,7 @@ export function startMetrics(
       return stopWithin(stopping, timeoutMs, () => otlp?.abort());
     },
     stats: () => otlp?.stats() ?? zero,
+    collectingReader: () => scope.getStore(),
   };
 }
 
@@ -113,14 +157,6 @@ export function startMetrics(
  */
 export function metricsOtlpEndpoint(metrics: MetricsConfig): OtlpEndpointConfig {
   return { ...metrics.otlp, timeoutMs: Math.min(metrics.otlp.timeoutMs, metrics.exportTimeoutMs) };
-}
-
-function periodic(exporter: PushMetricExporter, metrics: MetricsConfig): MetricReader {
-  return new PeriodicExportingMetricReader({
-    exporter,
-    exportIntervalMillis: metrics.exportIntervalMs,
-    exportTimeoutMillis: metrics.exportTimeoutMs,
-  });
 }
 
 /** A push exporter serializing with the SDK's protobuf serializer and sending with `sender`. */

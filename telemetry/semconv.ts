@@ -32,6 +32,12 @@ export const OLD_HTTP = Object.freeze({
   target: "http.target",
   route: "http.route",
   peerIp: "net.peer.ip",
+  /** Old name of `url.scheme`. */
+  scheme: "http.scheme",
+  /** Old name of `server.port`. */
+  hostPort: "net.host.port",
+  /** Old name of `network.protocol.version`. */
+  flavor: "http.flavor",
 });
 
 /** Pre-stable database attribute names, sent beside the stable ones with `database/dup`. */
@@ -40,4 +46,6 @@ export const OLD_DB = Object.freeze({
   statement: "db.statement",
   operation: "db.operation",
   table: "db.sql.table",
+  /** Old name of `db.namespace`. */
+  name: "db.name",
 });

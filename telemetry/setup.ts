@@ -80,7 +80,9 @@ export function startTelemetry(
       ...(options.logExporter === undefined ? {} : { exporter: options.logExporter }),
     })
     : undefined;
-  const system = registerSystemMetrics(metrics.meter, options.readings ?? currentReadings());
+  const system = registerSystemMetrics(metrics.meter, options.readings ?? currentReadings(), {
+    collectingReader: metrics.collectingReader,
+  });
   const none: ExportStats = { exportedItems: 0, failedItems: 0, failedRequests: 0 };
   const droppedItems = (): DroppedItems[] => [
     { signal: "traces", reason: "queue_full", items: spanDrops.dropped() },

@@ -1,13 +1,11 @@
 /**
- * @module Host and process gauges (CPU, memory, load average, RSS, heap, uptime), with every
+ * @module Host and process metrics (CPU, memory, load average, RSS, heap, uptime), with every
  * OS reading injected so the Windows branches are testable anywhere.
  *
  * Each source (CPU times, system memory, load average, process memory and uptime) has its own
  * batch callback: one collection reads each source once, and a source that fails (for example
- * `--allow-sys` without `cpus`) costs only its own gauges; the SDK reports the error.
- *
- * CPU utilisation is measured between consecutive collections. With several metric readers
- * (OTLP push plus Prometheus pull) each collection by any reader starts a new interval.
+ * `--allow-sys` without `cpus`) costs only its own instruments; the SDK reports the error.
+ * CPU lives in cpu_metrics.ts, system memory in memory_metrics.ts.
  */
 
 import type {
@@ -18,29 +16,8 @@ import type {
 } from "@opentelemetry/api";
 import { ValueType } from "@opentelemetry/api";
 import { cpus } from "node:os";
-
-/** `cpu.logical_number` (incubating semantic convention). */
-export const ATTR_CPU_LOGICAL_NUMBER = "cpu.logical_number";
-/** `system.memory.state` (incubating semantic convention). */
-export const ATTR_SYSTEM_MEMORY_STATE = "system.memory.state";
-
-/** Cumulative CPU times of one logical CPU in milliseconds, as `node:os` `cpus()[i].times`. */
-export interface CpuTimes {
-  readonly user: number;
-  readonly nice: number;
-  readonly sys: number;
-  readonly idle: number;
-  readonly irq: number;
-}
-
-/** System memory in bytes, as `Deno.systemMemoryInfo()` reports it. */
-export interface MemoryReading {
-  readonly total: number;
-  readonly free: number;
-  readonly available: number;
-  readonly buffers: number;
-  readonly cached: number;
-}
+import { type CpuSource, observeCpu } from "./cpu_metrics.ts";
+import { type MemorySource, observeSystemMemory } from "./memory_metrics.ts";
 
 /** Process memory in bytes, as `Deno.memoryUsage()` reports it. */
 export interface ProcessMemoryReading {
@@ -48,24 +25,11 @@ export interface ProcessMemoryReading {
   readonly heapUsed: number;
 }
 
-/** Every OS reading the gauges need; tests pass fakes. */
-export interface SystemReadings {
-  readonly os: typeof Deno.build.os;
-  /** Per logical CPU, cumulative milliseconds. */
-  cpuTimes(): readonly CpuTimes[];
-  memory(): MemoryReading;
+/** Every OS reading the metrics need; tests pass fakes. */
+export interface SystemReadings extends CpuSource, MemorySource {
   loadAverage(): readonly [number, number, number];
   processMemory(): ProcessMemoryReading;
   uptimeSeconds(): number;
-}
-
-/** A `system.memory.state` value. */
-export type MemoryState = "used" | "free" | "cached" | "buffers";
-
-/** Bytes of system memory in one state. */
-export interface MemoryStateBytes {
-  readonly state: MemoryState;
-  readonly bytes: number;
 }
 
 /** What {@linkcode registerSystemMetrics} returns. */
@@ -76,13 +40,26 @@ export interface SystemMetrics {
 
 /**
  * The readings of this host and process. Nothing is read until a method is called.
- * Needs `--allow-sys=cpus,systemMemoryInfo,loadavg`.
+ * Needs `--allow-sys=cpus,systemMemoryInfo,loadavg`. The `cached` memory state needs
+ * `/proc/meminfo`, which Deno lets only `--allow-all` read; without it that state is left out.
  */
 export function currentReadings(): SystemReadings {
+  // Deno lets only --allow-all read /proc, so under the service's own permission set this
+  // fails; one failure is enough to know.
+  let meminfoReadable = Deno.build.os === "linux";
   return {
     os: Deno.build.os,
     cpuTimes: () => cpus().map(({ times }) => times),
     memory: () => Deno.systemMemoryInfo(),
+    procMeminfo: () => {
+      if (!meminfoReadable) return undefined;
+      try {
+        return Deno.readTextFileSync("/proc/meminfo");
+      } catch {
+        meminfoReadable = false;
+        return undefined;
+      }
+    },
     loadAverage: () => {
       const [one = 0, five = 0, fifteen = 0] = Deno.loadavg();
       return [one, five, fifteen];
@@ -92,114 +69,12 @@ export function currentReadings(): SystemReadings {
   };
 }
 
-function busyMs(times: CpuTimes): number {
-  return times.user + times.nice + times.sys + times.irq;
-}
-
-function wentBackwards(previous: CpuTimes, current: CpuTimes): boolean {
-  return current.user < previous.user || current.nice < previous.nice ||
-    current.sys < previous.sys || current.idle < previous.idle || current.irq < previous.irq;
-}
-
-/**
- * The busy fraction (0..1) of each logical CPU between two snapshots: busy-time delta over
- * total-time delta, busy being user + nice + sys + irq.
- *
- * A CPU reports 0 when it has no earlier snapshot, when no time passed, or when a counter went
- * backwards (a reset).
- *
- * @returns one value per CPU of `current`, by index.
- */
-export function cpuUtilization(
-  previous: readonly CpuTimes[],
-  current: readonly CpuTimes[],
-): number[] {
-  return current.map((now, cpu) => {
-    const before = previous[cpu];
-    if (before === undefined || wentBackwards(before, now)) return 0;
-    const busy = busyMs(now) - busyMs(before);
-    const total = busy + now.idle - before.idle;
-    if (!(total > 0) || !Number.isFinite(busy)) return 0;
-    return Math.min(1, Math.max(0, busy / total));
-  });
-}
-
-/**
- * Splits system memory into `system.memory.state` values.
- *
- * On Windows Deno reports `available`, `cached` and `buffers` as 0, so only `used`
- * (total − free) and `free` are given. Elsewhere `used` is total − available, or
- * total − free − buffers − cached when `available` is 0; never below 0.
- */
-export function memoryStates(
-  os: typeof Deno.build.os,
-  memory: MemoryReading,
-): MemoryStateBytes[] {
-  const { total, free, available, buffers, cached } = memory;
-  if (os === "windows") {
-    return [
-      { state: "used", bytes: Math.max(0, total - free) },
-      { state: "free", bytes: free },
-    ];
-  }
-  const used = available > 0 ? total - available : total - free - buffers - cached;
-  return [
-    { state: "used", bytes: Math.max(0, used) },
-    { state: "free", bytes: free },
-    { state: "cached", bytes: cached },
-    { state: "buffers", bytes: buffers },
-  ];
-}
-
 /** Whether `Deno.loadavg()` means anything on this OS (on Windows it is always zeros). */
 export function hasLoadAverage(os: typeof Deno.build.os): boolean {
   return os !== "windows";
 }
 
 type Registration = readonly [BatchObservableCallback, Observable[]];
-
-function cpuGauges(meter: Meter, readings: SystemReadings): Registration {
-  const utilization = meter.createObservableGauge("system.cpu.utilization", {
-    description: "Fraction of time each logical CPU was busy since the previous collection.",
-    unit: "1",
-  });
-  let previous: readonly CpuTimes[] = [];
-  try {
-    previous = readings.cpuTimes();
-  } catch {
-    // No baseline: the first collection reads again (and the SDK reports that error).
-  }
-  function observeCpu(result: BatchObservableResult): void {
-    const current = readings.cpuTimes();
-    const fractions = cpuUtilization(previous, current);
-    previous = current;
-    fractions.forEach((fraction, cpu) => {
-      result.observe(utilization, fraction, { [ATTR_CPU_LOGICAL_NUMBER]: cpu });
-    });
-  }
-  return [observeCpu, [utilization]];
-}
-
-function memoryGauges(meter: Meter, readings: SystemReadings): Registration {
-  const usage = meter.createObservableGauge("system.memory.usage", {
-    description: "System memory in bytes, by state.",
-    unit: "By",
-    valueType: ValueType.INT,
-  });
-  const utilization = meter.createObservableGauge("system.memory.utilization", {
-    description: "Fraction of system memory in each state.",
-    unit: "1",
-  });
-  function observeMemory(result: BatchObservableResult): void {
-    const memory = readings.memory();
-    for (const { state, bytes } of memoryStates(readings.os, memory)) {
-      const attributes = { [ATTR_SYSTEM_MEMORY_STATE]: state };
-      result.observe(usage, bytes, attributes);
-      result.observe(utilization, memory.total > 0 ? bytes / memory.total : 0, attributes);
-    }
-  }
-  return [observeMemory, [usage, utilization]];
-}
 
 function loadAverageGauges(meter: Meter, readings: SystemReadings): Registration {
   const windows = [["1m", "minute"], ["5m", "5 minutes"], ["15m", "15 minutes"]] as const;
@@ -216,13 +91,14 @@ function loadAverageGauges(meter: Meter, readings: SystemReadings): Registration
   return [observeLoadAverage, gauges];
 }
 
-function processGauges(meter: Meter, readings: SystemReadings): Registration[] {
-  const rss = meter.createObservableGauge("process.memory.usage", {
+function processMetrics(meter: Meter, readings: SystemReadings): Registration[] {
+  // UpDownCounters, as the semantic conventions define these two: sums of their parts.
+  const rss = meter.createObservableUpDownCounter("process.memory.usage", {
     description: "Resident set size of this process in bytes.",
     unit: "By",
     valueType: ValueType.INT,
   });
-  const heapUsed = meter.createObservableGauge("v8js.memory.heap.used", {
+  const heapUsed = meter.createObservableUpDownCounter("v8js.memory.heap.used", {
     description: "V8 heap memory in use by this process in bytes.",
     unit: "By",
     valueType: ValueType.INT,
@@ -243,31 +119,39 @@ function processGauges(meter: Meter, readings: SystemReadings): Registration[] {
   return [[observeProcessMemory, [rss, heapUsed]], [observeUptime, [uptime]]];
 }
 
+/** Options of {@link registerSystemMetrics}. */
+export interface SystemMetricsOptions {
+  /** The metric reader whose collection is running, for per-reader CPU utilisation. */
+  readonly collectingReader?: () => unknown;
+}
+
 /**
- * Registers the host and process gauges of DESIGN §5 on `meter`. The load-average gauges are
- * not registered at all on Windows. A CPU baseline is taken now, so the first collection
- * reports utilisation since registration.
+ * Registers the host and process metrics of DESIGN §5 on `meter`. The load-average gauges are
+ * not registered at all on Windows. A CPU baseline is taken now, so each reader's first
+ * utilisation covers the time since registration.
  *
  * @returns a handle whose `stop()` removes the callbacks.
  */
-export function registerSystemMetrics(meter: Meter, readings: SystemReadings): SystemMetrics {
+export function registerSystemMetrics(
+  meter: Meter,
+  readings: SystemReadings,
+  options: SystemMetricsOptions = {},
+): SystemMetrics {
+  const removers = [observeCpu(meter, readings, options), observeSystemMemory(meter, readings)];
   const registrations: Registration[] = [
-    cpuGauges(meter, readings),
-    memoryGauges(meter, readings),
     ...(hasLoadAverage(readings.os) ? [loadAverageGauges(meter, readings)] : []),
-    ...processGauges(meter, readings),
+    ...processMetrics(meter, readings),
   ];
   for (const [callback, observables] of registrations) {
     meter.addBatchObservableCallback(callback, observables);
+    removers.push(() => meter.removeBatchObservableCallback(callback, observables));
   }
   let stopped = false;
   return {
     stop(): void {
       if (stopped) return;
       stopped = true;
-      for (const [callback, observables] of registrations) {
-        meter.removeBatchObservableCallback(callback, observables);
-      }
+      for (const remove of removers) remove();
     },
   };
 }

@@ -145,8 +145,12 @@ Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old name
   assert.equal(server.attributes["http.user_agent"], "test-agent");
   assert.equal(server.attributes["http.route"], "/board/:count");
   assert.equal(server.attributes["net.peer.ip"], "203.0.113.7");
+  assert.equal(server.attributes["http.scheme"], "http");
+  assert.equal(server.attributes["net.host.port"], 80);
+  assert.equal(server.attributes["http.flavor"], "1.1");
   assert.equal(server.attributes["http.request.method"], "GET", "stable names stay");
   const select = named(spans, "SELECT board users");
+  assert.equal(select.attributes["db.name"], select.attributes["db.namespace"]);
   assert.equal(select.attributes["db.system"], "sqlite");
   assert.equal(select.attributes["db.operation"], "SELECT");
   assert.equal(select.attributes["db.sql.table"], undefined, "no table for a JOIN (issue 13)");
@@ -155,14 +159,44 @@ Deno.test("With OTEL_SEMCONV_STABILITY_OPT_IN=http/dup,database/dup the old name
   assert.equal(select.attributes["db.statement"], select.attributes["db.query.text"]);
 });
 
-Deno.test("Without the opt-in, no old attribute names are sent", async () => {
+Deno.test("Without the opt-in, no old attribute names and no http.server.duration are sent", async () => {
   await using t = await testApp({ settings: TELEMETRY });
   await t.request("/board/2");
   for (const span of await t.finishedSpans()) {
-    for (const key of ["http.method", "http.status_code", "db.statement", "db.system"]) {
+    const old = ["http.method", "http.status_code", "http.scheme", "http.flavor", "net.host.port"];
+    for (const key of [...old, "db.statement", "db.system", "db.name"]) {
       assert.equal(span.attributes[key], undefined, `${span.name} ${key}`);
     }
   }
+  const metrics = await t.collectMetrics();
+  assert.ok(metrics.has("http.server.request.duration"));
+  assert.ok(!metrics.has("http.server.duration"));
+});
+
+Deno.test("With http/dup the old http.server.duration histogram is in milliseconds, by the old names, and an unknown method is _OTHER", async () => {
+  await using t = await testApp({
+    settings: { ...TELEMETRY, OTEL_SEMCONV_STABILITY_OPT_IN: "http/dup" },
+  });
+  await (await t.request("/board/2")).body?.cancel();
+  await (await t.request("/nope")).body?.cancel();
+  await (await t.request("/board/2", { method: "BREW" })).body?.cancel();
+  const metric = (await t.collectMetrics()).get("http.server.duration");
+  assert.ok(metric, "http.server.duration is recorded");
+  assert.equal(metric.descriptor.unit, "ms");
+  const points = metric.dataPoints as { attributes: Record<string, unknown>; value: unknown }[];
+  const ok = points.find((p) => p.attributes["http.status_code"] === 200);
+  assert.deepEqual(ok?.attributes, {
+    "http.method": "GET",
+    "http.scheme": "http",
+    "http.status_code": 200,
+    "http.route": "/board/:count",
+    "net.host.port": 80,
+    "http.flavor": "1.1",
+  });
+  const missing = points.find((p) => p.attributes["http.status_code"] === 404);
+  assert.equal(missing?.attributes["http.route"], undefined, "no route for a 404");
+  const brewed = points.find((p) => p.attributes["http.method"] !== "GET");
+  assert.equal(brewed?.attributes["http.method"], "_OTHER");
 });
 
 Deno.test("Database spans carry the parameterised SQL, never the bound values", async () => {

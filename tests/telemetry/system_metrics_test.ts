@@ -1,8 +1,9 @@
-/** @module Tests for the host and process gauges, collected through a real MeterProvider. */
+/** @module Tests for the host and process metrics, collected through a real MeterProvider. */
 
 import {
   AggregationTemporality,
   type DataPoint,
+  DataPointType,
   MeterProvider,
   MetricReader,
   type MetricReaderOptions,
@@ -10,10 +11,16 @@ import {
 import assert from "node:assert/strict";
 import {
   type CpuTimes,
-  cpuUtilization,
-  currentReadings,
+  CpuUtilizationWindows,
+  MIN_CPU_WINDOW_MS,
+} from "../../telemetry/cpu_metrics.ts";
+import {
   type MemoryReading,
   memoryStates,
+  readMemoryStates,
+} from "../../telemetry/memory_metrics.ts";
+import {
+  currentReadings,
   registerSystemMetrics,
   type SystemReadings,
 } from "../../telemetry/system_metrics.ts";
@@ -30,6 +37,8 @@ class TestReader extends MetricReader {
 interface Metric {
   readonly unit: string;
   readonly description: string;
+  readonly type: DataPointType;
+  readonly monotonic: boolean | undefined;
   readonly points: DataPoint<number>[];
 }
 
@@ -39,11 +48,12 @@ function cpu(busyMs: number, idleMs: number): CpuTimes {
 }
 
 const GIB = 1024 ** 3;
+// What Deno reports on Linux: cached is always 0 (the real figure is in /proc/meminfo).
 const LINUX_MEMORY: MemoryReading = {
   total: 16 * GIB,
   free: 2 * GIB,
   available: 6 * GIB,
-  cached: 3 * GIB,
+  cached: 0,
   buffers: 1 * GIB,
 };
 // What Deno reports on Windows: no available/cached/buffers.
@@ -55,17 +65,41 @@ const WINDOWS_MEMORY: MemoryReading = {
   buffers: 0,
 };
 
-/** Fake readings; `cpuTimes` hands out `cpuSnapshots` in turn, then repeats the last one. */
+/** `/proc/meminfo` as Linux writes it (kB are KiB): 16 GiB total, used 10 GiB. */
+const LINUX_MEMINFO = [
+  `MemTotal:       ${16 * 1024 * 1024} kB`,
+  `MemFree:        ${2 * 1024 * 1024} kB`,
+  `MemAvailable:   ${6 * 1024 * 1024} kB`,
+  `Buffers:        ${1 * 1024 * 1024} kB`,
+  `Cached:         ${3 * 1024 * 1024} kB`,
+  "SwapCached:            0 kB",
+  "HugePages_Total:       0",
+  "",
+].join("\n");
+
+/**
+ * Fake readings; `cpuTimes` hands out `cpuSnapshots` in turn, then repeats the last one.
+ * `meminfo` is the /proc/meminfo text (null: none can be read; default: LINUX_MEMINFO on Linux).
+ */
 function fakeReadings(
   os: typeof Deno.build.os,
   cpuSnapshots: CpuTimes[][],
   memory: MemoryReading = LINUX_MEMORY,
+  meminfo: string | null = os === "linux" ? LINUX_MEMINFO : null,
 ) {
-  const calls = { cpuTimes: 0, memory: 0, loadAverage: 0, processMemory: 0, uptimeSeconds: 0 };
+  const calls = {
+    cpuTimes: 0,
+    memory: 0,
+    procMeminfo: 0,
+    loadAverage: 0,
+    processMemory: 0,
+    uptimeSeconds: 0,
+  };
   const readings: SystemReadings = {
     os,
     cpuTimes: () => cpuSnapshots[Math.min(calls.cpuTimes++, cpuSnapshots.length - 1)]!,
     memory: () => (calls.memory++, memory),
+    procMeminfo: () => (calls.procMeminfo++, meminfo ?? undefined),
     loadAverage: () => (calls.loadAverage++, [1.5, 0.75, 0.25]),
     processMemory: () => (calls.processMemory++, { rss: 50_000_000, heapUsed: 12_000_000 }),
     uptimeSeconds: () => (calls.uptimeSeconds++, 42.5),
@@ -88,6 +122,8 @@ function setUp(readings: SystemReadings, options?: MetricReaderOptions) {
           byName.set(metric.descriptor.name, {
             unit: metric.descriptor.unit,
             description: metric.descriptor.description,
+            type: metric.dataPointType,
+            monotonic: metric.dataPointType === DataPointType.SUM ? metric.isMonotonic : undefined,
             points: metric.dataPoints as DataPoint<number>[],
           });
         }
@@ -133,54 +169,123 @@ Deno.test("system.cpu.utilization gives one busy fraction per logical CPU since 
   assert.deepEqual(byAttribute(second, "cpu.logical_number"), new Map([[0, 1], [1, 0]]));
 });
 
-Deno.test("A CPU whose counters go backwards or stand still reports 0", async () => {
+Deno.test("A CPU whose counters went backwards counts from the reset; one that stood still repeats its last value", async () => {
   const { readings } = fakeReadings("linux", [
-    [cpu(5000, 5000), cpu(1000, 1000)],
-    [cpu(100, 200), cpu(1000, 1000)], // cpu 0 reset, cpu 1 no time passed
+    [cpu(5000, 5000), cpu(1000, 1000)], // baseline
+    [cpu(5500, 5500), cpu(1300, 1700)], // 0.5 and 0.3 over 1000 ms
+    [cpu(100, 200), cpu(1300, 1700)], // cpu 0 reset: 100 busy of 300 since; cpu 1 stood still
   ]);
   await using t = setUp(readings);
-  const points = metric(await t.collect(), "system.cpu.utilization");
-  assert.deepEqual(byAttribute(points, "cpu.logical_number"), new Map([[0, 0], [1, 0]]));
+  const first = metric(await t.collect(), "system.cpu.utilization");
+  assert.deepEqual(byAttribute(first, "cpu.logical_number"), new Map([[0, 0.5], [1, 0.3]]));
+  const second = metric(await t.collect(), "system.cpu.utilization");
+  assert.deepEqual(byAttribute(second, "cpu.logical_number"), new Map([[0, 1 / 3], [1, 0.3]]));
 });
 
-Deno.test("cpuUtilization keeps every value in 0..1 and reports 0 for a CPU with no baseline", () => {
-  const previous = [{ user: 10, nice: 0, sys: 10, idle: 80, irq: 0 }];
-  const current = [
-    { user: 30, nice: 5, sys: 15, idle: 120, irq: 5 }, // busy +35 of +75
-    { user: 1, nice: 0, sys: 1, idle: 1, irq: 0 }, // hot-plugged CPU
-  ];
-  const [first, second] = cpuUtilization(previous, current);
-  assert.ok(Math.abs(first! - 35 / 75) < 1e-12);
-  assert.equal(second, 0);
-  assert.deepEqual(cpuUtilization(current, previous), [0]); // every counter went backwards
-  assert.deepEqual(cpuUtilization([], []), []);
+Deno.test("Each reader's utilisation covers its own interval, and a too-short window repeats the last value", () => {
+  const otlp = {};
+  const windows = new CpuUtilizationWindows([cpu(0, 0)]);
+  // The OTLP reader after 1 s (40% busy); /metrics 10 ms later, its first window since the
+  // baseline: 1.01 s, 41% busy overall. Neither sees the other's 10 ms.
+  assert.deepEqual(windows.next(otlp, [cpu(400, 600)]), [0.4]);
+  const scraped = windows.next(undefined, [cpu(410, 600)]);
+  assert.ok(Math.abs(scraped[0]! - 410 / 1010) < 1e-12, `${scraped[0]}`);
+  // The OTLP reader again 10 ms after its last export: shorter than MIN_CPU_WINDOW_MS, so
+  // the last value again.
+  assert.ok(MIN_CPU_WINDOW_MS > 10);
+  assert.deepEqual(windows.next(otlp, [cpu(410, 600)]), [0.4]);
+  // ...and once the window is long enough, it covers everything since its last export.
+  const [later] = windows.next(otlp, [cpu(400 + 90, 600 + 10)]);
+  assert.ok(Math.abs(later! - 0.9) < 1e-12, `${later}`);
 });
 
-Deno.test("Linux memory states used, free, cached and buffers add up to the total", async () => {
-  const { readings } = fakeReadings("linux", [[cpu(0, 0)]]);
+Deno.test("Before a reader has one full window it reports the average since boot; a CPU with no time at all, nothing", () => {
+  const windows = new CpuUtilizationWindows([cpu(3000, 7000), cpu(0, 0)]);
+  assert.deepEqual(windows.next("reader", [cpu(3005, 7005), cpu(0, 0)]), [
+    3005 / 10010,
+    undefined,
+  ]);
+  // A CPU that appeared after the baseline counts from zero.
+  const hotPlugged = windows.next("other", [cpu(3005, 7005), cpu(0, 0), cpu(250, 750)]);
+  assert.deepEqual(hotPlugged.slice(1), [undefined, 0.25]);
+  for (const value of hotPlugged) assert.ok(value === undefined || (value >= 0 && value <= 1));
+});
+
+Deno.test("system.cpu.time is a monotonic counter in seconds per CPU and mode; utilisation stays a gauge", async () => {
+  const { readings } = fakeReadings("linux", [[
+    { user: 1500, nice: 250, sys: 500, idle: 8000, irq: 20 },
+    { user: 100, nice: 0, sys: 200, idle: 9000, irq: 0 },
+  ]]);
+  await using t = setUp(readings);
+  const metrics = await t.collect();
+  const time = metric(metrics, "system.cpu.time");
+  assert.equal(time.unit, "s");
+  assert.equal(time.type, DataPointType.SUM);
+  assert.equal(time.monotonic, true);
+  const cpu0 = new Map(
+    time.points.filter((p) => p.attributes["cpu.logical_number"] === 0)
+      .map((p) => [p.attributes["cpu.mode"], p.value]),
+  );
+  assert.deepEqual(
+    cpu0,
+    new Map([["user", 1.5], ["system", 0.5], ["idle", 8], ["interrupt", 0.02], ["nice", 0.25]]),
+  );
+  assert.equal(time.points.length, 10);
+  assert.equal(metric(metrics, "system.cpu.utilization").type, DataPointType.GAUGE);
+});
+
+Deno.test("On Windows system.cpu.time has no nice mode (Windows has none)", async () => {
+  const { readings } = fakeReadings("windows", [[cpu(1000, 1000)]], WINDOWS_MEMORY);
+  await using t = setUp(readings);
+  const time = metric(await t.collect(), "system.cpu.time");
+  assert.deepEqual(
+    time.points.map((p) => p.attributes["cpu.mode"]),
+    ["user", "system", "idle", "interrupt"],
+  );
+});
+
+Deno.test("Linux memory from /proc/meminfo: used, free, cached and buffers add up to the total, as UpDownCounter points", async () => {
+  const { readings, calls } = fakeReadings("linux", [[cpu(0, 0)]]);
   await using t = setUp(readings);
   const metrics = await t.collect();
   const usage = metric(metrics, "system.memory.usage");
   const utilization = metric(metrics, "system.memory.utilization");
   assert.equal(usage.unit, "By");
+  assert.equal(usage.type, DataPointType.SUM);
+  assert.equal(usage.monotonic, false);
   assert.equal(utilization.unit, "1");
+  assert.equal(utilization.type, DataPointType.GAUGE);
   const bytes = byAttribute(usage, "system.memory.state");
   assert.deepEqual(
     bytes,
     new Map([["used", 10 * GIB], ["free", 2 * GIB], ["cached", 3 * GIB], ["buffers", 1 * GIB]]),
   );
-  assert.equal(sum(bytes.values()), LINUX_MEMORY.total);
+  assert.equal(sum(bytes.values()), 16 * GIB);
   const fractions = byAttribute(utilization, "system.memory.state");
   assert.deepEqual([...fractions.keys()], ["used", "free", "cached", "buffers"]);
   assert.ok(Math.abs(sum(fractions.values()) - 1) < 1e-9);
   assert.equal(fractions.get("used"), 10 / 16);
+  assert.equal(calls.memory, 0, "Deno.systemMemoryInfo() is not needed then");
 });
 
-Deno.test("Without an available figure, used memory is total minus free, buffers and cached", () => {
-  const states = memoryStates("darwin", { ...LINUX_MEMORY, available: 0 });
-  assert.deepEqual(states.find((s) => s.state === "used"), { state: "used", bytes: 10 * GIB });
+Deno.test("Linux without a readable /proc/meminfo sends no cached state rather than Deno's 0", () => {
+  for (const text of [null, "not meminfo\n", "MemTotal: 100 kB\nMemFree: 50 kB\n"]) {
+    const { readings } = fakeReadings("linux", [[cpu(0, 0)]], LINUX_MEMORY, text);
+    const { totalBytes, states } = readMemoryStates(readings);
+    assert.equal(totalBytes, 16 * GIB);
+    assert.deepEqual(states, [
+      { state: "used", bytes: 10 * GIB }, // total - available
+      { state: "free", bytes: 2 * GIB },
+      { state: "buffers", bytes: 1 * GIB },
+    ]);
+  }
   const overcommitted = memoryStates("linux", { ...LINUX_MEMORY, available: 20 * GIB });
-  assert.equal(overcommitted.find((s) => s.state === "used")?.bytes, 0);
+  assert.equal(overcommitted.states.find((s) => s.state === "used")?.bytes, 0);
+  const noAvailable = memoryStates("darwin", { ...LINUX_MEMORY, available: 0 });
+  assert.deepEqual(noAvailable.states, [
+    { state: "used", bytes: 14 * GIB },
+    { state: "free", bytes: 2 * GIB },
+  ]);
 });
 
 Deno.test("On Windows only used and free memory are reported and no load average exists", async () => {
@@ -188,9 +293,11 @@ Deno.test("On Windows only used and free memory are reported and no load average
     "windows",
     [[cpu(0, 0)], [cpu(300, 700)]],
     WINDOWS_MEMORY,
+    LINUX_MEMINFO, // never read on Windows
   );
   await using t = setUp(readings);
   const metrics = await t.collect();
+  assert.equal(calls.procMeminfo, 0);
   const bytes = byAttribute(metric(metrics, "system.memory.usage"), "system.memory.state");
   assert.deepEqual(bytes, new Map([["used", 11 * GIB], ["free", 5 * GIB]]));
   const fractions = byAttribute(
@@ -217,24 +324,27 @@ Deno.test("On Linux the load-average gauges equal Deno.loadavg()", async () => {
   }
 });
 
-Deno.test("Process gauges report RSS, heap used and uptime in their units", async () => {
+Deno.test("process.memory.usage and v8js.memory.heap.used are UpDownCounters, process.uptime a gauge, in their units", async () => {
   const { readings } = fakeReadings("linux", [[cpu(0, 0)]]);
   await using t = setUp(readings);
   const metrics = await t.collect();
+  const { SUM, GAUGE } = DataPointType;
   const expected = [
-    ["process.memory.usage", "By", 50_000_000],
-    ["v8js.memory.heap.used", "By", 12_000_000],
-    ["process.uptime", "s", 42.5],
+    ["process.memory.usage", "By", 50_000_000, SUM],
+    ["v8js.memory.heap.used", "By", 12_000_000, SUM],
+    ["process.uptime", "s", 42.5, GAUGE],
   ] as const;
-  for (const [name, unit, value] of expected) {
+  for (const [name, unit, value, type] of expected) {
     const found = metric(metrics, name);
     assert.equal(found.unit, unit);
+    assert.equal(found.type, type, name);
+    assert.equal(found.monotonic, type === SUM ? false : undefined, name);
     assert.deepEqual(found.points.map((p) => p.value), [value]);
   }
 });
 
-Deno.test("Every gauge has a description and one collection reads each source once", async () => {
-  const { readings, calls } = fakeReadings("linux", [[cpu(0, 0)]]);
+Deno.test("Every instrument has a description and one collection reads each source once", async () => {
+  const { readings, calls } = fakeReadings("linux", [[cpu(1000, 1000)]]);
   await using t = setUp(readings);
   const metrics = await t.collect();
   assert.deepEqual([...metrics.keys()].sort(), [
@@ -243,6 +353,7 @@ Deno.test("Every gauge has a description and one collection reads each source on
     "system.cpu.load_average.15m",
     "system.cpu.load_average.1m",
     "system.cpu.load_average.5m",
+    "system.cpu.time",
     "system.cpu.utilization",
     "system.memory.usage",
     "system.memory.utilization",
@@ -252,17 +363,19 @@ Deno.test("Every gauge has a description and one collection reads each source on
     assert.ok(description.length > 10 && !description.includes("\n"), name);
   }
   // cpuTimes: the baseline at registration plus one per collection.
+  // memory: none, /proc/meminfo gives everything on Linux.
   assert.deepEqual(calls, {
     cpuTimes: 2,
-    memory: 1,
+    memory: 0,
+    procMeminfo: 1,
     loadAverage: 1,
     processMemory: 1,
     uptimeSeconds: 1,
   });
 });
 
-Deno.test("A source that cannot be read costs only its own gauges, and the error is reported", async () => {
-  const { readings } = fakeReadings("linux", [[cpu(0, 0)]]);
+Deno.test("A source that cannot be read costs only its own instruments, and the error is reported", async () => {
+  const { readings } = fakeReadings("linux", [[cpu(1000, 1000)]], LINUX_MEMORY, null);
   const denied: SystemReadings = {
     ...readings,
     memory: () => {
@@ -315,6 +428,18 @@ Deno.test("currentReadings() on this machine gives sane figures", () => {
   const memory = readings.memory();
   assert.ok(memory.total > 0);
   assert.ok(memory.free >= 0 && memory.free <= memory.total);
+  const { totalBytes, states } = readMemoryStates(readings);
+  assert.ok(totalBytes > 0);
+  assert.ok(states.every(({ bytes }) => Number.isInteger(bytes) && bytes >= 0));
+  if (Deno.build.os === "linux") {
+    // /proc/meminfo needs --allow-all in Deno; without it, no cached state (never Deno's 0).
+    const meminfo = readings.procMeminfo() !== undefined;
+    assert.deepEqual(
+      states.map((s) => s.state),
+      meminfo ? ["used", "free", "cached", "buffers"] : ["used", "free", "buffers"],
+    );
+    if (meminfo) assert.ok(states.find((s) => s.state === "cached")!.bytes > 0);
+  }
   const loads = readings.loadAverage();
   assert.equal(loads.length, 3);
   assert.ok(loads.every((load) => Number.isFinite(load) && load >= 0));
