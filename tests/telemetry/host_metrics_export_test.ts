@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { loadConfig } from "../../config/load.ts";
-import type { TelemetryConfig } from "../../config/telemetry_config.ts";
+import type { KeepErrorsSettings, TelemetryConfig } from "../../config/telemetry_config.ts";
 import { memoryLogger } from "../../testing/loggers.ts";
 import type { ReceivedMetric } from "../../testing/otlp_decode.ts";
 import { allSignalsTo, type OtlpReceiver, startOtlpReceiver } from "../../testing/otlp_receiver.ts";
@@ -51,7 +51,10 @@ function readings(os: typeof Deno.build.os, times: { now: CpuTimes[] }): SystemR
   };
 }
 
-function telemetryConfig(receiver: OtlpReceiver, exporters: string): TelemetryConfig {
+function telemetryConfig(
+  receiver: OtlpReceiver,
+  exporters: string,
+): TelemetryConfig & KeepErrorsSettings {
   const startup = loadConfig(
     allSignalsTo(receiver.url, {
       OTEL_TRACES_EXPORTER: "none",
@@ -66,7 +69,10 @@ function telemetryConfig(receiver: OtlpReceiver, exporters: string): TelemetryCo
   return startup.config.telemetry;
 }
 
-function started(config: TelemetryConfig, system: SystemReadings): Telemetry & AsyncDisposable {
+function started(
+  config: TelemetryConfig & KeepErrorsSettings,
+  system: SystemReadings,
+): Telemetry & AsyncDisposable {
   const telemetry = startTelemetry(config, "test", memoryLogger().logger, { readings: system });
   return Object.assign(telemetry, {
     async [Symbol.asyncDispose]() {
