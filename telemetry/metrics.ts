@@ -5,7 +5,6 @@
 
 import type { Meter, MeterProvider as ApiMeterProvider } from "@opentelemetry/api";
 import type { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
-import { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
 import {
   AggregationTemporality,
@@ -17,7 +16,10 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from "@opentelemetry/sdk-metrics";
+import { ExemplarReservoirs } from "./exemplars.ts";
 import type { Logger } from "./log.ts";
+import { toOpenMetrics } from "./openmetrics.ts";
+import { OtlpMetricsEncoder } from "./otlp_metrics_encoder.ts";
 import { INSTRUMENTATION_SCOPE } from "./scope.ts";
 import type { MetricsConfig, TelemetryConfig } from "../config/telemetry_config.ts";
 import {
@@ -33,8 +35,13 @@ export interface Metrics {
   readonly meter: Meter;
   /** The provider, for the SDK processors' self-observability metrics. */
   readonly provider: ApiMeterProvider;
-  /** The current values as Prometheus text, when OTEL_METRICS_EXPORTER includes prometheus. */
-  readonly prometheus: (() => Promise<string>) | undefined;
+  /** Where the request-duration histogram keeps its exemplars, for the OTLP and pull exports. */
+  readonly exemplars: ExemplarReservoirs;
+  /**
+   * The current values as Prometheus text (or OpenMetrics, with exemplars), when
+   * OTEL_METRICS_EXPORTER includes prometheus.
+   */
+  readonly prometheus: ((format: ExpositionFormat) => Promise<string>) | undefined;
   /** Exports the current values now. */
   forceFlush(): Promise<void>;
   /** Exports a last time and stops, giving up after `timeoutMs`; true when done in time. */
@@ -42,6 +49,9 @@ export interface Metrics {
   /** OTLP export outcomes so far. */
   stats(): ExportStats;
 }
+
+/** The two text formats of `/metrics`. */
+export type ExpositionFormat = "prometheus" | "openmetrics";
 
 /** Options for tests: an extra reader to collect from. */
 export interface MetricsOptions {
@@ -77,7 +87,10 @@ export function startMetrics(
   const otlp = metrics.exporters.includes("otlp")
     ? createOtlpSender("metrics", endpoint, logger)
     : undefined;
-  if (otlp !== undefined) readers.push(periodic(otlpMetricExporter(otlp, metrics), metrics));
+  const exemplars = new ExemplarReservoirs();
+  if (otlp !== undefined) {
+    readers.push(periodic(otlpMetricExporter(otlp, metrics, exemplars), metrics));
+  }
   if (metrics.exporters.includes("console")) {
     readers.push(periodic(new ConsoleMetricExporter(), metrics));
   }
@@ -91,9 +104,11 @@ export function startMetrics(
   return {
     meter: provider.getMeter(INSTRUMENTATION_SCOPE.name, INSTRUMENTATION_SCOPE.version),
     provider,
-    prometheus: pull === undefined ? undefined : async () => {
+    exemplars,
+    prometheus: pull === undefined ? undefined : async (format) => {
       const { resourceMetrics, errors } = await pull.collect();
       for (const error of errors) log.warn("A metric callback failed", { error });
+      if (format === "openmetrics") return toOpenMetrics(resourceMetrics, exemplars);
       serializer ??= new (await import("@opentelemetry/exporter-prometheus"))
         .PrometheusSerializer();
       return serializer.serialize(resourceMetrics);
@@ -117,12 +132,17 @@ function periodic(exporter: PushMetricExporter, metrics: MetricsConfig): MetricR
   });
 }
 
-/** A push exporter serializing with the SDK's protobuf serializer and sending with `sender`. */
-function otlpMetricExporter(sender: OtlpSender, metrics: MetricsConfig): PushMetricExporter {
+/** A push exporter encoding with telemetry/otlp_metrics_encoder.ts and sending with `sender`. */
+function otlpMetricExporter(
+  sender: OtlpSender,
+  metrics: MetricsConfig,
+  exemplars: ExemplarReservoirs,
+): PushMetricExporter {
+  const encoder = new OtlpMetricsEncoder(exemplars);
   return {
     ...otlpExporter<ResourceMetrics>(
       sender,
-      (resourceMetrics) => ProtobufMetricsSerializer.serializeRequest(resourceMetrics),
+      (resourceMetrics) => encoder.encode(resourceMetrics),
       countPoints,
     ),
     selectAggregationTemporality: (type) => temporality(metrics.temporality, type),
