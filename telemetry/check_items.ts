@@ -15,6 +15,7 @@ import {
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import type { TelemetryConfig } from "../config/telemetry_config.ts";
+import { ExemplarReservoirs } from "./exemplars.ts";
 import type { Logger } from "./log.ts";
 import { metricsOtlpEndpoint, otlpMetricExporter } from "./metrics.ts";
 import { otlpLogExporter } from "./otel_logs.ts";
@@ -87,7 +88,10 @@ export async function sendCheckItem(
     const result = signal === "traces"
       ? await exportWith(otlpSpanExporter(sender), items.spans)
       : signal === "metrics"
-      ? await exportWith(otlpMetricExporter(sender, config.metrics), items.metrics)
+      ? await exportWith(
+        otlpMetricExporter(sender, config.metrics, new ExemplarReservoirs()),
+        items.metrics,
+      )
       : await exportWith(otlpLogExporter(sender), items.logs);
     const durationMs = performance.now() - started;
     if (result.error === undefined) return { kind: "accepted", durationMs };

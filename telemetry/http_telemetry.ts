@@ -1,6 +1,7 @@
 /**
- * @module HTTP server telemetry: one SERVER span per request and the request-duration and
- * active-requests metrics, with the stable HTTP semantic conventions.
+ * @module HTTP server telemetry: one SERVER span per request and the request-duration (with
+ * exemplars of sampled requests) and active-requests metrics, with the stable HTTP semantic
+ * conventions.
  */
 
 import {
@@ -12,6 +13,7 @@ import {
   SpanStatusCode,
   type TextMapGetter,
   trace,
+  TraceFlags,
 } from "@opentelemetry/api";
 import {
   ATTR_CLIENT_ADDRESS,
@@ -56,6 +58,8 @@ export interface SpanEnv {
   };
 }
 
+const DURATION = "http.server.request.duration";
+
 /** Response header carrying the request's trace id. */
 export const TRACE_ID_HEADER = "x-trace-id";
 
@@ -86,12 +90,14 @@ export function httpTelemetry<E extends SpanEnv>(
   const dup = options.tracing.semconv.httpDup;
   const skipPaths = options.skipPaths ?? new Set();
   const meter = options.metrics?.meter;
-  const duration = meter?.createHistogram("http.server.request.duration", {
+  const duration = meter?.createHistogram(DURATION, {
     unit: "s",
     description: "Duration of HTTP server requests.",
     advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
   });
   const oldDuration = dup && meter !== undefined ? oldServerDuration(meter) : undefined;
+  // Each bucket of each series keeps the last sampled request, to link latency to a trace.
+  const exemplars = options.metrics?.exemplars.histogram(DURATION, HTTP_DURATION_BUCKETS);
   // Requests in flight per method and scheme, counted here and read at collection time:
   // cheaper than two synchronous measurements (and attribute hashing) per request.
   const inFlight = new Map<string, { readonly attributes: Attributes; count: number }>();
@@ -196,7 +202,13 @@ export function httpTelemetry<E extends SpanEnv>(
         };
         if (route !== undefined) measured[ATTR_HTTP_ROUTE] = route;
         if (errorType !== undefined) measured[ATTR_ERROR_TYPE] = errorType;
-        duration.record(elapsedMs / 1000, measured);
+        const seconds = elapsedMs / 1000;
+        duration.record(seconds, measured);
+        if (exemplars !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0) {
+          // Date.now(), as the SDK times measurements and collections: an exemplar so falls
+          // inside its point's start..end.
+          exemplars.record(seconds, measured, spanContext, Date.now());
+        }
       }
     }
   };

@@ -9,7 +9,6 @@
 
 import type { Meter, MeterProvider as ApiMeterProvider } from "@opentelemetry/api";
 import type { PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
-import { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
@@ -22,7 +21,10 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from "@opentelemetry/sdk-metrics";
+import { ExemplarReservoirs } from "./exemplars.ts";
 import type { Logger } from "./log.ts";
+import { toOpenMetrics } from "./openmetrics.ts";
+import { OtlpMetricsEncoder } from "./otlp_metrics_encoder.ts";
 import { INSTRUMENTATION_SCOPE } from "./scope.ts";
 import type {
   MetricsConfig,
@@ -42,8 +44,13 @@ export interface Metrics {
   readonly meter: Meter;
   /** The provider, for the SDK processors' self-observability metrics. */
   readonly provider: ApiMeterProvider;
-  /** The current values as Prometheus text, when OTEL_METRICS_EXPORTER includes prometheus. */
-  readonly prometheus: (() => Promise<string>) | undefined;
+  /** Where the request-duration histogram keeps its exemplars, for the OTLP and pull exports. */
+  readonly exemplars: ExemplarReservoirs;
+  /**
+   * The current values as Prometheus text (or OpenMetrics, with exemplars), when
+   * OTEL_METRICS_EXPORTER includes prometheus.
+   */
+  readonly prometheus: ((format: ExpositionFormat) => Promise<string>) | undefined;
   /** Exports the current values now. */
   forceFlush(): Promise<void>;
   /** Exports a last time and stops, giving up after `timeoutMs`; true when done in time. */
@@ -56,6 +63,9 @@ export interface Metrics {
    */
   collectingReader(): MetricReader | undefined;
 }
+
+/** The two text formats of `/metrics`. */
+export type ExpositionFormat = "prometheus" | "openmetrics";
 
 /** Options for tests: an extra reader to collect from. */
 export interface MetricsOptions {
@@ -116,8 +126,9 @@ export function startMetrics(
   const otlp = metrics.exporters.includes("otlp")
     ? createOtlpSender("metrics", metricsOtlpEndpoint(metrics), logger)
     : undefined;
+  const exemplars = new ExemplarReservoirs();
   if (otlp !== undefined) {
-    readers.push(new PushReader(scope, otlpMetricExporter(otlp, metrics), metrics));
+    readers.push(new PushReader(scope, otlpMetricExporter(otlp, metrics, exemplars), metrics));
   }
   if (metrics.exporters.includes("console")) {
     readers.push(new PushReader(scope, new ConsoleMetricExporter(), metrics));
@@ -132,9 +143,11 @@ export function startMetrics(
   return {
     meter: provider.getMeter(INSTRUMENTATION_SCOPE.name, INSTRUMENTATION_SCOPE.version),
     provider,
-    prometheus: pull === undefined ? undefined : async () => {
+    exemplars,
+    prometheus: pull === undefined ? undefined : async (format) => {
       const { resourceMetrics, errors } = await pull.collect();
       for (const error of errors) log.warn("A metric callback failed", { error });
+      if (format === "openmetrics") return toOpenMetrics(resourceMetrics, exemplars);
       serializer ??= new (await import("@opentelemetry/exporter-prometheus"))
         .PrometheusSerializer();
       return serializer.serialize(resourceMetrics);
@@ -159,12 +172,17 @@ export function metricsOtlpEndpoint(metrics: MetricsConfig): OtlpEndpointConfig 
   return { ...metrics.otlp, timeoutMs: Math.min(metrics.otlp.timeoutMs, metrics.exportTimeoutMs) };
 }
 
-/** A push exporter serializing with the SDK's protobuf serializer and sending with `sender`. */
-export function otlpMetricExporter(sender: OtlpSender, metrics: MetricsConfig): PushMetricExporter {
+/** A push exporter encoding with telemetry/otlp_metrics_encoder.ts and sending with `sender`. */
+export function otlpMetricExporter(
+  sender: OtlpSender,
+  metrics: MetricsConfig,
+  exemplars: ExemplarReservoirs,
+): PushMetricExporter {
+  const encoder = new OtlpMetricsEncoder(exemplars);
   return {
     ...otlpExporter<ResourceMetrics>(
       sender,
-      (resourceMetrics) => ProtobufMetricsSerializer.serializeRequest(resourceMetrics),
+      (resourceMetrics) => encoder.encode(resourceMetrics),
       countPoints,
     ),
     selectAggregationTemporality: (type) => temporality(metrics.temporality, type),

@@ -5,9 +5,10 @@
  * any CA we hand it (measured: an HTTPS collector with a private CA fails with
  * UNABLE_TO_VERIFY_LEAF_SIGNATURE), and a compiled Deno binary has been reported to time
  * out on HTTPS export. `fetch` honours DENO_CERT, the system store and a CA file, and gives
- * us a timeout, gzip and failure accounting in one place. Metrics and logs are serialized by
- * the SDK (`@opentelemetry/otlp-transformer`); spans, the bulk of the bytes, by
- * telemetry/otlp_trace_encoder.ts, which writes the same bytes faster.
+ * us a timeout, gzip and failure accounting in one place. Logs are serialized by the SDK
+ * (`@opentelemetry/otlp-transformer`); spans, the bulk of the bytes, by
+ * telemetry/otlp_trace_encoder.ts, which writes the same bytes faster; metrics by
+ * telemetry/otlp_metrics_encoder.ts, which adds the histogram exemplars the SDK never writes.
  */
 
 import { context, ROOT_CONTEXT } from "@opentelemetry/api";
@@ -201,8 +202,9 @@ export interface OtlpExporter<T> {
 }
 
 /**
- * An exporter of `T` for one signal: `serialize` is the SDK's protobuf serializer and
- * `count` says how many items a request holds (for the failure counters).
+ * An exporter of `T` for one signal: `serialize` writes the protobuf request (a throw or
+ * `undefined` fails the export) and `count` says how many items a request holds (for the
+ * failure counters).
  */
 export function otlpExporter<T>(
   sender: OtlpSender,
@@ -211,7 +213,13 @@ export function otlpExporter<T>(
 ): OtlpExporter<T> {
   return {
     export(items, done) {
-      const body = serialize(items);
+      let body: Uint8Array | undefined;
+      try {
+        body = serialize(items);
+      } catch (error) {
+        done({ code: ExportResultCode.FAILED, error: error as Error });
+        return;
+      }
       if (body === undefined) {
         done({ code: ExportResultCode.FAILED, error: new Error("Cannot serialize telemetry") });
         return;

@@ -74,9 +74,18 @@ interface PbHistogramDataPoint {
   sum?: number;
   bucketCounts: bigint[];
   explicitBounds: number[];
+  exemplars: PbExemplar[];
   flags: number;
   min?: number;
   max?: number;
+}
+interface PbExemplar {
+  filteredAttributes: PbKeyValue[];
+  timeUnixNano: bigint;
+  asDouble?: number;
+  asInt?: bigint;
+  spanId: Uint8Array;
+  traceId: Uint8Array;
 }
 interface PbBuckets {
   offset: number;
@@ -210,6 +219,8 @@ export interface ReceivedMetric {
   /** Histogram points. */
   bucketCounts?: Int64[];
   explicitBounds?: number[];
+  /** Histogram points that carry exemplars (left out when there are none). */
+  exemplars?: ReceivedExemplar[];
   /** Exponential histogram points. */
   scale?: number;
   zeroCount?: Int64;
@@ -222,6 +233,18 @@ export interface ReceivedMetric {
   flags: number;
   resource: Record<string, AttrValue>;
   scope: ReceivedScope;
+}
+
+/** One exemplar of a histogram point as received. */
+export interface ReceivedExemplar {
+  /** `as_double`, or `as_int` by the Int64 rule. */
+  value: number | bigint | undefined;
+  timeUnixNano: bigint;
+  /** 32 lowercase hex digits, `""` when absent. */
+  traceId: string;
+  /** 16 lowercase hex digits, `""` when absent. */
+  spanId: string;
+  filteredAttributes: Record<string, AttrValue>;
 }
 
 /** One log record as received. */
@@ -368,6 +391,16 @@ function numberPoint(base: MetricBase, point: PbNumberDataPoint): ReceivedMetric
   return out;
 }
 
+function exemplar(value: PbExemplar): ReceivedExemplar {
+  return {
+    value: value.asDouble ?? (value.asInt === undefined ? undefined : int64(value.asInt)),
+    timeUnixNano: value.timeUnixNano,
+    traceId: hex(value.traceId),
+    spanId: hex(value.spanId),
+    filteredAttributes: keyValues(value.filteredAttributes),
+  };
+}
+
 function buckets(value: PbBuckets | null): { offset: number; bucketCounts: Int64[] } {
   return { offset: value?.offset ?? 0, bucketCounts: (value?.bucketCounts ?? []).map(int64) };
 }
@@ -386,15 +419,17 @@ function metricPoints(base: Omit<MetricBase, "type">, metric: PbMetric): Receive
   }
   if (metric.histogram) {
     const temporality = TEMPORALITIES[metric.histogram.aggregationTemporality] ?? "UNSPECIFIED";
-    return metric.histogram.dataPoints.map((p) =>
-      withOptionalStats({
+    return metric.histogram.dataPoints.map((p) => {
+      const out = withOptionalStats({
         ...pointBase({ ...base, type: "histogram" }, p),
         temporality,
         count: int64(p.count),
         bucketCounts: p.bucketCounts.map(int64),
         explicitBounds: p.explicitBounds,
-      }, p)
-    );
+      }, p);
+      if (p.exemplars.length > 0) out.exemplars = p.exemplars.map(exemplar);
+      return out;
+    });
   }
   if (metric.exponentialHistogram) {
     const temporality = TEMPORALITIES[metric.exponentialHistogram.aggregationTemporality] ??

@@ -78,9 +78,14 @@ export const PROMETHEUS_POLL: Omit<PollOptions, "what"> = {
 
 /**
  * Starts Prometheus with `config` (the YAML text) on a free loopback port, its config file and
- * TSDB under `dir`, and waits (30 s at most) until it reports ready.
+ * TSDB under `dir`, and waits (30 s at most) until it reports ready. `options.args` are added
+ * to the command line (`--enable-feature=exemplar-storage`, say).
  */
-export async function startPrometheus(config: string, dir: string): Promise<PrometheusServer> {
+export async function startPrometheus(
+  config: string,
+  dir: string,
+  options: { readonly args?: readonly string[] } = {},
+): Promise<PrometheusServer> {
   const configFile = join(dir, "prometheus.yml");
   await Deno.writeTextFile(configFile, config);
   const port = freePort();
@@ -91,6 +96,7 @@ export async function startPrometheus(config: string, dir: string): Promise<Prom
       `--storage.tsdb.path=${join(dir, "data")}`,
       `--web.listen-address=127.0.0.1:${port}`,
       "--log.level=warn",
+      ...options.args ?? [],
     ],
     stdin: "null",
     stdout: "piped",

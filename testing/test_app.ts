@@ -15,10 +15,11 @@ import type { BoardService } from "../services/board.ts";
 import type { LogApiWriter } from "../services/log_api_writer.ts";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { InMemoryLogRecordExporter, type ReadableLogRecord } from "@opentelemetry/sdk-logs";
-import { type MetricData, MetricReader } from "@opentelemetry/sdk-metrics";
+import { type MetricData, MetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import type { AccountsService } from "../services/accounts.ts";
 import type { ProcessFacts } from "../telemetry/resource.ts";
 import { startTelemetry } from "../telemetry/setup.ts";
+import type { ExemplarReservoirs } from "../telemetry/exemplars.ts";
 import { createLogger } from "../telemetry/log.ts";
 import { memoryLogger } from "./loggers.ts";
 
@@ -63,6 +64,10 @@ export interface TestApp extends Disposable, AsyncDisposable {
   finishedLogs(): Promise<ReadableLogRecord[]>;
   /** One metric collection, flattened by metric name; empty with telemetry off. */
   collectMetrics(): Promise<Map<string, MetricData>>;
+  /** One metric collection as the SDK hands it to exporters; `undefined` with telemetry off. */
+  collectResourceMetrics(): Promise<ResourceMetrics | undefined>;
+  /** The histograms' exemplar reservoirs; `undefined` with telemetry off. */
+  readonly exemplars: ExemplarReservoirs | undefined;
   /** Sends a request as if from `peer` (default 203.0.113.7, an untrusted client). */
   request(path: string, init?: RequestInit, peer?: string): Promise<Response>;
   /** Writes pending call-log rows and returns every log_api row, oldest first. */
@@ -206,6 +211,11 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
       if (telemetry === undefined) return [];
       await telemetry.flush();
       return logExporter.getFinishedLogRecords();
+    },
+    exemplars: telemetry?.metrics.exemplars,
+    async collectResourceMetrics() {
+      if (telemetry === undefined) return undefined;
+      return (await metricReader.collect()).resourceMetrics;
     },
     async collectMetrics() {
       const byName = new Map<string, MetricData>();

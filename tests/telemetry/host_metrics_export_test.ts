@@ -207,7 +207,7 @@ Deno.test("An OTLP export and a /metrics scrape 10 ms apart each report CPU util
     readings("linux", times),
   );
   const scrape = async () => {
-    const families = parsePrometheusText(await telemetry.metrics.prometheus!());
+    const families = parsePrometheusText(await telemetry.metrics.prometheus!("prometheus"));
     const [sample] = family(families, "system_cpu_utilization").samples;
     assert.ok(sample);
     return sample.value;
@@ -244,7 +244,7 @@ Deno.test("/metrics writes the memory UpDownCounters as gauge and system.cpu.tim
     telemetryConfig(receiver, "prometheus"),
     readings("linux", times),
   );
-  const families = parsePrometheusText(await telemetry.metrics.prometheus!());
+  const families = parsePrometheusText(await telemetry.metrics.prometheus!("prometheus"));
   for (const name of ["system_memory_usage", "process_memory_usage", "v8js_memory_heap_used"]) {
     // exporter-prometheus writes a non-monotonic sum as a gauge (Prometheus has no up-down type).
     assert.equal(family(families, name).type, "gauge", name);
