@@ -7,7 +7,7 @@
 import type { SQLOutputValue } from "node:sqlite";
 import { clip } from "../../lib/clip.ts";
 import type { NaiveTimeReader } from "../../lib/naive_time.ts";
-import { LOG_API_LIMITS, truncate } from "../log_api_schema.ts";
+import { LOG_API_LIMITS, type LogApiRow, truncate } from "../log_api_schema.ts";
 import type { FlaskCall, FlaskPost } from "./flask_source.ts";
 
 /** The `board` text sizes, as migration 1's CHECK constraints hold them (1 character at least). */
@@ -35,15 +35,7 @@ export interface ImportedPost {
 }
 
 /** A call-log row to insert, `seq` kept; method, status, duration and trace id are unknown. */
-export interface ImportedCall {
-  readonly seq: number;
-  readonly user_ip: string | null;
-  readonly user_id: string | null;
-  readonly start_time: string;
-  readonly end_time: string | null;
-  readonly call_url: string;
-  readonly call_url_parameter: string | null;
-}
+export type ImportedCall = Omit<LogApiRow, "method" | "status" | "duration_ms" | "trace_id">;
 
 /** What became of one row: the row (when it has no problem), what was cut, what is wrong. */
 export interface Converted<T> {
