@@ -143,10 +143,12 @@ function PostCard(props: { readonly page: PageInfo; readonly post: PostRow }): C
 
 function PostMeta(props: { readonly page: PageInfo; readonly post: PostRow }): Child {
   const { page, post } = props;
-  const author = post.author ?? text(page.lang, "post.noAuthor");
+  const author = post.author === null
+    ? text(page.lang, "post.noAuthor")
+    : text(page.lang, "post.by", { author: post.author });
   return (
     <p class="meta">
-      {text(page.lang, "post.by", { author })} · <Time page={page} iso={post.create_date} />
+      {author} · <Time page={page} iso={post.create_date} />
       {post.update_date === post.create_date ? "" : (
         <>
           {" · "}

@@ -20,6 +20,16 @@ const LOG_PAGE_SIZE = 50;
 const USERS_PAGE_SIZE = 50;
 /** The filters the call-log form offers, in order (the API's parameter names). */
 const FILTERS = ["trace_id", "url", "user_id", "status", "method", "since", "until"] as const;
+/** What each filter box shows while empty: the shape the API expects. */
+const EXAMPLES: Readonly<Record<(typeof FILTERS)[number], string>> = {
+  trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+  url: "/board",
+  user_id: "admin",
+  status: "404",
+  method: "GET",
+  since: "2026-11-23T10:00:00+09:00",
+  until: "2026-11-23",
+};
 
 /** What the admins' pages read and change. */
 export interface ManageDeps {
@@ -175,7 +185,12 @@ function LogView(props: {
           {FILTERS.map((name) => (
             <div class="field">
               <label for={`filter-${name}`}>{t(`field.${name}`)}</label>
-              <input id={`filter-${name}`} name={name} value={props.query.get(name) ?? ""} />
+              <input
+                id={`filter-${name}`}
+                name={name}
+                value={props.query.get(name) ?? ""}
+                placeholder={EXAMPLES[name]}
+              />
             </div>
           ))}
         </div>
