@@ -72,7 +72,8 @@ export function pageContext(timeZone: string): MiddlewareHandler<WebEnv> {
     const headers = c.res.headers;
     headers.set("content-security-policy", contentSecurityPolicy(nonce));
     headers.set("cache-control", "no-store");
-    headers.set("vary", "Cookie, Accept-Language");
+    // Appended: CORS may have said Vary: Origin already.
+    headers.append("vary", "Cookie, Accept-Language");
   };
 }
 
