@@ -33,6 +33,11 @@ Deno.test("A person signs up, writes in Korean, finds, edits and deletes a post;
   const base = served.baseUrl;
   const author = await browser.newContext(KOREAN);
   const page = await author.newPage();
+  // The pages' own script runs under their CSP, and nothing else is refused by it.
+  const refused: string[] = [];
+  page.on("console", (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) refused.push(message.text());
+  });
   const views: { route: string; path: string; traceId: string; spanId: string }[] = [];
   const viewed = async (route: string) => {
     views.push({ route, path: new URL(page.url()).pathname, ...await traceparentOf(page) });
@@ -52,6 +57,8 @@ Deno.test("A person signs up, writes in Korean, finds, edits and deletes a post;
   await viewed("/posts/:seq");
   assert.equal(await page.textContent("h1"), "서울 날씨 이야기");
   assert.match(await page.textContent("p.body") ?? "", /내일은 비가 온다고/);
+  // The script wrote the time in the reader's zone, keeping the server's text as its title.
+  await page.waitForSelector("time[title]");
 
   await page.goto(`${base}/`);
   await page.fill("#q", "날씨");
@@ -110,6 +117,7 @@ Deno.test("A person signs up, writes in Korean, finds, edits and deletes a post;
     assert.equal(row?.call_url, view.path);
     assert.equal(row?.status, 200);
   }
+  assert.deepEqual(refused, [], "no CSP refusals");
   await other.close();
   await author.close();
 });

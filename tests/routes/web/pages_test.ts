@@ -206,3 +206,15 @@ Deno.test("TRACE_URL_TEMPLATE links each trace id of /manage/log; without it the
     assert.ok(html.includes(`<td class="trace">${template === undefined ? traceId : linked}</td>`));
   }
 });
+
+Deno.test("Times show in DISPLAY_TIMEZONE, with the UTC time in <time datetime>", async () => {
+  using t = await testApp({ settings: { DISPLAY_TIMEZONE: "Asia/Seoul" } });
+  const korean = await (await t.request("/posts/1")).text();
+  assert.match(
+    korean,
+    /<time datetime="2026-11-23T09:55:00.000Z">2026\. 11\. 23\. 오후 6:55<\/time>/,
+  );
+  const english = await (await t.request("/posts/1", { headers: { "accept-language": "en" } }))
+    .text();
+  assert.match(english, /<time datetime="2026-11-23T09:55:00.000Z">23 Nov 2026, 18:55<\/time>/);
+});
