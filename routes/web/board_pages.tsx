@@ -1,6 +1,7 @@
 /** @module The board for people: `/` (newest first, paged, searchable) and `/posts/{seq}`. */
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../../http/context.ts";
 import type { Child } from "hono/jsx";
 import { beforeCursor } from "../../http/paging.ts";
 import { ApiError } from "../../http/problem.ts";
@@ -22,11 +23,9 @@ const EXCERPT_CHARACTERS = 140;
 
 /** `GET /` and `GET /posts/:seq`. */
 export function boardPages(board: BoardService, limits: BoardLimits): Hono<WebEnv> {
-  const searchesByAddress = (
-    c: { req: { query(name: string): string | undefined } } & {
-      get(key: "clientIp"): string | null;
-    },
-  ) => (c.req.query("q") ?? "").trim() === "" ? null : c.get("clientIp") ?? "unknown";
+  // Only a search counts against the search limit; browsing the board does not.
+  const searchesByAddress = (c: Context<AppEnv>) =>
+    (c.req.query("q") ?? "").trim() === "" ? null : c.get("clientIp") ?? "unknown";
   return new Hono<WebEnv>()
     .get("/", rateLimited(limits.search, searchesByAddress, "searches"), async (c) => {
       const page = c.get("page");

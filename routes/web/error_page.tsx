@@ -1,16 +1,15 @@
 /** @module The pages' error handler: a friendly HTML page with the trace id, never internals. */
 
 import type { ErrorHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { CLIENT_CLOSED_REQUEST } from "../../http/client_gone.ts";
 import { describeError } from "../../http/errors.ts";
 import { PROBLEM_STATUS } from "../../http/problem.ts";
 import type { Logger } from "../../telemetry/log.ts";
-import { chooseLang, type MessageKey, text } from "./i18n.ts";
+import { chooseLang, LANG_COOKIE, type MessageKey, text } from "./i18n.ts";
 import { Layout } from "./layout.tsx";
-import type { PageInfo, WebEnv } from "./page_context.ts";
-import { getCookie } from "hono/cookie";
-import { appContext, contentSecurityPolicy } from "./page_context.ts";
-import { LANG_COOKIE } from "./i18n.ts";
+import { appContext, contentSecurityPolicy, type PageInfo, type WebEnv } from "./page_context.ts";
 
 /**
  * Answers a page request's error as HTML with the status the API would answer (and its
@@ -44,7 +43,7 @@ export function pageErrorHandler(logger: Logger): ErrorHandler<WebEnv> {
         </section>
       </Layout>
     );
-    const response = c.html(await document, status as 400);
+    const response = c.html(await document, status as ContentfulStatusCode);
     for (const [name, value] of Object.entries(answer.headers)) response.headers.set(name, value);
     if (page.nonce === "") {
       response.headers.set("content-security-policy", contentSecurityPolicy("none"));
