@@ -43,11 +43,8 @@ export function pageErrorHandler(logger: Logger): ErrorHandler<WebEnv> {
         </section>
       </Layout>
     );
-    const response = c.html(await document, status as ContentfulStatusCode);
-    for (const [name, value] of Object.entries(answer.headers)) response.headers.set(name, value);
-    if (page.nonce === "") {
-      response.headers.set("content-security-policy", contentSecurityPolicy("none"));
-    }
-    return response;
+    for (const [name, value] of Object.entries(answer.headers)) c.header(name, value);
+    if (page.nonce === "") c.header("content-security-policy", contentSecurityPolicy("none"));
+    return await c.html(await document, status as ContentfulStatusCode);
   };
 }
