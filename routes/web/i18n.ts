@@ -222,7 +222,11 @@ const KO: Readonly<Record<MessageKey, string>> = {
   "forbidden.current_password": "현재 비밀번호가 맞지 않습니다.",
 };
 
-const CATALOGUE: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { en: EN, ko: KO };
+/** Every message, by language: the same keys in both (the type says so). */
+export const CATALOGUE: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = {
+  en: EN,
+  ko: KO,
+};
 
 /** The text of `key` in `lang`, with `{name}` placeholders filled from `values`. */
 export function text(
