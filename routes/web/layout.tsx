@@ -5,7 +5,7 @@ import { raw } from "hono/html";
 import type { AuthenticatedUser } from "../../services/accounts.ts";
 import { type Lang, type MessageKey, text } from "./i18n.ts";
 import type { PageInfo, WebContext } from "./page_context.ts";
-import { CSS_PATH, SCRIPT_PATH } from "./static_routes.ts";
+import { assetUrl, CSS_PATH, SCRIPT_PATH } from "./static_routes.ts";
 
 /** What the frame needs besides the page's own content. */
 export interface LayoutProps {
@@ -31,8 +31,8 @@ export function Layout(props: LayoutProps): Child {
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           {page.traceparent === null ? "" : <meta name="traceparent" content={page.traceparent} />}
           <title>{`${props.title} · otel-board`}</title>
-          <link rel="stylesheet" href={CSS_PATH} />
-          <script type="module" src={SCRIPT_PATH} nonce={page.nonce}></script>
+          <link rel="stylesheet" href={assetUrl(CSS_PATH)} />
+          <script type="module" src={assetUrl(SCRIPT_PATH)} nonce={page.nonce}></script>
         </head>
         <body>
           <header class="top">

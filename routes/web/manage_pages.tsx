@@ -224,7 +224,9 @@ function LogView(props: {
                   <td>{row.method}</td>
                   <td class="path">
                     {row.call_url}
-                    {row.call_url_parameter === null ? "" : `?${row.call_url_parameter}`}
+                    {row.call_url_parameter === null
+                      ? ""
+                      : <span class="query">?{row.call_url_parameter}</span>}
                   </td>
                   <td>{row.status}</td>
                   <td>{row.user_id ?? ""}</td>

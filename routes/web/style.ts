@@ -71,8 +71,12 @@ button.danger { background: var(--bad); border-color: var(--bad); }
 .table-wrap { overflow-x: auto; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; }
 table { border-collapse: collapse; width: 100%; font-size: .875rem; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-td.path, td.trace { overflow-wrap: anywhere; font-family: ui-monospace, "SFMono-Regular", monospace; }
-td.trace { font-size: .8rem; }
+th { white-space: nowrap; }
+.log td { white-space: nowrap; }
+.log td.path, .log td.trace { font-family: ui-monospace, "SFMono-Regular", monospace; }
+.log td.path { white-space: normal; overflow-wrap: anywhere; min-width: 8rem; }
+.log td.trace { font-size: .8rem; }
+.log .query { display: block; color: var(--muted); font-size: .8rem; }
 .users td form { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
 .users select { width: auto; }
 .visually-hidden {

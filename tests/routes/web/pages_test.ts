@@ -162,15 +162,21 @@ Deno.test("A post titled <script> is escaped in the board and in its page", asyn
   }
 });
 
-Deno.test("The style sheet is a module of the program, answered 304 for its ETag", async () => {
+Deno.test("The style sheet is a module of the program: linked by its hash, kept a year, else revalidated by ETag", async () => {
   using t = await testApp();
-  const first = await t.request("/static/board.css");
-  assert.equal(first.status, 200);
-  assert.match(first.headers.get("content-type")!, /^text\/css/);
-  assert.match(await first.text(), /font-family: system-ui/);
-  const etag = first.headers.get("etag")!;
-  assert.match(etag, /^"[0-9a-f]{24}"$/);
-  assert.match(first.headers.get("cache-control")!, /no-cache/);
+  const html = await (await t.request("/")).text();
+  const href = /<link rel="stylesheet" href="([^"]+)">/.exec(html)?.[1];
+  assert.match(href!, /^\/static\/board\.css\?v=[0-9a-f]{24}$/);
+  const linked = await t.request(href!);
+  assert.equal(linked.status, 200);
+  assert.match(linked.headers.get("content-type")!, /^text\/css/);
+  assert.match(await linked.text(), /font-family: system-ui/);
+  assert.equal(linked.headers.get("cache-control"), "public, max-age=31536000, immutable");
+  const plain = await t.request("/static/board.css");
+  await plain.body?.cancel();
+  assert.equal(plain.headers.get("cache-control"), "public, no-cache");
+  const etag = plain.headers.get("etag")!;
+  assert.equal(etag, `"${href!.split("v=")[1]}"`);
   const again = await t.request("/static/board.css", { headers: { "if-none-match": etag } });
   assert.equal(again.status, 304);
   assert.equal(await again.text(), "");
