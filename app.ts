@@ -18,6 +18,8 @@ import { type BoardLimits, boardRoutes } from "./routes/board.ts";
 import { healthRoutes, type Readiness } from "./routes/health.ts";
 import { logRoutes } from "./routes/log.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { staticRoutes } from "./routes/web/static_routes.ts";
+import { webRoutes } from "./routes/web/web_routes.ts";
 import type { BoardService } from "./services/board.ts";
 import type { LogApiReader } from "./services/log_api_reader.ts";
 import type { LogApiWriter } from "./services/log_api_writer.ts";
@@ -42,6 +44,11 @@ export interface AppDeps {
   readonly logApiPublic: boolean;
   /** Origins allowed by CORS; empty: no CORS headers. */
   readonly corsAllowedOrigins: readonly string[];
+  /** How the pages show times (an IANA zone) and trace ids (a URL with `{trace_id}`). */
+  readonly pages: {
+    readonly displayTimeZone: string;
+    readonly traceUrlTemplate: string | undefined;
+  };
   /** Request spans and `x-trace-id`; absent when telemetry is off. */
   readonly tracing?: Tracing;
   /** Request metrics and, with the Prometheus exporter, `GET /metrics`. */
@@ -107,7 +114,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     .route("/", authRoutes(deps.accounts, deps.limits, deps.sessionTtlMs))
     .route("/board", boardRoutes(deps.board, deps.limits))
     .route("/admin", adminRoutes(deps.accounts, deps.board))
-    .route("/log", logRoutes(deps.logApiReader, deps.logApiPublic));
+    .route("/log", logRoutes(deps.logApiReader, deps.logApiPublic))
+    // The pages for people, on paths the API does not use; they answer HTML, errors included.
+    .route("/", staticRoutes())
+    .route("/", webRoutes({ ...deps, ...deps.pages }));
   const prometheus = deps.metrics?.prometheus;
   if (prometheus !== undefined) app.route("/", metricsRoutes(prometheus));
   answerMethodNotAllowed(app);

@@ -109,6 +109,11 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
     sessionTtlMs: config.accounts.sessionTtlMs,
     logApiPublic: config.logApi.public,
     corsAllowedOrigins: config.server.corsAllowedOrigins,
+    pages: {
+      displayTimeZone: config.pages.displayTimeZone ??
+        Intl.DateTimeFormat().resolvedOptions().timeZone,
+      traceUrlTemplate: config.pages.traceUrlTemplate,
+    },
     ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
   });
   // Never removed: the meter provider's shutdown ends them, after the last export read them.

@@ -238,6 +238,24 @@ export function httpUrl(raw: string, name: string): string {
   return raw.trim();
 }
 
+/** An IANA time zone name the runtime knows, such as `Asia/Seoul` or `UTC`. */
+export function timeZone(raw: string, name: string): string {
+  try {
+    return new Intl.DateTimeFormat("en", { timeZone: raw.trim() }).resolvedOptions().timeZone;
+  } catch {
+    throw new ConfigError(`${name} must be an IANA time zone such as Asia/Seoul, got "${raw}"`);
+  }
+}
+
+/** An http: or https: URL holding `{trace_id}`, where a trace id goes. */
+export function traceUrlTemplate(raw: string, name: string): string {
+  const url = httpUrl(raw, name);
+  if (!url.includes("{trace_id}")) {
+    throw new ConfigError(`${name} must contain {trace_id}, got "${raw}"`);
+  }
+  return url;
+}
+
 /** A file path as given: not only spaces, no NUL (existence is checked where it is opened). */
 export function filePath(what: string): Grammar<string> {
   return (raw, name) => {

@@ -66,6 +66,7 @@ export function parseSettings(
     logApi: readGroup(SERVICE_SETTINGS.logApi, sources),
     accounts: readGroup(SERVICE_SETTINGS.accounts, sources),
     rateLimits: readGroup(SERVICE_SETTINGS.rateLimits, sources),
+    pages: readGroup(SERVICE_SETTINGS.pages, sources),
     log: readGroup(SERVICE_SETTINGS.log, sources),
     telemetry: Object.freeze({ ...telemetry, ...readGroup(SERVICE_SETTINGS.telemetry, sources) }),
   };

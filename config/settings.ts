@@ -15,6 +15,8 @@ import {
   integer,
   originList,
   rate,
+  timeZone,
+  traceUrlTemplate,
 } from "./grammars.ts";
 import {
   type RuntimeFacts,
@@ -210,6 +212,28 @@ export const RATE_LIMIT_SETTINGS = Object.freeze(
   } as const satisfies SettingGroup,
 );
 
+/** What the pages for people read (routes/web). */
+export const PAGE_SETTINGS = Object.freeze(
+  {
+    displayTimeZone: withoutDefault({
+      env: "DISPLAY_TIMEZONE",
+      placeholder: "<IANA zone>",
+      defaultText: "(the machine's zone)",
+      help: "Time zone the pages show times in, e.g. Asia/Seoul (the UTC time stays in the HTML)",
+      parse: timeZone,
+    }),
+    traceUrlTemplate: withoutDefault({
+      env: "TRACE_URL_TEMPLATE",
+      placeholder: "<url with {trace_id}>",
+      defaultText: "(none)",
+      help:
+        "Link for a trace id on /manage/log, e.g. https://grafana.example/explore?…{trace_id}… " +
+        "(none: the id is plain text)",
+      parse: traceUrlTemplate,
+    }),
+  } as const satisfies SettingGroup,
+);
+
 /** What the logger reads. */
 export const LOG_SETTINGS = Object.freeze(
   {
@@ -288,6 +312,7 @@ export const SERVICE_SETTINGS = Object.freeze(
     logApi: LOG_API_SETTINGS,
     accounts: ACCOUNT_SETTINGS,
     rateLimits: RATE_LIMIT_SETTINGS,
+    pages: PAGE_SETTINGS,
     log: LOG_SETTINGS,
     telemetry: TELEMETRY_SERVICE_SETTINGS,
   } as const,

@@ -1,13 +1,32 @@
 /** @module Who is calling: sessions from `Authorization: Bearer` or the session cookie. */
 
 import type { Context, MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AccountsService, AuthenticatedUser } from "../services/accounts.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError } from "./problem.ts";
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = "otel_board_session";
+
+const MAX_COOKIE_AGE_SECONDS = 400 * 86_400;
+
+/** Sets the session cookie (HttpOnly, SameSite=Lax, Secure when the client used HTTPS). */
+export function setSessionCookie(c: Context<AppEnv>, token: string, sessionTtlMs: number): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: c.get("https"),
+    path: "/",
+    // Browsers cap cookies at 400 days (RFC 6265bis); the token itself lasts SESSION_TTL.
+    maxAge: Math.min(Math.floor(sessionTtlMs / 1000), MAX_COOKIE_AGE_SECONDS),
+  });
+}
+
+/** Deletes the session cookie. */
+export function clearSessionCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: c.get("https") });
+}
 
 /**
  * Resolves the caller's session (a Bearer token wins over the cookie) and sets `user`,

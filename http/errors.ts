@@ -26,38 +26,70 @@ const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
   503: "not_ready",
 };
 
+/** What an error is answered with: its problem code, the sentence for the client, headers. */
+export interface ErrorAnswer {
+  readonly code: ProblemCode;
+  readonly detail: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The input field a broken rule is about, when the service named one. */
+  readonly field?: string;
+}
+
 /**
- * Turns thrown errors into problem answers. Unexpected ones are logged, answered 500 without
- * internals, and left on the context as `failure` for the telemetry middleware to record; a
- * database locked by another writer answers 503 `not_ready` with `Retry-After`.
+ * Decides how a thrown error is answered, for the problem answers and the pages alike.
+ * Unexpected ones are logged, described without internals, and left on the context as
+ * `failure` for the telemetry middleware to record; a database locked by another writer is
+ * `not_ready` with `Retry-After`. Undefined when the client went away (nobody to answer).
  */
+export function describeError(
+  error: Error,
+  c: Context<AppEnv>,
+  log: Logger,
+): ErrorAnswer | undefined {
+  if (error instanceof ApiError) {
+    return { code: error.code, detail: error.message, headers: error.headers };
+  }
+  if (error instanceof DomainError) {
+    return {
+      code: error.kind,
+      detail: error.message,
+      headers: {},
+      ...(error.field === undefined ? {} : { field: error.field }),
+    };
+  }
+  if (error instanceof ClientGoneError) return undefined;
+  if (error instanceof StoreBusyError) {
+    log.warn("Database busy", { error, method: c.req.method, path: c.req.path });
+    // Recorded on the request span, as a failure the client may retry.
+    c.set("failure", error);
+    return {
+      code: "not_ready",
+      detail: "The database is busy; try again in a moment",
+      headers: { "retry-after": BUSY_RETRY_AFTER_SECONDS },
+    };
+  }
+  const code = error instanceof HTTPException ? CODE_BY_STATUS[error.status] : undefined;
+  if (code !== undefined) {
+    return { code, detail: error.message || "The request was refused", headers: {} };
+  }
+  log.error("Request failed", { error, method: c.req.method, path: c.req.path });
+  // The telemetry middleware records it on the request span once the answer is made.
+  c.set("failure", error);
+  return {
+    code: "internal_error",
+    detail: "The server failed to answer this request; the failure has been logged",
+    headers: {},
+  };
+}
+
+/** Turns thrown errors into problem answers (see {@link describeError}). */
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   const log = logger.scoped(import.meta.url);
   return function errorHandler(error, c) {
-    if (error instanceof ApiError) return problem(c, error.code, error.message, error.headers);
-    if (error instanceof DomainError) return problem(c, error.kind, error.message);
+    const answer = describeError(error, c, log);
     // Nobody is left to read an answer; the status is for the call log only.
-    if (error instanceof ClientGoneError) {
-      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
-    }
-    if (error instanceof StoreBusyError) {
-      log.warn("Database busy", { error, method: c.req.method, path: c.req.path });
-      // Recorded on the request span, as a failure the client may retry.
-      c.set("failure", error);
-      return problem(c, "not_ready", "The database is busy; try again in a moment", {
-        "retry-after": BUSY_RETRY_AFTER_SECONDS,
-      });
-    }
-    const code = error instanceof HTTPException ? CODE_BY_STATUS[error.status] : undefined;
-    if (code !== undefined) return problem(c, code, error.message || "The request was refused");
-    log.error("Request failed", { error, method: c.req.method, path: c.req.path });
-    // The telemetry middleware records it on the request span once the answer is made.
-    c.set("failure", error);
-    return problem(
-      c,
-      "internal_error",
-      "The server failed to answer this request; the failure has been logged",
-    );
+    if (answer === undefined) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    return problem(c, answer.code, answer.detail, answer.headers);
   };
 }
 

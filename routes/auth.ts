@@ -1,9 +1,8 @@
 /** @module Accounts over HTTP: register, login, logout, me, password change. */
 
 import { Hono } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../http/context.ts";
-import { requireUser, SESSION_COOKIE } from "../http/auth.ts";
+import { clearSessionCookie, requireUser, setSessionCookie } from "../http/auth.ts";
 import { readJsonObject } from "../http/json_body.ts";
 import { rateLimited, type RateLimiter } from "../http/rate_limit.ts";
 import type { AccountsService } from "../services/accounts.ts";
@@ -21,7 +20,6 @@ export interface AuthLimits {
 }
 
 const CREDENTIALS = { username: "string", password: "string" } as const;
-const MAX_COOKIE_AGE_SECONDS = 400 * 86_400;
 
 /** `POST /register`, `POST /login`, `POST /logout`, `GET /me`, `PUT /me/password`. */
 export function authRoutes(
@@ -49,21 +47,14 @@ export function authRoutes(
       limits.loginUser.attempt(body.username!, c.get("clientIp"));
       const session = await accounts.login(body.username!, body.password!);
       limits.loginUser.succeeded(body.username!, c.get("clientIp"));
-      setCookie(c, SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: "Lax",
-        secure: c.get("https"),
-        path: "/",
-        // Browsers cap cookies at 400 days (RFC 6265bis); the token itself lasts SESSION_TTL.
-        maxAge: Math.min(Math.floor(sessionTtlMs / 1000), MAX_COOKIE_AGE_SECONDS),
-      });
+      setSessionCookie(c, session.token, sessionTtlMs);
       c.header("cache-control", "no-store");
       return c.json(session);
     })
     .post("/logout", async (c) => {
       requireUser(c);
       await accounts.logout(c.get("sessionToken")!);
-      deleteCookie(c, SESSION_COOKIE, { path: "/", secure: c.get("https") });
+      clearSessionCookie(c);
       return c.body(null, 204);
     })
     .get("/me", async (c) => {

@@ -10,7 +10,8 @@ import { clip } from "../lib/clip.ts";
 import { LOG_API_LIMITS } from "../db/log_api_schema.ts";
 import type { LogApiFilter, LogApiReader } from "../services/log_api_reader.ts";
 
-const PARAMETERS = [
+/** The query parameters of `GET /log` (and of the call-log page). */
+export const LOG_PARAMETERS = [
   "limit",
   "before",
   "since",
@@ -26,7 +27,7 @@ const PARAMETERS = [
 export function logRoutes(apiLog: LogApiReader, open: boolean): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/", async (c) => {
     if (!open) requireAdmin(c);
-    const query = readQuery(new URL(c.req.url), PARAMETERS);
+    const query = readQuery(new URL(c.req.url), LOG_PARAMETERS);
     const limit = pageSize(query);
     const page = await apiLog.page(parseFilter(query), limit);
     linkNextPage(c, query, "before", page.nextBefore);
@@ -34,7 +35,11 @@ export function logRoutes(apiLog: LogApiReader, open: boolean): Hono<AppEnv> {
   });
 }
 
-function parseFilter(query: ReadonlyMap<string, string>): LogApiFilter {
+/**
+ * The call-log filter the query asks for.
+ * @throws {ApiError} `invalid_parameter` saying which parameter is wrong and why.
+ */
+export function parseFilter(query: ReadonlyMap<string, string>): LogApiFilter {
   const filter: { -readonly [K in keyof LogApiFilter]: LogApiFilter[K] } = {};
   const before = beforeCursor(query);
   if (before !== undefined) filter.beforeSeq = before;

@@ -139,10 +139,18 @@ export function createAccountsService(store: Store, options: AccountsOptions): A
     register: spans.traced(
       "accounts.register",
       async (username: string, password: string): Promise<PublicUser> => {
-        const problem = validateUsername(username) ?? validatePassword(password);
-        if (problem !== undefined) throw new DomainError("invalid_body", problem);
+        const usernameProblem = validateUsername(username);
+        if (usernameProblem !== undefined) {
+          throw new DomainError("invalid_body", usernameProblem, { field: "username" });
+        }
+        const passwordProblem = validatePassword(password);
+        if (passwordProblem !== undefined) {
+          throw new DomainError("invalid_body", passwordProblem, { field: "password" });
+        }
         if (await store.users.byName(username) !== undefined) {
-          throw new DomainError("conflict", `The username "${username}" is taken`);
+          throw new DomainError("conflict", `The username "${username}" is taken`, {
+            field: "username",
+          });
         }
         const passwordHash = await hash(password);
         const createdAt = now().toISOString();
@@ -150,7 +158,9 @@ export function createAccountsService(store: Store, options: AccountsOptions): A
           await store.users.insert({ username, passwordHash, role: "user", createdAt });
         } catch {
           // Registered by a concurrent request between our check and the insert.
-          throw new DomainError("conflict", `The username "${username}" is taken`);
+          throw new DomainError("conflict", `The username "${username}" is taken`, {
+            field: "username",
+          });
         }
         events.registered();
         return { username, role: "user", disabled: false, created_at: createdAt };
@@ -195,10 +205,14 @@ export function createAccountsService(store: Store, options: AccountsOptions): A
       "accounts.change_password",
       async (user: AuthenticatedUser, currentToken: string, current: string, next: string) => {
         const problem = validatePassword(next);
-        if (problem !== undefined) throw new DomainError("invalid_body", problem);
+        if (problem !== undefined) {
+          throw new DomainError("invalid_body", problem, { field: "new_password" });
+        }
         const stored = await requireUser(store, user.username);
         if (!(await verify(current, stored.password_hash)).ok) {
-          throw new DomainError("forbidden", "The current password is not correct");
+          throw new DomainError("forbidden", "The current password is not correct", {
+            field: "current_password",
+          });
         }
         const passwordHash = await hash(next);
         const keep = await sessionTokenHash(currentToken);

@@ -150,16 +150,18 @@ function validatePost(input: PostInput): void {
       throw new DomainError(
         "invalid_body",
         `Field "${field}" contains a NUL character or a broken UTF-16 surrogate`,
+        { field },
       );
     }
     const length = [...input[field]].length;
     if (input[field].trim() === "") {
-      throw new DomainError("invalid_body", `Field "${field}" must not be empty`);
+      throw new DomainError("invalid_body", `Field "${field}" must not be empty`, { field });
     }
     if (length > POST_LIMITS[field]) {
       throw new DomainError(
         "invalid_body",
         `Field "${field}" is ${length} characters long; at most ${POST_LIMITS[field]} are allowed`,
+        { field },
       );
     }
   }

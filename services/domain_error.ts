@@ -13,10 +13,16 @@ export type DomainErrorKind =
 export class DomainError extends Error {
   override name = "DomainError";
   readonly kind: DomainErrorKind;
+  /**
+   * The input field the rule is about (`title`, `password`…), when there is one: the pages
+   * show their message beside that field. The API answers leave it out.
+   */
+  readonly field: string | undefined;
 
   /** `message` must be a sentence a person understands, without internals. */
-  constructor(kind: DomainErrorKind, message: string) {
+  constructor(kind: DomainErrorKind, message: string, options: { readonly field?: string } = {}) {
     super(message);
     this.kind = kind;
+    this.field = options.field;
   }
 }

@@ -102,6 +102,13 @@ Deno.test("import-flask into a database started once: the service answers the im
     const undated = await getJson(server, "/board/posts/5") as Record<string, unknown>;
     assert.equal(undated.create_date, null);
     assert.equal(undated.update_date, null);
+    // The page of a post without a date says so, in Korean by default, and the board lists it.
+    const page = await fetch(`${server.baseUrl}/posts/5`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /날짜 모름/);
+    const boardPage = await fetch(`${server.baseUrl}/`);
+    assert.equal(boardPage.status, 200);
+    assert.match(await boardPage.text(), /날짜 모름/);
     const board = await getJson(server, "/board") as { seq: number; create_date: unknown }[];
     assert.deepEqual(board.map((p) => p.seq), [5, 4, 2, 1], "no demo post left");
     assert.equal(board[1]!.create_date, null);

@@ -115,8 +115,17 @@ Deno.test({
     assert.equal(config.accounts.adminPassword, undefined);
     assert.equal(config.accounts.adminPasswordFile, undefined, "derived from DB_PATH where used");
     assert.deepEqual(config.server.corsAllowedOrigins, []);
+    assert.equal(config.pages.displayTimeZone, undefined, "the machine's zone, read where used");
+    assert.equal(config.pages.traceUrlTemplate, undefined);
+    const inWords = [
+      "ADMIN_PASSWORD",
+      "ADMIN_PASSWORD_FILE",
+      "CORS_ALLOWED_ORIGINS",
+      "DISPLAY_TIMEZONE",
+      "TRACE_URL_TEMPLATE",
+    ];
     for (const { env, defaultText } of declaredOptions()) {
-      if (["ADMIN_PASSWORD", "ADMIN_PASSWORD_FILE", "CORS_ALLOWED_ORIGINS"].includes(env)) continue;
+      if (inWords.includes(env)) continue;
       if (env === "DB_PATH") {
         assert.ok(defaultText.startsWith("otel-board.db"), defaultText);
         continue;

@@ -56,6 +56,32 @@ const TRACED: readonly RouteCase[] = [
     signedIn: "admin",
   },
   { method: "GET", path: "/log", route: "/log" },
+  // The pages (their posts are refused here: no Origin, so the cross-site check answers 403).
+  { method: "GET", path: "/", route: "/" },
+  { method: "GET", path: "/posts/1", route: "/posts/:seq" },
+  { method: "GET", path: "/write", route: "/write", signedIn: "user" },
+  { method: "POST", path: "/write", route: "/write", signedIn: "user" },
+  { method: "GET", path: "/posts/1/edit", route: "/posts/:seq/edit", signedIn: "admin" },
+  { method: "POST", path: "/posts/1/edit", route: "/posts/:seq/edit", signedIn: "admin" },
+  { method: "POST", path: "/posts/1/delete", route: "/posts/:seq/delete", signedIn: "admin" },
+  { method: "GET", path: "/signin", route: "/signin" },
+  { method: "POST", path: "/signin", route: "/signin" },
+  { method: "GET", path: "/signup", route: "/signup" },
+  { method: "POST", path: "/signup", route: "/signup" },
+  { method: "POST", path: "/signout", route: "/signout", signedIn: "user" },
+  { method: "GET", path: "/account", route: "/account", signedIn: "user" },
+  { method: "POST", path: "/account", route: "/account", signedIn: "user" },
+  { method: "POST", path: "/lang", route: "/lang" },
+  { method: "GET", path: "/manage/log", route: "/manage/log", signedIn: "admin" },
+  { method: "GET", path: "/manage/users", route: "/manage/users", signedIn: "admin" },
+  {
+    method: "POST",
+    path: "/manage/users/someone",
+    route: "/manage/users/:username",
+    signedIn: "admin",
+  },
+  { method: "GET", path: "/static/board.css", route: "/static/board.css" },
+  { method: "GET", path: "/static/board.js", route: "/static/board.js" },
 ];
 
 /** Routes that are neither traced nor measured (the probes and the scrape endpoint). */
