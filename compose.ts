@@ -15,6 +15,7 @@ import { SignInLimit } from "./http/sign_in_limit.ts";
 import { type AccountsService, createAccountsService } from "./services/accounts.ts";
 import { type BoardService, createBoardService } from "./services/board.ts";
 import { DomainError } from "./services/domain_error.ts";
+import { RumSigner } from "./lib/rum_signature.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
 import { createLogApiReader } from "./services/log_api_reader.ts";
 import { startLogApiRetention } from "./services/log_api_retention.ts";
@@ -89,6 +90,14 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
   const board = { ...createBoardService(store, spans, events.posts), ...infrastructure.board };
   const logApiReader = createLogApiReader(store.logApi, spans);
 
+  const rumSigner = new RumSigner(config.pages.rumSigningKey);
+  if (rumSigner.generated) {
+    logger.info(
+      "RUM_SIGNING_KEY is not set: page contexts are signed with a random key of this process, " +
+        "so timing beacons answered by another instance (or after a restart) are refused",
+    );
+  }
+
   let draining = false;
   const app = createApp({
     board,
@@ -113,6 +122,11 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
       displayTimeZone: config.pages.displayTimeZone ??
         Intl.DateTimeFormat().resolvedOptions().timeZone,
       traceUrlTemplate: config.pages.traceUrlTemplate,
+    },
+    rum: {
+      signer: rumSigner,
+      maxAgeMs: config.pages.rumContextMaxAgeMs,
+      limiter: createRateLimiter(config.rateLimits.rum),
     },
     ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
   });
