@@ -25,6 +25,7 @@ import type { BoardService } from "./services/board.ts";
 import type { LogApiReader } from "./services/log_api_reader.ts";
 import type { LogApiWriter } from "./services/log_api_writer.ts";
 import type { RateLimiter } from "./http/rate_limit.ts";
+import type { ReplayGuard } from "./lib/replay_guard.ts";
 import type { RumSigner } from "./lib/rum_signature.ts";
 import { browserTelemetry } from "./telemetry/browser_spans.ts";
 import { httpTelemetry } from "./telemetry/http_telemetry.ts";
@@ -53,11 +54,15 @@ export interface AppDeps {
     readonly displayTimeZone: string;
     readonly traceUrlTemplate: string | undefined;
   };
-  /** The pages' timing beacons: how contexts are signed, how old they may be, their rate limit. */
+  /**
+   * The pages' timing beacons: how contexts are signed, how old they may be, their rate limit, and
+   * the pages whose beacon was taken.
+   */
   readonly rum: {
     readonly signer: RumSigner;
     readonly maxAgeMs: number;
     readonly limiter: RateLimiter;
+    readonly replays: ReplayGuard;
   };
   /** Request spans and `x-trace-id`; absent when telemetry is off. */
   readonly tracing?: Tracing;

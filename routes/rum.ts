@@ -8,6 +8,7 @@ import { ClientGoneError } from "../http/client_gone.ts";
 import type { AppEnv } from "../http/context.ts";
 import { ApiError, type ProblemCode } from "../http/problem.ts";
 import type { RateLimiter } from "../http/rate_limit.ts";
+import type { ReplayGuard } from "../lib/replay_guard.ts";
 import type { RumSigner } from "../lib/rum_signature.ts";
 import type { BeaconOutcome, BrowserTelemetry } from "../telemetry/browser_spans.ts";
 import { BeaconShapeError, MAX_BEACON_BYTES, parseBeacon } from "./rum_beacon.ts";
@@ -25,6 +26,8 @@ export interface RumDeps {
   readonly maxAgeMs: number;
   /** RATE_LIMIT_RUM, per client address. */
   readonly limiter: RateLimiter;
+  /** The pages whose beacon this instance took already: one beacon per page. */
+  readonly replays: ReplayGuard;
   readonly telemetry: BrowserTelemetry;
   /** Milliseconds since the epoch (default: Date.now). */
   readonly now?: () => number;
@@ -58,9 +61,10 @@ export function rumRoutes(deps: RumDeps): Hono<AppEnv> {
         );
       }
       const beacon = parseBeacon(await readBody(c.req.raw));
+      const nowMs = now();
       const refused = deps.signer.verify(beacon, beacon.signature, {
         maxAgeMs: deps.maxAgeMs,
-        nowMs: now(),
+        nowMs,
       });
       if (refused === "bad_signature") {
         throw new Refusal(
@@ -75,6 +79,11 @@ export function rumRoutes(deps: RumDeps): Hono<AppEnv> {
           "forbidden",
           `This page context is older than ${deps.maxAgeMs / 1000} s, or from the future`,
         );
+      }
+      // After the signature: only a context issued here takes a place in the guard.
+      const page = `${beacon.traceId}-${beacon.spanId}`;
+      if (!deps.replays.firstSighting(page, beacon.issuedAtMs + deps.maxAgeMs, nowMs)) {
+        throw new Refusal("duplicate", "conflict", "This page's beacon was taken already");
       }
       deps.telemetry.record({
         traceId: beacon.traceId,

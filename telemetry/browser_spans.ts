@@ -75,6 +75,7 @@ export type BeaconOutcome =
   | "accepted"
   | "bad_signature"
   | "expired"
+  | "duplicate"
   | "invalid"
   | "rate_limited"
   | "too_large";

@@ -1,7 +1,7 @@
 /**
  * @module The browser in the trace, in a real Chromium against a real otel-board exporting to the
  * independent OTLP receiver: a page's load arrives as `browser.page_load` under the page's SERVER
- * span; forged beacons are refused and counted.
+ * span; forged beacons, and a copy of the page's own, are refused and counted.
  */
 
 import assert from "node:assert/strict";
@@ -82,6 +82,7 @@ Deno.test("In Chromium a page's load reaches the OTLP receiver as browser.page_l
     { ...beaconOfPage, signature: "A".repeat(43) },
     { ...beaconOfPage, traceparent: `00-${"ab".repeat(16)}-${"cd".repeat(8)}-01` },
     { ...beaconOfPage, padding: "x".repeat(10_000) },
+    beaconOfPage,
   ];
   const statuses = await page.evaluate(async (bodies) => {
     const answers = [];
@@ -95,11 +96,11 @@ Deno.test("In Chromium a page's load reaches the OTLP receiver as browser.page_l
     }
     return answers;
   }, forged);
-  assert.deepEqual(statuses, [403, 403, 413]);
+  assert.deepEqual(statuses, [403, 403, 413, 409], "the page's own beacon is taken only once");
   await receiver.waitFor(() => {
     const metrics = receiver.metrics();
     return beacons(metrics, "bad_signature") === 2 && beacons(metrics, "too_large") === 1 &&
-      beacons(metrics, "accepted") === 1;
+      beacons(metrics, "duplicate") === 1 && beacons(metrics, "accepted") === 1;
   }, { what: "app.rum.beacons by outcome", timeoutMs: 10_000 });
   const forgedTrace = (s: ReceivedSpan) =>
     s.traceId === "ab".repeat(16) && s.name.startsWith("browser.");
@@ -109,6 +110,6 @@ Deno.test("In Chromium a page's load reaches the OTLP receiver as browser.page_l
   const rows = await (await fetch(`${server.baseUrl}/log?url=/rum`)).json() as {
     status: number;
   }[];
-  assert.deepEqual(rows.map((row) => row.status).sort(), [204, 403, 403, 413]);
+  assert.deepEqual(rows.map((row) => row.status).sort(), [204, 403, 403, 409, 413]);
   await page.close();
 });
