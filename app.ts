@@ -18,11 +18,16 @@ import { type BoardLimits, boardRoutes } from "./routes/board.ts";
 import { healthRoutes, type Readiness } from "./routes/health.ts";
 import { logRoutes } from "./routes/log.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { rumRoutes } from "./routes/rum.ts";
 import { staticRoutes } from "./routes/web/static_routes.ts";
 import { webRoutes } from "./routes/web/web_routes.ts";
 import type { BoardService } from "./services/board.ts";
 import type { LogApiReader } from "./services/log_api_reader.ts";
 import type { LogApiWriter } from "./services/log_api_writer.ts";
+import type { RateLimiter } from "./http/rate_limit.ts";
+import type { ReplayGuard } from "./lib/replay_guard.ts";
+import type { RumSigner } from "./lib/rum_signature.ts";
+import { browserTelemetry } from "./telemetry/browser_spans.ts";
 import { httpTelemetry } from "./telemetry/http_telemetry.ts";
 import type { Logger } from "./telemetry/log.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
@@ -48,6 +53,16 @@ export interface AppDeps {
   readonly pages: {
     readonly displayTimeZone: string;
     readonly traceUrlTemplate: string | undefined;
+  };
+  /**
+   * The pages' timing beacons: how contexts are signed, how old they may be, their rate limit, and
+   * the pages whose beacon was taken.
+   */
+  readonly rum: {
+    readonly signer: RumSigner;
+    readonly maxAgeMs: number;
+    readonly limiter: RateLimiter;
+    readonly replays: ReplayGuard;
   };
   /** Request spans and `x-trace-id`; absent when telemetry is off. */
   readonly tracing?: Tracing;
@@ -115,9 +130,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     .route("/board", boardRoutes(deps.board, deps.limits))
     .route("/admin", adminRoutes(deps.accounts, deps.board))
     .route("/log", logRoutes(deps.logApiReader, deps.logApiPublic))
+    .route(
+      "/",
+      rumRoutes({
+        ...deps.rum,
+        telemetry: browserTelemetry(deps.tracing?.tracer, deps.metrics?.meter),
+      }),
+    )
     // The pages for people, on paths the API does not use; they answer HTML, errors included.
     .route("/", staticRoutes())
-    .route("/", webRoutes({ ...deps, ...deps.pages }));
+    .route("/", webRoutes({ ...deps, ...deps.pages, rumSigner: deps.rum.signer }));
   const prometheus = deps.metrics?.prometheus;
   if (prometheus !== undefined) app.route("/", metricsRoutes(prometheus));
   answerMethodNotAllowed(app);

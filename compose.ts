@@ -15,6 +15,8 @@ import { SignInLimit } from "./http/sign_in_limit.ts";
 import { type AccountsService, createAccountsService } from "./services/accounts.ts";
 import { type BoardService, createBoardService } from "./services/board.ts";
 import { DomainError } from "./services/domain_error.ts";
+import { ReplayGuard } from "./lib/replay_guard.ts";
+import { RumSigner } from "./lib/rum_signature.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
 import { createLogApiReader } from "./services/log_api_reader.ts";
 import { startLogApiRetention } from "./services/log_api_retention.ts";
@@ -44,6 +46,8 @@ export interface ComposedServices extends AsyncDisposable, Disposable {
   readonly store: Store;
   readonly accounts: AccountsService;
   readonly logApiWriter: LogApiWriter;
+  /** True when RUM_SIGNING_KEY is unset and the pages' contexts are signed with a random key. */
+  readonly rumKeyGenerated: boolean;
   /** Turns `/readyz` to 503: load balancers stop sending traffic before the listener closes. */
   startDraining(): void;
 }
@@ -89,6 +93,8 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
   const board = { ...createBoardService(store, spans, events.posts), ...infrastructure.board };
   const logApiReader = createLogApiReader(store.logApi, spans);
 
+  const rumSigner = new RumSigner(config.pages.rumSigningKey);
+
   let draining = false;
   const app = createApp({
     board,
@@ -114,6 +120,12 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
         Intl.DateTimeFormat().resolvedOptions().timeZone,
       traceUrlTemplate: config.pages.traceUrlTemplate,
     },
+    rum: {
+      signer: rumSigner,
+      maxAgeMs: config.pages.rumContextMaxAgeMs,
+      limiter: createRateLimiter(config.rateLimits.rum),
+      replays: new ReplayGuard(),
+    },
     ...(telemetry === undefined ? {} : { tracing: telemetry.tracing, metrics: telemetry.metrics }),
   });
   // Never removed: the meter provider's shutdown ends them, after the last export read them.
@@ -137,6 +149,7 @@ export function composeServices(config: Config, infrastructure: Infrastructure):
     store,
     accounts,
     logApiWriter,
+    rumKeyGenerated: rumSigner.generated,
     startDraining: () => void (draining = true),
     async [Symbol.asyncDispose]() {
       clearInterval(sessionPruning);

@@ -151,6 +151,13 @@ export async function runService(config: Config, options: RunOptions): Promise<v
       : { traces: telemetry.dropped.traces(), logs: telemetry.dropped.logs() },
   });
 
+  // Without telemetry the pages carry no context to sign, and the key does not matter.
+  if (services.rumKeyGenerated && telemetry !== undefined) {
+    logger.info(
+      "RUM_SIGNING_KEY is not set: page contexts are signed with a random key of this process, " +
+        "so timing beacons answered by another instance (or after a restart) are refused",
+    );
+  }
   await ensureFirstAdmin(services.accounts, config, logger);
   const signal = await options.stops.requested;
   // Draining before shutdown: /readyz answers 503 while in-flight requests finish.

@@ -256,6 +256,37 @@ export function traceUrlTemplate(raw: string, name: string): string {
   return url;
 }
 
+/**
+ * A secret key of at least `minBytes` bytes, written in hex (only hex digits, an even number)
+ * or else in base64 (standard or URL-safe, padding optional). The message never shows the value.
+ */
+export function secretKey(minBytes: number): Grammar<Uint8Array> {
+  return (raw, name) => {
+    const text = raw.trim();
+    let bytes: Uint8Array | undefined;
+    if (/^(?:[0-9a-fA-F]{2})+$/.test(text)) {
+      bytes = Uint8Array.from(text.match(/../g)!, (pair) => parseInt(pair, 16));
+    } else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) {
+      const standard = text.replaceAll("-", "+").replaceAll("_", "/").replace(/=+$/, "");
+      try {
+        bytes = Uint8Array.from(atob(standard), (char) => char.charCodeAt(0));
+      } catch {
+        bytes = undefined;
+      }
+    }
+    if (bytes === undefined) {
+      throw new ConfigError(`${name} must be written in hex or base64 (its value is not shown)`);
+    }
+    if (bytes.byteLength < minBytes) {
+      throw new ConfigError(
+        `${name} must hold at least ${minBytes} bytes, got ${bytes.byteLength} ` +
+          "(make one with: openssl rand -base64 32)",
+      );
+    }
+    return bytes;
+  };
+}
+
 /** A file path as given: not only spaces, no NUL (existence is checked where it is opened). */
 export function filePath(what: string): Grammar<string> {
   return (raw, name) => {

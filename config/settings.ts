@@ -2,6 +2,7 @@
 
 import { posix, resolve, win32 } from "node:path";
 import { validatePassword, validateUsername } from "../lib/account_rules.ts";
+import { MIN_SIGNING_KEY_BYTES } from "../lib/rum_signature.ts";
 import { ACCESS_LOG_OUTPUTS, LOG_FORMATS, LOG_LEVELS } from "../lib/log_levels.ts";
 import {
   boolean,
@@ -15,6 +16,7 @@ import {
   integer,
   originList,
   rate,
+  secretKey,
   timeZone,
   traceUrlTemplate,
 } from "./grammars.ts";
@@ -209,6 +211,11 @@ export const RATE_LIMIT_SETTINGS = Object.freeze(
     register: rateSetting("RATE_LIMIT_REGISTER", "10/1h", "Registrations per client address"),
     post: rateSetting("RATE_LIMIT_POST", "30/1m", "New posts per client address"),
     search: rateSetting("RATE_LIMIT_SEARCH", "60/1m", "Searches per client address"),
+    rum: rateSetting(
+      "RATE_LIMIT_RUM",
+      "60/1m",
+      "Browser timing beacons (POST /rum) per client address",
+    ),
   } as const satisfies SettingGroup,
 );
 
@@ -230,6 +237,24 @@ export const PAGE_SETTINGS = Object.freeze(
         "Link for a trace id on /manage/log, e.g. https://grafana.example/explore?…{trace_id}… " +
         "(none: the id is plain text)",
       parse: traceUrlTemplate,
+    }),
+    rumSigningKey: withoutDefault({
+      env: "RUM_SIGNING_KEY",
+      placeholder: "<hex|base64>",
+      defaultText: "(a random key per process)",
+      help: "Key that signs each page's trace context for its timing beacon, at least " +
+        `${MIN_SIGNING_KEY_BYTES} bytes; give every instance the same one (unset: beacons answered ` +
+        "by another instance are refused)",
+      secret: true,
+      parse: secretKey(MIN_SIGNING_KEY_BYTES),
+    }),
+    rumContextMaxAgeMs: withDefault({
+      env: "RUM_CONTEXT_MAX_AGE",
+      placeholder: "<duration>",
+      default: "10m",
+      help: "How long after a page was served its timing beacon is accepted (seconds, or 10m, " +
+        "1h; at most 1d)",
+      parse: duration({ text: "1d", why: "a page's timings are sent right after it loads" }),
     }),
   } as const satisfies SettingGroup,
 );

@@ -6,6 +6,7 @@
 
 import type { ReceivedLog, ReceivedMetric, ReceivedSpan } from "./otlp_decode.ts";
 import { allSignalsTo, startOtlpReceiver } from "./otlp_receiver.ts";
+import { beaconBody, beaconRequest, issuedPage } from "./rum_beacon.ts";
 import { startServer } from "./server_process.ts";
 import { tempDir } from "./temp_dir.ts";
 
@@ -34,9 +35,9 @@ function json(method: string, body: unknown, token?: string): RequestInit {
 }
 
 /**
- * Serves the requests that make every business counter, both HTTP metrics and the DB
- * histogram (transaction statements included) record a point; throws if one is not answered
- * as expected. Registers `username` with `password`.
+ * Serves the requests that make every business counter, both HTTP metrics, the DB histogram
+ * (transaction statements included) and a page's browser spans record a point; throws if one is
+ * not answered as expected. Registers `username` with `password`.
  */
 export async function exerciseEveryCounter(
   send: Send,
@@ -44,6 +45,9 @@ export async function exerciseEveryCounter(
 ): Promise<void> {
   for (let i = 0; i < 3; i++) await expectStatus(send, 200, "/board/5");
   await expectStatus(send, 404, "/no-such-page");
+  // A page and its timing beacon: browser.page_load and app.rum.beacons (telemetry must be on).
+  const page = issuedPage(await expectStatus(send, 200, "/"), "/");
+  await expectStatus(send, 204, "/rum", beaconRequest(beaconBody(page)));
   await expectStatus(send, 201, "/register", json("POST", { username, password }));
   await expectStatus(send, 401, "/login", json("POST", { username, password: `${password}!` }));
   const { token } = JSON.parse(

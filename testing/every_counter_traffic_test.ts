@@ -22,6 +22,10 @@ Deno.test("exerciseEveryCounter moves every business counter, sign-ins of both o
   const outcomes = (metrics.get("app.accounts.logins")?.dataPoints ?? [])
     .map((p) => p.attributes.outcome).sort();
   assert.deepEqual(outcomes, ["failure", "success"]);
+  const beacons = metrics.get("app.rum.beacons")?.dataPoints ?? [];
+  assert.deepEqual(beacons.map((p) => [p.attributes.outcome, p.value]), [["accepted", 1]]);
+  const spans = await t.finishedSpans();
+  assert.ok(spans.some((s) => s.name === "browser.page_load"), "a page's browser span");
 });
 
 Deno.test("exerciseEveryCounter names the request that was not answered as expected", async () => {

@@ -26,6 +26,7 @@ export function pageErrorHandler(logger: Logger): ErrorHandler<WebEnv> {
       lang: chooseLang(getCookie(c, LANG_COOKIE), c.req.header("accept-language")),
       nonce: "",
       traceparent: null,
+      rum: null,
       timeZone: "UTC",
     };
     const traceId = c.get("traceId");

@@ -7,6 +7,9 @@ import { type Lang, type MessageKey, text } from "./i18n.ts";
 import type { PageInfo, WebContext } from "./page_context.ts";
 import { assetUrl, CSS_PATH, SCRIPT_PATH } from "./static_routes.ts";
 
+/** The meta element holding a page's signed issue time, which its timing beacon sends back. */
+export const RUM_META = "otel-board-rum";
+
 /** What the frame needs besides the page's own content. */
 export interface LayoutProps {
   readonly page: PageInfo;
@@ -30,6 +33,9 @@ export function Layout(props: LayoutProps): Child {
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           {page.traceparent === null ? "" : <meta name="traceparent" content={page.traceparent} />}
+          {page.rum === null
+            ? ""
+            : <meta name={RUM_META} content={`${page.rum.issuedAtMs}.${page.rum.signature}`} />}
           <title>{`${props.title} · otel-board`}</title>
           <link rel="stylesheet" href={assetUrl(CSS_PATH)} />
           <script type="module" src={assetUrl(SCRIPT_PATH)} nonce={page.nonce}></script>

@@ -10,6 +10,8 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv, AppVariables, ServeBindings } from "../../http/context.ts";
 import { ApiError } from "../../http/problem.ts";
 import type { RequestOrigin } from "../../http/request_origin.ts";
+import type { RumSigner } from "../../lib/rum_signature.ts";
+import { spanStartMs } from "../../telemetry/browser_spans.ts";
 import { chooseLang, type Lang, LANG_COOKIE } from "./i18n.ts";
 
 /** What a page knows about the request it renders. */
@@ -19,6 +21,11 @@ export interface PageInfo {
   readonly nonce: string;
   /** The request's SERVER span as a W3C traceparent; null when telemetry is off. */
   readonly traceparent: string | null;
+  /**
+   * What the page's timing beacon brings back to prove its context was issued here: when (the
+   * SERVER span's start, ms since the epoch) and the signature; null without a traceparent.
+   */
+  readonly rum: { readonly issuedAtMs: number; readonly signature: string } | null;
   /** The zone times are shown in (DISPLAY_TIMEZONE). */
   readonly timeZone: string;
 }
@@ -58,13 +65,23 @@ export function contentSecurityPolicy(nonce: string): string {
 }
 
 /** Sets up `page` for the handler and adds the pages' headers to whatever it answers. */
-export function pageContext(timeZone: string): MiddlewareHandler<WebEnv> {
+export function pageContext(timeZone: string, signer: RumSigner): MiddlewareHandler<WebEnv> {
   return async function pageContext(c, next) {
     const nonce = randomNonce();
+    const server = serverSpan();
+    const path = new URL(c.req.url).pathname;
     c.set("page", {
       lang: chooseLang(getCookie(c, LANG_COOKIE), c.req.header("accept-language")),
       nonce,
-      traceparent: activeTraceparent(),
+      traceparent: server?.traceparent ?? null,
+      rum: server === undefined ? null : {
+        issuedAtMs: server.startMs,
+        signature: signer.sign({
+          traceparent: server.traceparent,
+          path,
+          issuedAtMs: server.startMs,
+        }),
+      },
       timeZone,
     });
     if (c.req.method === "POST") refuseCrossSite(c);
@@ -110,11 +127,19 @@ function randomNonce(): string {
   return btoa(String.fromCharCode(...bytes));
 }
 
-function activeTraceparent(): string | null {
+/**
+ * The active span, which for a page is the request's SERVER span (the telemetry middleware made
+ * it active; service spans end before a page renders): its traceparent and start (ms since the
+ * epoch; now, for a span that does not record one, such as an unsampled one).
+ */
+function serverSpan(): { traceparent: string; startMs: number } | undefined {
   const span = trace.getActiveSpan();
-  if (span === undefined) return null;
+  if (span === undefined) return undefined;
   const context = span.spanContext();
-  if (!isSpanContextValid(context)) return null;
+  if (!isSpanContextValid(context)) return undefined;
   const flags = context.traceFlags.toString(16).padStart(2, "0");
-  return `00-${context.traceId}-${context.spanId}-${flags}`;
+  return {
+    traceparent: `00-${context.traceId}-${context.spanId}-${flags}`,
+    startMs: spanStartMs(span) ?? Date.now(),
+  };
 }

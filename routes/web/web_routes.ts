@@ -5,6 +5,7 @@
 
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/context.ts";
+import type { RumSigner } from "../../lib/rum_signature.ts";
 import type { AccountsService } from "../../services/accounts.ts";
 import type { BoardService } from "../../services/board.ts";
 import type { LogApiReader } from "../../services/log_api_reader.ts";
@@ -30,6 +31,8 @@ export interface WebDeps {
   readonly displayTimeZone: string;
   /** TRACE_URL_TEMPLATE: where a trace id on /manage/log links to. */
   readonly traceUrlTemplate: string | undefined;
+  /** Signs each page's trace context for its timing beacon. */
+  readonly rumSigner: RumSigner;
 }
 
 /** Every page route, each behind the page context (language, CSP nonce, cross-site check). */
@@ -42,7 +45,7 @@ export function webRoutes(deps: WebDeps): Hono<AppEnv> {
   ];
   const web = new Hono<WebEnv>();
   // On each page path only: a middleware on "*" would run for the API's paths as well.
-  const setup = pageContext(deps.displayTimeZone);
+  const setup = pageContext(deps.displayTimeZone, deps.rumSigner);
   const paths = new Set(families.flatMap((family) => family.routes.map((route) => route.path)));
   for (const path of paths) web.use(path, setup);
   for (const family of families) web.route("/", family);

@@ -1,7 +1,14 @@
 /** @module Tests for the value grammars: durations, rate limits, booleans, choices. */
 
 import assert from "node:assert/strict";
-import { boolean, choice, parseDuration, parseRateLimit, rate } from "../../config/grammars.ts";
+import {
+  boolean,
+  choice,
+  parseDuration,
+  parseRateLimit,
+  rate,
+  secretKey,
+} from "../../config/grammars.ts";
 import { ConfigError } from "../../config/types.ts";
 
 Deno.test("parseDuration reads 7d, 12h, 30m, 3600s and plain seconds as milliseconds", () => {
@@ -139,6 +146,26 @@ Deno.test("A rate setting of off (any case, spaces trimmed) means no limit; othe
     assert.throws(() => rate(text, "RATE_LIMIT_LOGIN"), {
       name: "ConfigError",
       message: new RegExp(`^RATE_LIMIT_LOGIN: Cannot parse rate limit "${text}"`),
+    });
+  }
+});
+
+Deno.test("A secret key is read from hex or base64 and must hold enough bytes; its value is never shown", () => {
+  const key = secretKey(32);
+  const bytes = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const base64 = btoa(String.fromCharCode(...bytes));
+  assert.deepEqual(key(hex, "RUM_SIGNING_KEY"), bytes);
+  assert.deepEqual(key(hex.toUpperCase(), "RUM_SIGNING_KEY"), bytes);
+  assert.deepEqual(key(base64, "RUM_SIGNING_KEY"), bytes);
+  const urlSafe = base64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  assert.deepEqual(key(` ${urlSafe} `, "RUM_SIGNING_KEY"), bytes);
+  for (const raw of ["too-short-secret-value", "not base64 at all!", hex.slice(0, 62)]) {
+    assert.throws(() => key(raw, "RUM_SIGNING_KEY"), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /^RUM_SIGNING_KEY must /);
+      assert.ok(!error.message.includes(raw), "the message does not echo the value");
+      return true;
     });
   }
 });

@@ -110,6 +110,10 @@ Deno.test({
       RATE_LIMIT_REGISTER: rate(config.rateLimits.register),
       RATE_LIMIT_POST: rate(config.rateLimits.post),
       RATE_LIMIT_SEARCH: rate(config.rateLimits.search),
+      RATE_LIMIT_RUM: rate(config.rateLimits.rum),
+      RUM_CONTEXT_MAX_AGE: config.pages.rumContextMaxAgeMs === 600_000
+        ? "10m"
+        : String(config.pages.rumContextMaxAgeMs),
     };
     // Defaults described in words: nothing configured.
     assert.equal(config.accounts.adminPassword, undefined);
@@ -117,12 +121,18 @@ Deno.test({
     assert.deepEqual(config.server.corsAllowedOrigins, []);
     assert.equal(config.pages.displayTimeZone, undefined, "the machine's zone, read where used");
     assert.equal(config.pages.traceUrlTemplate, undefined);
+    assert.equal(
+      config.pages.rumSigningKey,
+      undefined,
+      "a random key per process, made where used",
+    );
     const inWords = [
       "ADMIN_PASSWORD",
       "ADMIN_PASSWORD_FILE",
       "CORS_ALLOWED_ORIGINS",
       "DISPLAY_TIMEZONE",
       "TRACE_URL_TEMPLATE",
+      "RUM_SIGNING_KEY",
     ];
     for (const { env, defaultText } of declaredOptions()) {
       if (inWords.includes(env)) continue;

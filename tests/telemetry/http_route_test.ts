@@ -56,6 +56,7 @@ const TRACED: readonly RouteCase[] = [
     signedIn: "admin",
   },
   { method: "GET", path: "/log", route: "/log" },
+  { method: "POST", path: "/rum", route: "/rum", body: "{}" },
   // The pages (their posts are refused here: no Origin, so the cross-site check answers 403).
   { method: "GET", path: "/", route: "/" },
   { method: "GET", path: "/posts/1", route: "/posts/:seq" },
