@@ -93,6 +93,7 @@ Deno.test({
       LOG_API_FLUSH_MS: String(config.logApi.flushMs),
       LOG_API_PRUNE_INTERVAL_MS: String(config.logApi.pruneIntervalMs),
       DEMO_DATA: String(config.database.demoData),
+      DATABASE_POOL_SIZE: String(config.database.poolSize),
       MAX_BODY_BYTES: String(config.server.maxBodyBytes),
       SHUTDOWN_TIMEOUT_MS: String(config.server.shutdownTimeoutMs),
       TELEMETRY_FLUSH_TIMEOUT_MS: String(config.telemetry.flushTimeoutMs),
@@ -115,8 +116,19 @@ Deno.test({
     assert.equal(config.accounts.adminPassword, undefined);
     assert.equal(config.accounts.adminPasswordFile, undefined, "derived from DB_PATH where used");
     assert.deepEqual(config.server.corsAllowedOrigins, []);
+    assert.equal(config.database.url, undefined, "SQLite unless DATABASE_URL is set");
+    assert.equal(config.database.passwordFile, undefined);
+    assert.equal(config.database.pgPassword, undefined);
+    const inWords = [
+      "ADMIN_PASSWORD",
+      "ADMIN_PASSWORD_FILE",
+      "CORS_ALLOWED_ORIGINS",
+      "DATABASE_URL",
+      "DATABASE_PASSWORD_FILE",
+      "PGPASSWORD",
+    ];
     for (const { env, defaultText } of declaredOptions()) {
-      if (["ADMIN_PASSWORD", "ADMIN_PASSWORD_FILE", "CORS_ALLOWED_ORIGINS"].includes(env)) continue;
+      if (inWords.includes(env)) continue;
       if (env === "DB_PATH") {
         assert.ok(defaultText.startsWith("otel-board.db"), defaultText);
         continue;
