@@ -4,7 +4,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../telemetry/log.ts";
 import { DomainError } from "../services/domain_error.ts";
-import { StoreBusyError } from "../db/store.ts";
+import { StoreBusyError, StoreUnavailableError } from "../db/store.ts";
 import type { AppEnv } from "./context.ts";
 import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";
 import { ApiError, type ProblemCode, problemResponse } from "./problem.ts";
@@ -45,6 +45,13 @@ export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
       // Recorded on the request span, as a failure the client may retry.
       c.set("failure", error);
       return problem(c, "not_ready", "The database is busy; try again in a moment", {
+        "retry-after": BUSY_RETRY_AFTER_SECONDS,
+      });
+    }
+    if (error instanceof StoreUnavailableError) {
+      log.warn("Database unavailable", { error, method: c.req.method, path: c.req.path });
+      c.set("failure", error);
+      return problem(c, "not_ready", "The database does not answer; try again in a moment", {
         "retry-after": BUSY_RETRY_AFTER_SECONDS,
       });
     }

@@ -6,7 +6,7 @@
 
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import postgres from "postgres";
+import pg from "pg";
 import { freePort } from "./free_port.ts";
 import { toolInstalled } from "./tools.ts";
 
@@ -140,12 +140,7 @@ export async function startPostgres(): Promise<PostgresCluster | undefined> {
     urlWithoutPassword: (name) => urlOf(name, false),
     async freshDatabase() {
       const name = `test_${++databases}`;
-      const sql = postgres(urlOf("postgres", true), { max: 1, onnotice: () => {} });
-      try {
-        await sql.unsafe(`CREATE DATABASE ${name}`);
-      } finally {
-        await sql.end();
-      }
+      await queryOnce(urlOf("postgres", true), `CREATE DATABASE ${name}`);
       return urlOf(name, true);
     },
     async stop() {
@@ -161,4 +156,22 @@ export async function startPostgres(): Promise<PostgresCluster | undefined> {
       await Deno.remove(dir, { recursive: true });
     },
   };
+}
+
+/**
+ * Runs one statement on a connection of its own (closed after) and resolves with its rows: for
+ * tests that check what the service wrote.
+ */
+export async function queryOnce(
+  url: string,
+  sql: string,
+  params: readonly (string | number | null)[] = [],
+): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params.length === 0 ? undefined : [...params])).rows;
+  } finally {
+    await client.end();
+  }
 }

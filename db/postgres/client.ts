@@ -1,10 +1,10 @@
 /**
- * @module The one PostgreSQL connection pool (npm:postgres), bounded, behind the small
- * interface the repositories and the telemetry wrapper use: a query with `$n` parameters, a
- * transaction, a cross-instance advisory lock, pool counts, and errors in the port's words.
+ * @module The one PostgreSQL connection pool (npm:pg), bounded, behind the small interface the
+ * repositories and the telemetry wrapper use: a query with `$n` parameters, a transaction, a
+ * cross-instance advisory lock, pool counts, and errors in the port's words.
  */
 
-import postgres from "postgres";
+import pg from "pg";
 import { StoreUnavailableError } from "../store.ts";
 
 /** A value bound to a `$n` parameter. */
@@ -21,7 +21,7 @@ export interface PgSession {
   execute(sql: string, params?: readonly PgValue[]): Promise<number>;
 }
 
-/** How many connections the pool holds, counted by our wrapper (the driver shows none). */
+/** How many connections the pool holds (the driver's own counts). */
 export interface PgPoolCounts {
   readonly used: number;
   readonly idle: number;
@@ -80,6 +80,9 @@ export function isUnavailable(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const code = "code" in error ? String(error.code) : "";
   if (UNAVAILABLE_CODES.has(code) || code.startsWith("08")) return true;
+  if (code === "" && error instanceof Error && UNAVAILABLE_MESSAGES.test(error.message)) {
+    return true;
+  }
   // Deno's net errors, when the driver passes them on as they are.
   return error instanceof Deno.errors.ConnectionRefused ||
     error instanceof Deno.errors.ConnectionReset;
@@ -91,78 +94,103 @@ export function pgStoreError(error: unknown): unknown {
   return new StoreUnavailableError("The database does not answer", { cause: error });
 }
 
+/** Connection failures that carry no code, recognised by the driver's words. */
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/;
+
 /** Opens the bounded pool (lazily: no connection until the first statement). */
 export function openPostgres(options: PgConnectOptions): PgDatabase {
   const url = new URL(options.url);
-  const sql = postgres(options.url, {
+  // The driver lets the connection string's fields win over separate ones, so the password
+  // from elsewhere goes into a copy of the URL (the setter percent-encodes it).
+  const withPassword = new URL(options.url);
+  if (options.password !== undefined) withPassword.password = options.password;
+  const pool = new pg.Pool({
+    connectionString: withPassword.href,
     max: options.poolSize,
-    ...(options.password === undefined ? {} : { password: options.password }),
-    connect_timeout: options.connectTimeoutSeconds ?? 5,
-    onnotice: () => {},
-    // int8 (bigserial ids, count(*)) as a number, as SQLite answers them.
+    connectionTimeoutMillis: (options.connectTimeoutSeconds ?? 5) * 1000,
+    application_name: "otel-board",
+    // int8 (identity ids, count(*)) as a number, as SQLite answers them.
     types: {
-      int8: { to: 20, from: [20], serialize: (x: number) => String(x), parse: Number },
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID
+          ? Number
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
-    connection: { application_name: "otel-board" },
   });
-  let inUse = 0;
-  let opened = 0;
-  const track = async <T>(work: () => Promise<T>): Promise<T> => {
-    inUse++;
-    opened = Math.min(Math.max(opened, inUse), options.poolSize);
+  // A connection the server closed (a restart) is dropped; the next query opens another. The
+  // driver also emits the loss on the connection itself: without a listener there, Node's
+  // events rule ends the process. Queries on it still reject, and say so in the port's words.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => void client.on("error", () => {}));
+  const sessionOver = (runner: pg.Pool | pg.PoolClient): PgSession => ({
+    query: async (text, params = []) =>
+      (await runner.query(text, params.length === 0 ? undefined : [...params])).rows,
+    execute: async (text, params = []) =>
+      (await runner.query(text, params.length === 0 ? undefined : [...params])).rowCount ?? 0,
+  });
+  const inPortWords = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (error) {
-      // A server that went away closed every connection; the pool reopens them on demand.
-      if (isUnavailable(error)) opened = 0;
       throw pgStoreError(error);
-    } finally {
-      inUse--;
     }
   };
-  const sessionOver = (runner: postgres.Sql | postgres.TransactionSql): PgSession => ({
-    query: (text, params = []) =>
-      runner.unsafe(text, params as postgres.ParameterOrJSON<never>[]).then((rows) => [...rows]),
-    execute: (text, params = []) =>
-      runner.unsafe(text, params as postgres.ParameterOrJSON<never>[]).then((r) => r.count),
-  });
-  const pool = sessionOver(sql);
+  /** Runs `work` on one connection of its own, destroyed instead of reused if it broke. */
+  const onOneConnection = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    inPortWords(async () => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await work(client);
+      } catch (error) {
+        if (isUnavailable(error)) broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
+  const poolSession = sessionOver(pool);
   return {
-    database: decodeURIComponent(url.pathname.slice(1)) || url.username,
+    database: decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username),
     host: url.hostname,
     port: url.port === "" ? 5432 : Number(url.port),
-    query: (text, params) => track(() => pool.query(text, params)),
-    execute: (text, params) => track(() => pool.execute(text, params)),
+    query: (text, params) => inPortWords(() => poolSession.query(text, params)),
+    execute: (text, params) => inPortWords(() => poolSession.execute(text, params)),
     transaction: (body) =>
-      track(() =>
-        sql.begin((tx) => body(sessionOver(tx))) as Promise<Awaited<ReturnType<typeof body>>>
-      ),
-    withAdvisoryLock: (key, body, wait) =>
-      track(async () => {
-        const reserved = await sql.reserve();
+      onOneConnection(async (client) => {
+        await client.query("BEGIN");
         try {
-          if (wait) {
-            await reserved.unsafe(`SELECT pg_advisory_lock(${Math.trunc(key)})`);
-          } else {
-            const [row] = await reserved.unsafe(
-              `SELECT pg_try_advisory_lock(${Math.trunc(key)}) AS locked`,
-            );
-            if (row?.locked !== true) return undefined;
-          }
-          try {
-            return await body();
-          } finally {
-            await reserved.unsafe(`SELECT pg_advisory_unlock(${Math.trunc(key)})`).catch(() => {});
-          }
+          const result = await body(sessionOver(client));
+          await client.query("COMMIT");
+          return result;
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw error;
+        }
+      }),
+    withAdvisoryLock: (key, body, wait) =>
+      onOneConnection(async (client) => {
+        const id = Math.trunc(key);
+        if (wait) {
+          await client.query(`SELECT pg_advisory_lock(${id})`);
+        } else {
+          const { rows } = await client.query(`SELECT pg_try_advisory_lock(${id}) AS locked`);
+          if (rows[0]?.locked !== true) return undefined;
+        }
+        try {
+          return await body();
         } finally {
-          reserved.release();
+          await client.query(`SELECT pg_advisory_unlock(${id})`).catch(() => {});
         }
       }),
     poolCounts: () => ({
-      used: Math.min(inUse, options.poolSize),
-      idle: Math.max(opened - inUse, 0),
+      used: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
       max: options.poolSize,
     }),
-    close: () => sql.end({ timeout: 5 }),
+    close: () => pool.end(),
   };
 }
+
+const INT8_OID = 20;
