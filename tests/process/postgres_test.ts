@@ -158,6 +158,34 @@ pgTest(
 );
 
 pgTest(
+  "reset-admin-password works on PostgreSQL and needs ADMIN_PASSWORD_FILE there",
+  async (c) => {
+    await using dir = await tempDir();
+    const url = await c.freshDatabase();
+    const server = await startServer({ DATABASE_URL: url }, dir.path);
+    assert.equal((await server.stop()).code, 0);
+    const hash = async () =>
+      (await queryOnce(url, "SELECT password_hash FROM users WHERE username = 'admin'"))[0]!
+        .password_hash;
+    const before = await hash();
+    const noFile = await runMain(["reset-admin-password"], { DATABASE_URL: url }, dir.path);
+    assert.equal(noFile.code, 2, noFile.stderr);
+    assert.match(noFile.stderr, /ADMIN_PASSWORD_FILE: required with DATABASE_URL/);
+    const file = join(dir.path, "reset.txt");
+    const reset = await runMain(
+      ["reset-admin-password"],
+      { DATABASE_URL: url, ADMIN_PASSWORD_FILE: file },
+      dir.path,
+    );
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /The password of "admin" was reset/);
+    assert.ok(!reset.stdout.includes(POSTGRES_PASSWORD));
+    assert.ok((await Deno.stat(file)).isFile);
+    assert.notEqual(await hash(), before);
+  },
+);
+
+pgTest(
   "PostgreSQL stopping under requests gives 503 not_ready, never 500; the service recovers and writes the queued rows",
   async (c) => {
     await using dir = await tempDir();
