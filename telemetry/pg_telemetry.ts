@@ -43,7 +43,7 @@ export interface InstrumentablePool<S extends InstrumentableSession> extends Ins
   readonly database: string;
   readonly host: string;
   readonly port: number;
-  transaction<T>(body: (tx: S) => Promise<T>): Promise<T>;
+  transaction<T>(body: (tx: S) => Promise<T>, wrap?: (session: S) => S): Promise<T>;
   poolCounts(): { used: number; idle: number; max: number };
 }
 
@@ -160,7 +160,8 @@ export function instrumentPostgres<
   return {
     ...db,
     ...wrap(db),
-    transaction: <T>(body: (tx: S) => Promise<T>) => db.transaction((tx) => body(wrap(tx))),
+    // The transaction's session is wrapped before BEGIN, so BEGIN/COMMIT/ROLLBACK are spans too.
+    transaction: <T>(body: (tx: S) => Promise<T>) => db.transaction(body, wrap),
     poolCounts: () => db.poolCounts(),
   } as D;
 }

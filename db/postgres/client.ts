@@ -34,8 +34,15 @@ export interface PgDatabase extends PgSession {
   readonly database: string;
   readonly host: string;
   readonly port: number;
-  /** Runs `body` in one transaction: committed when it resolves, rolled back when it rejects. */
-  transaction<T>(body: (tx: PgSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs `body` in one transaction: committed when it resolves, rolled back when it rejects.
+   * `wrap` decorates the transaction's session before BEGIN (telemetry: BEGIN, COMMIT and
+   * ROLLBACK become spans like every statement).
+   */
+  transaction<T>(
+    body: (tx: PgSession) => Promise<T>,
+    wrap?: (session: PgSession) => PgSession,
+  ): Promise<T>;
   /**
    * Runs `body` while holding the advisory lock `key` (one holder across every instance on the
    * database), on a connection of its own; `body` uses the pool as usual. With `wait: false`,
@@ -157,15 +164,16 @@ export function openPostgres(options: PgConnectOptions): PgDatabase {
     port: url.port === "" ? 5432 : Number(url.port),
     query: (text, params) => inPortWords(() => poolSession.query(text, params)),
     execute: (text, params) => inPortWords(() => poolSession.execute(text, params)),
-    transaction: (body) =>
+    transaction: (body, wrap = (session) => session) =>
       onOneConnection(async (client) => {
-        await client.query("BEGIN");
+        const tx = wrap(sessionOver(client));
+        await tx.execute("BEGIN");
         try {
-          const result = await body(sessionOver(client));
-          await client.query("COMMIT");
+          const result = await body(tx);
+          await tx.execute("COMMIT");
           return result;
         } catch (error) {
-          await client.query("ROLLBACK").catch(() => {});
+          await tx.execute("ROLLBACK").catch(() => {});
           throw error;
         }
       }),

@@ -34,6 +34,13 @@ Deno.test({
       body: JSON.stringify({ title: "secret-title-value", content: "비밀 내용" }),
     });
     assert.equal(created.status, 201);
+    const { seq } = await created.json();
+    const replaced = await t.request(`/board/posts/${seq}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "secret-title-value", content: "비밀 내용 2" }),
+    });
+    assert.equal(replaced.status, 200);
     assert.equal((await t.request("/board/5")).status, 200);
     const spans = await t.finishedSpans();
     const server = named(spans, "GET /board/:count");
@@ -56,6 +63,10 @@ Deno.test({
       text,
       /^INSERT INTO board \(.*\) VALUES \(\$1, \$2, \$3, \$4, \$5, \$6\) RETURNING seq$/,
     );
+    const put = named(spans, "PUT /board/posts/:seq").spanContext().traceId;
+    const inPut = spans.filter((s) => s.spanContext().traceId === put).map((s) => s.name);
+    assert.ok(inPut.includes("BEGIN") && inPut.includes("COMMIT"), inPut.join(", "));
+    assert.equal(named(spans, "BEGIN").attributes["db.system.name"], "postgresql");
     for (const span of spans) {
       const all = JSON.stringify(span.attributes);
       assert.ok(!all.includes("secret-title-value") && !all.includes("비밀"), span.name);
