@@ -52,11 +52,15 @@ export async function openStore(
   options: OpenStoreOptions = {},
 ): Promise<OpenedStore> {
   return config.database.url === undefined
-    ? await openSqlite(config, resources, options)
-    : await openPostgres(config, resources, options);
+    ? await openSqliteStore(config, resources, options)
+    : await openPostgresStore(config, resources, options);
 }
 
-async function openPostgres(
+/**
+ * Opens PostgreSQL at DATABASE_URL whatever DB_PATH says (copy-to-postgres opens both).
+ * @throws {StoreOpenError} when it does not answer or cannot be migrated.
+ */
+export async function openPostgresStore(
   config: Config,
   resources: AsyncDisposableStack,
   options: OpenStoreOptions,
@@ -92,7 +96,8 @@ async function openPostgres(
   };
 }
 
-async function openSqlite(
+/** Opens the SQLite file at DB_PATH whatever DATABASE_URL says (copy-to-postgres opens both). */
+export async function openSqliteStore(
   config: Config,
   resources: AsyncDisposableStack,
   options: OpenStoreOptions,

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { openPostgres } from "../../../db/postgres/client.ts";
+import { migratePostgres } from "../../../db/postgres/migrations.ts";
 import { openPostgresDatabase } from "../../../db/postgres/open.ts";
 import { createPostgresStore } from "../../../db/postgres/postgres_store.ts";
 import { createSqliteStore } from "../../../db/sqlite/sqlite_store.ts";
@@ -56,6 +57,8 @@ pgTest("two stores migrating one fresh database together apply each migration on
   const again = await openPostgresDatabase({ url, poolSize: 2 });
   assert.equal(again.created, false);
   assert.equal(again.version, 1);
+  // An older otel-board (knowing fewer migrations) refuses the newer schema.
+  await assert.rejects(migratePostgres(again.db, []), /schema version 1, newer than this/);
   await again.db.close();
 });
 
