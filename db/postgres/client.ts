@@ -65,7 +65,10 @@ export interface PgConnectOptions {
   readonly connectTimeoutSeconds?: number;
 }
 
-/** SQLSTATE classes and driver codes that mean "the server is not there", not "this query". */
+/**
+ * Socket error codes and SQLSTATEs (besides class 08, connection exception) that mean "the
+ * server is not there", not "this statement".
+ */
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -73,14 +76,14 @@ const UNAVAILABLE_CODES = new Set([
   "EHOSTUNREACH",
   "ENOTFOUND",
   "EPIPE",
-  "CONNECT_TIMEOUT",
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECTION_DESTROYED",
   "57P01", // admin_shutdown
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now
 ]);
+
+/** Connection failures that carry no code, recognised by the driver's words. */
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/;
 
 /** True when `error` says the server did not answer (as opposed to refusing a statement). */
 export function isUnavailable(error: unknown): boolean {
@@ -100,10 +103,6 @@ export function pgStoreError(error: unknown): unknown {
   if (!isUnavailable(error)) return error;
   return new StoreUnavailableError("The database does not answer", { cause: error });
 }
-
-/** Connection failures that carry no code, recognised by the driver's words. */
-const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/;
 
 /** Opens the bounded pool (lazily: no connection until the first statement). */
 export function openPostgres(options: PgConnectOptions): PgDatabase {
