@@ -131,6 +131,21 @@ export async function startPostgres(): Promise<PostgresCluster | undefined> {
     );
   await pgCtl("start");
   let running = true;
+  // A test file that ends without disposing (a filtered run, a failed set-up) must not leave
+  // a server behind: at exit, the postmaster gets SIGQUIT (immediate shutdown, children too).
+  const postmasterPid = async () =>
+    Number((await Deno.readTextFile(join(data, "postmaster.pid"))).split("\n")[0]);
+  let pid = await postmasterPid();
+  const atExit = () => {
+    if (!running) return;
+    try {
+      Deno.kill(pid, "SIGQUIT");
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // Already gone, or still going: nothing more can be done at exit.
+    }
+  };
+  globalThis.addEventListener("unload", atExit);
   let databases = 0;
   const urlOf = (name: string, password: boolean) =>
     `postgres://${POSTGRES_USER}${password ? `:${POSTGRES_PASSWORD}` : ""}@${host}:${port}/${name}`;
@@ -149,10 +164,13 @@ export async function startPostgres(): Promise<PostgresCluster | undefined> {
     },
     async start() {
       await pgCtl("start");
+      pid = await postmasterPid();
       running = true;
     },
     async [Symbol.asyncDispose]() {
+      globalThis.removeEventListener("unload", atExit);
       if (running) await pgCtl("stop");
+      running = false;
       await Deno.remove(dir, { recursive: true });
     },
   };

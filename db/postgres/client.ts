@@ -10,6 +10,15 @@ import { StoreUnavailableError } from "../store.ts";
 /** A value bound to a `$n` parameter. */
 export type PgValue = string | number | null;
 
+/**
+ * True when one of `values` holds U+0000, which PostgreSQL text cannot hold: such a value
+ * matches no stored one, so a lookup by it answers "none" without asking (PostgreSQL would
+ * refuse the statement, where SQLite simply finds nothing).
+ */
+export function holdsNul(...values: readonly (string | number | null | undefined)[]): boolean {
+  return values.some((value) => typeof value === "string" && value.includes("\0"));
+}
+
 /** A row as the driver hands it back (int8 parsed to a number). */
 export type PgRow = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
 
 import type { LogApiFilter, LogApiRow, NewLogApiRow } from "../log_api_schema.ts";
 import type { LogApiRepository } from "../store.ts";
-import type { PgDatabase, PgSession, PgValue } from "./client.ts";
+import { holdsNul, type PgDatabase, type PgSession, type PgValue } from "./client.ts";
 import { PG_LOCKS } from "./migrations.ts";
 
 const COLUMNS = [
@@ -113,6 +113,7 @@ export async function selectLogApiRows(
   filter: LogApiFilter,
   limit: number,
 ): Promise<LogApiRow[]> {
+  if (holdsNul(filter.url, filter.userId, filter.method, filter.traceId)) return [];
   const where: string[] = [];
   const params: PgValue[] = [];
   const add = (clause: (...at: string[]) => string, ...values: (PgValue | undefined)[]) => {

@@ -6,7 +6,7 @@
 
 import { searchBody } from "./search_body.ts";
 import type { NewPost, PostRepository, PostRow } from "../store.ts";
-import type { PgSession } from "./client.ts";
+import { holdsNul, type PgSession } from "./client.ts";
 
 const SELECT_POSTS = `
 SELECT b.seq, b.title, b.content, b.create_date, b.update_date, u.username AS author
@@ -27,6 +27,7 @@ export function postgresPosts(db: PgSession): PostRepository {
         ]),
       ),
     search: async (terms, limit, beforeSeq = NEWEST) => {
+      if (holdsNul(...terms)) return [];
       const { sql, params } = searchStatement(terms, beforeSeq, limit);
       return rowsOf(await db.query(sql, params));
     },

@@ -1,15 +1,17 @@
 /** @module PostgreSQL statements for the `users` table, and the users repository over them. */
 
 import type { PublicUserRow, UserRepository, UserRow } from "../store.ts";
-import type { PgSession } from "./client.ts";
+import { holdsNul, type PgSession } from "./client.ts";
 
 /** The users repository over `db` (the pool, or one transaction). */
 export function postgresUsers(db: PgSession): UserRepository {
   return {
     byName: async (username) =>
-      (await db.query("SELECT * FROM users WHERE username = $1", [username]))[0] as
-        | UserRow
-        | undefined,
+      holdsNul(username)
+        ? undefined
+        : (await db.query("SELECT * FROM users WHERE username = $1", [username]))[0] as
+          | UserRow
+          | undefined,
     insert: async (user) => {
       const [row] = await db.query(
         `INSERT INTO users (username, password_hash, role, disabled, created_at)

@@ -264,6 +264,35 @@ contractTest("admin views: users, a user's posts, role and disabled changes", as
   );
 });
 
+contractTest("NUL characters, which PostgreSQL cannot store, answer as on SQLite", async (run) => {
+  const app = await run.open({ settings: { LOG_API_PUBLIC: "true" } });
+  const admin = await app.signUp("root", "admin");
+  await run.call(
+    app,
+    "login",
+    "/login",
+    json({ username: "a\u0000b", password: "whatever it is" }),
+  );
+  await run.call(
+    app,
+    "register",
+    "/register",
+    json({ username: "a\u0000b", password: "long enough 1" }),
+  );
+  await run.call(app, "post", "/board", json({ title: "a\u0000b", content: "x" }, admin));
+  await run.call(app, "search", "/board/search?q=welcome%00");
+  for (const query of ["url=/board%00", "user_id=a%00b", "method=GE%00T", "status=2%000"]) {
+    await run.call(app, `log ${query}`, `/log?${query}`);
+  }
+  await run.call(app, "user's posts", "/admin/users/a%00b/posts", bearer(admin));
+  await run.call(
+    app,
+    "patch user",
+    "/admin/users/a%00b",
+    as("PATCH", json({ disabled: true }, admin)),
+  );
+});
+
 contractTest("retention: rows past LOG_API_MAX_ROWS are pruned the same way", async (run) => {
   const app = await run.open({
     settings: { LOG_API_MAX_ROWS: "3", LOG_API_PRUNE_INTERVAL_MS: "10" },
