@@ -141,7 +141,14 @@ export async function runService(config: Config, options: RunOptions): Promise<v
   });
 
   // Under the migrations lock: instances starting together on one PostgreSQL create it once.
-  await store.exclusive(() => ensureFirstAdmin(services.accounts, config, logger, engine));
+  // Taking the lock can fail too (the database went away): the board still serves.
+  await store.exclusive(() => ensureFirstAdmin(services.accounts, config, logger, engine))
+    .catch((error: unknown) => {
+      logger.error("Cannot create the first admin", {
+        error,
+        username: config.accounts.adminUsername,
+      });
+    });
   const signal = await options.stops.requested;
   // Draining before shutdown: /readyz answers 503 while in-flight requests finish.
   services.startDraining();
