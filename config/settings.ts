@@ -227,7 +227,8 @@ export const ACCOUNT_SETTINGS = Object.freeze(
       placeholder: "<file>",
       defaultText: "<DB_PATH>.admin-password.txt",
       help: "Where a generated admin password is written, readable by its owner only (first " +
-        "start, reset-admin-password); delete it after signing in",
+        "start, reset-admin-password); delete it after signing in; required with DATABASE_URL " +
+        "when ADMIN_PASSWORD is not set",
       parse: (raw, name) => resolve(filePath("a file for the generated password")(raw, name)),
     }),
   } as const satisfies SettingGroup,
