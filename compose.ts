@@ -7,6 +7,8 @@ import type { Hono } from "hono";
 import { createApp } from "./app.ts";
 import type { Config } from "./config/load.ts";
 import type { Database } from "./db/database.ts";
+import type { PgDatabase } from "./db/postgres/client.ts";
+import { createPostgresStore } from "./db/postgres/postgres_store.ts";
 import { createSqliteStore } from "./db/sqlite/sqlite_store.ts";
 import type { Store } from "./db/store.ts";
 import type { AppEnv } from "./http/context.ts";
@@ -23,6 +25,7 @@ import { startLogApiRetention } from "./services/log_api_retention.ts";
 import { createLogApiWriter, type LogApiWriter } from "./services/log_api_writer.ts";
 import { createAppEvents, registerAppMetrics } from "./telemetry/app_metrics.ts";
 import { instrumentDatabase } from "./telemetry/db_telemetry.ts";
+import { instrumentPostgres } from "./telemetry/pg_telemetry.ts";
 import type { Logger } from "./telemetry/log.ts";
 import type { Telemetry } from "./telemetry/setup.ts";
 import { spanHelpers } from "./telemetry/traced.ts";
@@ -184,6 +187,19 @@ export function accountsOver(store: Store, config: Config): AccountsService {
 export function sqliteStore(db: Database, config: Config, telemetry?: Telemetry): Store {
   return createSqliteStore(
     telemetry === undefined ? db : instrumentDatabase(db, telemetry.tracing.tracer, {
+      databaseDup: config.telemetry.semconv.databaseDup,
+      meter: telemetry.metrics.meter,
+    }),
+  );
+}
+
+/**
+ * The PostgreSQL store over `db` (the migrated pool), its statements and pool instrumented when
+ * telemetry is on.
+ */
+export function postgresStore(db: PgDatabase, config: Config, telemetry?: Telemetry): Store {
+  return createPostgresStore(
+    telemetry === undefined ? db : instrumentPostgres(db, telemetry.tracing.tracer, {
       databaseDup: config.telemetry.semconv.databaseDup,
       meter: telemetry.metrics.meter,
     }),

@@ -7,11 +7,8 @@
 import { describeTelemetry } from "./config/describe.ts";
 import type { Config } from "./config/load.ts";
 import { SERVICE_NAME, SERVICE_VERSION } from "./config/service_identity.ts";
-import { composeServices, sqliteStore } from "./compose.ts";
-import { startBackgroundWriter, withBackgroundWriter } from "./db/background_writer.ts";
-import { DatabaseOpenError, openDatabase } from "./db/database.ts";
-import { insertDemoPosts } from "./db/demo_posts.ts";
-import { createSqliteStore } from "./db/sqlite/sqlite_store.ts";
+import { composeServices } from "./compose.ts";
+import { ConfigError } from "./config/types.ts";
 import { problemResponse } from "./http/problem.ts";
 import { adminPasswordPath, writeAdminPasswordFile } from "./lib/admin_password_file.ts";
 import { errorMessage } from "./lib/error_message.ts";
@@ -19,6 +16,12 @@ import { EXIT_FAILED, EXIT_INVALID_SETTING } from "./lib/exit_codes.ts";
 import { settlesWithin } from "./lib/settles_within.ts";
 import type { StopRequests } from "./lib/stop_signals.ts";
 import type { AccountsService } from "./services/accounts.ts";
+import {
+  type OpenedStore,
+  openStore,
+  type OpenStoreOptions,
+  StoreOpenError,
+} from "./store_open.ts";
 import { createLogger, type Logger } from "./telemetry/log.ts";
 import type { Telemetry } from "./telemetry/setup.ts";
 
@@ -98,23 +101,11 @@ export async function runService(config: Config, options: RunOptions): Promise<v
   globalThis.addEventListener("unhandledrejection", onRejection);
   resources.defer(() => globalThis.removeEventListener("unhandledrejection", onRejection));
 
-  const opened = openDatabaseOrFail(config);
-  // The database closes after the worker, which writes into the same file.
-  resources.defer(() => opened.db.close());
-  if (opened.created && config.database.demoData) {
-    await insertDemoPosts(createSqliteStore(opened.db).posts, new Date());
-  }
-  const writer = config.database.path === ":memory:"
-    ? undefined
-    : startBackgroundWriter(config.database.path, { synchronous: config.database.synchronous });
-  writer?.ready.catch((error: unknown) => {
-    logger.warn("log_api rows will be written on the request thread", { error });
+  const { store, engine, facts } = await openStoreOrFail(config, resources, {
+    demoData: config.database.demoData,
+    logger,
+    ...(telemetry === undefined ? {} : { telemetry }),
   });
-  // The worker closes after the log writer and retention, whose last statements it runs.
-  if (writer !== undefined) resources.defer(() => writer.close(1000));
-
-  const db = writer === undefined ? opened.db : withBackgroundWriter(opened.db, writer);
-  const store = sqliteStore(db, config, telemetry);
   // Disposing the services stops session pruning and retention (a chunk in flight finishes
   // on the worker first), then the log writer, which writes every queued row.
   const services = resources.use(composeServices(config, {
@@ -130,9 +121,7 @@ export async function runService(config: Config, options: RunOptions): Promise<v
   });
 
   const server = listenOrFail(config, services.app.fetch, logger, {
-    schema_version: opened.version,
-    created_database: opened.created,
-    db_path: db.path,
+    ...facts,
     telemetry: describeTelemetry(config.telemetry),
   });
   // The server drains before the services stop, so every answered request has its row.
@@ -158,7 +147,15 @@ export async function runService(config: Config, options: RunOptions): Promise<v
         "so timing beacons answered by another instance (or after a restart) are refused",
     );
   }
-  await ensureFirstAdmin(services.accounts, config, logger);
+  // Under the migrations lock: instances starting together on one PostgreSQL create it once.
+  // Taking the lock can fail too (the database went away): the board still serves.
+  await store.exclusive(() => ensureFirstAdmin(services.accounts, config, logger, engine))
+    .catch((error: unknown) => {
+      logger.error("Cannot create the first admin", {
+        error,
+        username: config.accounts.adminUsername,
+      });
+    });
   const signal = await options.stops.requested;
   // Draining before shutdown: /readyz answers 503 while in-flight requests finish.
   services.startDraining();
@@ -186,13 +183,32 @@ async function startTelemetryOrFail(
   }
 }
 
-function openDatabaseOrFail(config: Config): ReturnType<typeof openDatabase> {
+/**
+ * Opens the selected store; a setting that cannot work exits 2, a database that does not
+ * answer exits 1. With PostgreSQL there is no file beside which a generated admin password
+ * could go, so ADMIN_PASSWORD or ADMIN_PASSWORD_FILE must be set.
+ */
+async function openStoreOrFail(
+  config: Config,
+  resources: AsyncDisposableStack,
+  options: OpenStoreOptions,
+): Promise<OpenedStore> {
+  if (
+    config.database.url !== undefined && config.accounts.adminPassword === undefined &&
+    config.accounts.adminPasswordFile === undefined
+  ) {
+    throw new StartupError(
+      "ADMIN_PASSWORD_FILE: required with DATABASE_URL when ADMIN_PASSWORD is not set (where " +
+        "the first admin's generated password is written; there is no database file to put " +
+        "it beside)",
+      EXIT_INVALID_SETTING,
+    );
+  }
   try {
-    return openDatabase(config.database.path, { synchronous: config.database.synchronous });
+    return await openStore(config, resources, options);
   } catch (error) {
-    if (error instanceof DatabaseOpenError) {
-      throw new StartupError(`DB_PATH: ${error.message}`, EXIT_INVALID_SETTING);
-    }
+    if (error instanceof ConfigError) throw new StartupError(error.message, EXIT_INVALID_SETTING);
+    if (error instanceof StoreOpenError) throw new StartupError(error.message, EXIT_FAILED);
     throw error;
   }
 }
@@ -245,10 +261,11 @@ async function ensureFirstAdmin(
   accounts: AccountsService,
   config: Config,
   logger: Logger,
+  engine: OpenedStore["engine"],
 ): Promise<void> {
   const username = config.accounts.adminUsername;
   const passwordFile = adminPasswordPath(
-    config.database.path,
+    engine === "postgres" ? ":memory:" : config.database.path,
     config.accounts.adminPasswordFile,
   );
   let result;

@@ -67,6 +67,13 @@ export const importFlaskCommand: Command = {
         `--source-timezone: "${zone}" is not a time zone; expected an IANA name such as Asia/Seoul`,
       );
     }
+    if (config.database.url !== undefined) {
+      // Refused rather than filling the SQLite file the service does not read.
+      throw new ConfigError(
+        "DATABASE_URL is set: import-flask fills the SQLite file (DB_PATH) only for now; " +
+          "unset DATABASE_URL to import",
+      );
+    }
     const dbPath = config.database.path;
     if (dbPath === ":memory:") {
       throw new ConfigError("DB_PATH is :memory:: import-flask needs the database file to fill");

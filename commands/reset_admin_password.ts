@@ -7,7 +7,7 @@
 
 import { existsSync } from "node:fs";
 import { accountsOver, sqliteStore } from "../compose.ts";
-import { parseFlags, parseSettings } from "../config/load.ts";
+import { type Config, parseFlags, parseSettings } from "../config/load.ts";
 import { SERVICE_NAME } from "../config/service_identity.ts";
 import { ConfigError } from "../config/types.ts";
 import { DatabaseOpenError, openDatabase } from "../db/database.ts";
@@ -19,13 +19,15 @@ import { EXIT_FAILED } from "../lib/exit_codes.ts";
 import type { AccountsService } from "../services/accounts.ts";
 import { DomainError } from "../services/domain_error.ts";
 import { newGeneratedPassword } from "../services/passwords.ts";
+import { openStore, StoreOpenError } from "../store_open.ts";
 import { type Command, printOut } from "./command.ts";
 
 const HELP = `Usage: ${SERVICE_NAME} reset-admin-password [--username <name>] [--db <file>]
 
 Gives the user a new random password and signs them out everywhere. The password is written
-to ADMIN_PASSWORD_FILE (default: <DB_PATH>.admin-password.txt, readable by its owner only),
-never printed: sign in with it, then delete the file. Works while the service runs.
+to ADMIN_PASSWORD_FILE (default: <DB_PATH>.admin-password.txt, readable by its owner only;
+required with DATABASE_URL), never printed: sign in with it, then delete the file. Works
+while the service runs, on the SQLite file or on PostgreSQL (DATABASE_URL).
 
   --username <name>  the user (default: ADMIN_USERNAME, "admin" unless set)
   --db <file>        the database (default: DB_PATH, as the service reads it)
@@ -46,6 +48,7 @@ export const resetAdminPasswordCommand: Command = {
     const username = named ?? config.accounts.adminUsername;
     const problem = validateUsername(username);
     if (problem !== undefined) throw new ConfigError(`--username: ${problem}`);
+    if (config.database.url !== undefined) return await resetOnPostgres(config, username);
     const dbPath = config.database.path;
     const path = adminPasswordPath(dbPath, config.accounts.adminPasswordFile);
     if (dbPath === ":memory:" || path === undefined) {
@@ -70,6 +73,30 @@ export const resetAdminPasswordCommand: Command = {
     }
   },
 };
+
+/** The same reset on the PostgreSQL database DATABASE_URL names (the password file must be set). */
+async function resetOnPostgres(config: Config, username: string): Promise<number> {
+  const path = config.accounts.adminPasswordFile;
+  if (path === undefined) {
+    throw new ConfigError(
+      "ADMIN_PASSWORD_FILE: required with DATABASE_URL (where the new password is written)",
+    );
+  }
+  await using resources = new AsyncDisposableStack();
+  let opened;
+  try {
+    opened = await openStore(config, resources);
+  } catch (error) {
+    if (error instanceof StoreOpenError) return failed(error.message);
+    throw error;
+  }
+  return await resetPassword(
+    accountsOver(opened.store, config),
+    username,
+    path,
+    config.database.url!.masked,
+  );
+}
 
 async function resetPassword(
   accounts: AccountsService,

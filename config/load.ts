@@ -56,6 +56,27 @@ export function parseSettings(
   flags: ReadonlyMap<string, string> = new Map(),
   runtime: RuntimeFacts = currentRuntime(),
 ): Config {
+  const config = parseBothEngines(env, flags, runtime);
+  const pathGiven = (env.DB_PATH ?? "") !== "" || flags.has("--db");
+  if (config.database.url !== undefined && pathGiven) {
+    throw new ConfigError(
+      "DATABASE_URL and DB_PATH are both set: DATABASE_URL selects PostgreSQL, DB_PATH the " +
+        "SQLite file; unset one of them",
+    );
+  }
+  return config;
+}
+
+/**
+ * Like {@linkcode parseSettings}, but DATABASE_URL and DB_PATH may both be set: for the one
+ * command that reads the SQLite file and writes PostgreSQL (copy-to-postgres).
+ * @throws {ConfigError} naming the setting when a value is invalid.
+ */
+export function parseBothEngines(
+  env: Readonly<Record<string, string>>,
+  flags: ReadonlyMap<string, string> = new Map(),
+  runtime: RuntimeFacts = currentRuntime(),
+): Config {
   const sources: SettingSources = { env, flags, runtime };
   const telemetry = assembleTelemetry(readGroup(OTEL_SETTINGS, sources), {
     serviceName: SERVICE_NAME,

@@ -1,6 +1,7 @@
 /** @module The service's own settings table, grouped by the part of the service that reads them. */
 
 import { posix, resolve, win32 } from "node:path";
+import { databaseUrl } from "./database_url.ts";
 import { validatePassword, validateUsername } from "../lib/account_rules.ts";
 import { MIN_SIGNING_KEY_BYTES } from "../lib/rum_signature.ts";
 import { ACCESS_LOG_OUTPUTS, LOG_FORMATS, LOG_LEVELS } from "../lib/log_levels.ts";
@@ -114,6 +115,39 @@ export const DATABASE_SETTINGS = Object.freeze(
         "normal survives a process crash; full also survives a power loss, at a cost per commit",
       parse: choice(["normal", "full"] as const),
     }),
+    url: withoutDefault({
+      env: "DATABASE_URL",
+      placeholder: "<postgres://…>",
+      defaultText: "(none: SQLite at DB_PATH)",
+      help: "PostgreSQL instead of the SQLite file: postgres://user@host:port/database" +
+        "[?sslmode=require]; shown in logs with its password masked",
+      secret: true,
+      parse: databaseUrl,
+    }),
+    passwordFile: withoutDefault({
+      env: "DATABASE_PASSWORD_FILE",
+      placeholder: "<file>",
+      defaultText: "(none)",
+      help: "File holding the PostgreSQL password (used when DATABASE_URL has none; wins over " +
+        "PGPASSWORD)",
+      parse: (raw, name) => resolve(filePath("a file holding the password")(raw, name)),
+    }),
+    pgPassword: withoutDefault({
+      env: "PGPASSWORD",
+      placeholder: "<password>",
+      defaultText: "(none)",
+      help: "PostgreSQL password when neither DATABASE_URL nor DATABASE_PASSWORD_FILE gives one; " +
+        "never logged",
+      secret: true,
+      parse: (raw) => raw,
+    }),
+    poolSize: withDefault({
+      env: "DATABASE_POOL_SIZE",
+      placeholder: "<connections>",
+      default: "10",
+      help: "Most PostgreSQL connections one instance opens (at least 2: one may hold a lock)",
+      parse: integer(2, 1000),
+    }),
     demoData: withDefault({
       env: "DEMO_DATA",
       placeholder: "true|false",
@@ -197,7 +231,8 @@ export const ACCOUNT_SETTINGS = Object.freeze(
       placeholder: "<file>",
       defaultText: "<DB_PATH>.admin-password.txt",
       help: "Where a generated admin password is written, readable by its owner only (first " +
-        "start, reset-admin-password); delete it after signing in",
+        "start, reset-admin-password); delete it after signing in; required with DATABASE_URL " +
+        "when ADMIN_PASSWORD is not set",
       parse: (raw, name) => resolve(filePath("a file for the generated password")(raw, name)),
     }),
   } as const satisfies SettingGroup,

@@ -170,8 +170,22 @@ export interface Store extends Repositories {
    * Only calls through `tx` belong to it; the store's other callers wait until it ends.
    */
   transaction<T>(body: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `body` while no other instance on the same database runs its own `exclusive` work
+   * (PostgreSQL: the migrations lock; SQLite: one process owns the file, so it just runs).
+   * The first admin is created this way, so two instances starting together create it once.
+   */
+  exclusive<T>(body: () => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query (readiness); rejects otherwise. */
   ping(): Promise<void>;
   /** Closes the connection; further calls fail. */
   close(): Promise<void>;
+}
+
+/**
+ * The database server does not answer (down, restarting, unreachable): nothing was done, and
+ * the same request may succeed once it is back.
+ */
+export class StoreUnavailableError extends Error {
+  override name = "StoreUnavailableError";
 }

@@ -4,7 +4,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "../telemetry/log.ts";
 import { DomainError } from "../services/domain_error.ts";
-import { StoreBusyError } from "../db/store.ts";
+import { StoreBusyError, StoreUnavailableError } from "../db/store.ts";
 import type { AppEnv } from "./context.ts";
 import { CLIENT_CLOSED_REQUEST, ClientGoneError } from "./client_gone.ts";
 import { ApiError, type ProblemCode, problemResponse } from "./problem.ts";
@@ -39,7 +39,7 @@ export interface ErrorAnswer {
  * Decides how a thrown error is answered, for the problem answers and the pages alike.
  * Unexpected ones are logged, described without internals, and left on the context as
  * `failure` for the telemetry middleware to record; a database locked by another writer is
- * `not_ready` with `Retry-After`. Undefined when the client went away (nobody to answer).
+ * `not_ready` with `Retry-After`, and so is one that does not answer. Undefined when the client went away (nobody to answer).
  */
 export function describeError(
   error: Error,
@@ -65,6 +65,15 @@ export function describeError(
     return {
       code: "not_ready",
       detail: "The database is busy; try again in a moment",
+      headers: { "retry-after": BUSY_RETRY_AFTER_SECONDS },
+    };
+  }
+  if (error instanceof StoreUnavailableError) {
+    log.warn("Database unavailable", { error, method: c.req.method, path: c.req.path });
+    c.set("failure", error);
+    return {
+      code: "not_ready",
+      detail: "The database does not answer; try again in a moment",
       headers: { "retry-after": BUSY_RETRY_AFTER_SECONDS },
     };
   }

@@ -12,7 +12,8 @@ export const MIN_TERM_CHARACTERS = 2;
  * (upper then lower case, so "ß" and "SS" meet as "ss"), without Latin/Greek/Cyrillic accents
  * ("Café" → "cafe"; Hangul, kana and other scripts keep every mark), NFC again. Every store
  * applies exactly this function at write and at query time (SQLite calls it from its index
- * triggers; a PostgreSQL store would compute the same value in the service's process).
+ * triggers; the PostgreSQL store computes it in the service's process when it writes a post,
+ * db/postgres/search_body.ts).
  */
 export function searchText(text: string): string {
   return text.normalize("NFD").toUpperCase().toLowerCase().normalize("NFD")

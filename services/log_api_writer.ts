@@ -69,6 +69,7 @@ export function createLogApiWriter(
   let written = 0;
   let failed = 0;
   const failureLog = new FailureLogThrottle(FAILURE_LOG_INTERVAL_MS);
+  const dropLog = new FailureLogThrottle(FAILURE_LOG_INTERVAL_MS);
   let closed = false;
   let finished = false;
 
@@ -99,6 +100,7 @@ export function createLogApiWriter(
       const dropped = queue.length - maxQueuedRows;
       queue.splice(0, dropped);
       failed += dropped;
+      reportDropped(dropped);
     }
     if (closed) return;
     // A full batch goes at once, unless one is being written: its end schedules the next.
@@ -129,7 +131,9 @@ export function createLogApiWriter(
     // The database refused (busy, full, closed): keep the rows, bounded, and try again later.
     queue.unshift(...batch);
     if (queue.length > maxQueuedRows) {
-      failed += queue.splice(0, queue.length - maxQueuedRows).length;
+      const dropped = queue.splice(0, queue.length - maxQueuedRows).length;
+      failed += dropped;
+      reportDropped(dropped);
     }
     reportFailure(error, batch.length);
     retryAt = performance.now() + Math.max(options.flushMs, 1000);
@@ -159,6 +163,17 @@ export function createLogApiWriter(
       rows,
       queued: queue.length,
       failures_since_last_report: unreported,
+    });
+  }
+
+  // Rows past the bound are lost: said once per interval, not once per row.
+  function reportDropped(rows: number): void {
+    const unreported = dropLog.failed();
+    if (unreported === undefined) return;
+    logger.error("log_api queue full: dropped its oldest rows", {
+      rows,
+      max_queued_rows: maxQueuedRows,
+      drops_since_last_report: unreported,
     });
   }
 

@@ -49,3 +49,14 @@ export const OLD_DB = Object.freeze({
   /** Old name of `db.namespace`. */
   name: "db.name",
 });
+
+/** `db.system.name` value for PostgreSQL (incubating). */
+export const DB_SYSTEM_NAME_VALUE_POSTGRESQL = "postgresql";
+/** `db.client.connection.count` (incubating): open connections by state. */
+export const METRIC_DB_CLIENT_CONNECTION_COUNT = "db.client.connection.count";
+/** `db.client.connection.max` (incubating): the most the pool opens. */
+export const METRIC_DB_CLIENT_CONNECTION_MAX = "db.client.connection.max";
+/** `db.client.connection.state` (incubating): `idle` or `used`. */
+export const ATTR_DB_CLIENT_CONNECTION_STATE = "db.client.connection.state";
+/** `db.client.connection.pool.name` (incubating). */
+export const ATTR_DB_CLIENT_CONNECTION_POOL_NAME = "db.client.connection.pool.name";

@@ -3,7 +3,7 @@
  * :memory: database with in-memory telemetry exporters.
  */
 
-import { composeServices, sqliteStore } from "../compose.ts";
+import { composeServices, postgresStore, sqliteStore } from "../compose.ts";
 import { type Config, loadConfig } from "../config/load.ts";
 import type { Hono } from "hono";
 import { type Database, openDatabase } from "../db/database.ts";
@@ -11,6 +11,8 @@ import type { AppEnv } from "../http/context.ts";
 import { insertDemoPosts } from "../db/demo_posts.ts";
 import type { LogApiRow } from "../db/log_api_schema.ts";
 import type { Store } from "../db/store.ts";
+import type { PgDatabase } from "../db/postgres/client.ts";
+import { openPostgresDatabase } from "../db/postgres/open.ts";
 import type { BoardService } from "../services/board.ts";
 import type { LogApiWriter } from "../services/log_api_writer.ts";
 import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
@@ -47,12 +49,21 @@ export interface TestAppOptions {
   readonly databaseFile?: string;
   /** How long a statement waits for another connection's lock (db/database.ts's option). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Runs over PostgreSQL at this URL (testing/postgres.ts `freshDatabase()`), as DATABASE_URL
+   * does, instead of SQLite; two apps on one URL are two instances on one database.
+   */
+  readonly postgresUrl?: string;
 }
 
 /** An in-process app over a fresh :memory: database (`await using` when tracing). */
 export interface TestApp extends Disposable, AsyncDisposable {
-  /** The database under the store, for checks in raw SQL. */
+  /** The SQLite database under the store, for checks in raw SQL (throws over PostgreSQL). */
   readonly db: Database;
+  /** The PostgreSQL pool under the store (undefined over SQLite), for checks in raw SQL. */
+  readonly pg: PgDatabase | undefined;
+  /** Which engine the store runs on. */
+  readonly engine: "sqlite" | "postgres";
   readonly store: Store;
   /** The composed app, for checks over its routes. */
   readonly app: Hono<AppEnv>;
@@ -145,19 +156,18 @@ function testSettings(settings: Readonly<Record<string, string>> = {}): Record<s
 
 /** Builds the real app over an in-memory database through compose.ts, as server.ts does. */
 export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const startup = loadConfig(testSettings(options.settings), []);
+  const settings = testSettings(options.settings);
+  if (options.postgresUrl !== undefined) {
+    delete settings.DB_PATH;
+    settings.DATABASE_URL = options.postgresUrl;
+  }
+  const startup = loadConfig(settings, []);
   if (startup.action !== "serve") throw new Error("test settings must serve");
   const config: Config = options.sessionTtlMsPastCap === undefined ? startup.config : {
     ...startup.config,
     accounts: { ...startup.config.accounts, sessionTtlMs: options.sessionTtlMsPastCap },
   };
-  const { db: rawDb } = openDatabase(options.databaseFile ?? ":memory:", {
-    synchronous: "normal",
-    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
-  });
-  if (options.demoData ?? true) {
-    await insertDemoPosts(sqliteStore(rawDb, config).posts, new Date("2026-11-23T10:00:00.000Z"));
-  }
+  const engine = await openEngine(config, options);
   const spanExporter = new InMemorySpanExporter();
   const logExporter = new InMemoryLogRecordExporter();
   const metricReader = new TestMetricReader();
@@ -178,20 +188,24 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
     sink: telemetry.logSink,
   });
   const composed = composeServices(config, {
-    store: sqliteStore(rawDb, config, telemetry),
+    store: engine.store(telemetry),
     logger,
     ...(telemetry === undefined ? {} : { telemetry }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.board === undefined ? {} : { board: options.board }),
   });
   const { store, logApiWriter, accounts, app } = composed;
-  const db = rawDb;
   const dispose = () => {
     composed[Symbol.dispose]();
-    db.close();
+    void engine.close();
   };
   return {
-    db,
+    get db() {
+      if (engine.sqlite === undefined) throw new Error("This test app runs over PostgreSQL");
+      return engine.sqlite;
+    },
+    pg: engine.pg,
+    engine: engine.pg === undefined ? "sqlite" : "postgres",
     store,
     app,
     logApiWriter,
@@ -236,14 +250,59 @@ export async function testApp(options: TestAppOptions = {}): Promise<TestApp> {
       // The first settles a batch in flight, if any; the second writes what is still queued.
       await logApiWriter.flush();
       await logApiWriter.flush();
-      return db.prepare("SELECT * FROM log_api ORDER BY seq").all() as unknown as LogApiRow[];
+      const sql = "SELECT * FROM log_api ORDER BY seq";
+      if (engine.pg !== undefined) return await engine.pg.query(sql) as unknown as LogApiRow[];
+      return engine.sqlite!.prepare(sql).all() as unknown as LogApiRow[];
     },
     [Symbol.dispose]: dispose,
     async [Symbol.asyncDispose]() {
       await composed[Symbol.asyncDispose]();
-      db.close();
+      await engine.close();
       await telemetry?.stopTracesAndMetrics(1000);
       await telemetry?.stopLogs(1000);
     },
+  };
+}
+
+/** The database a test app runs on, opened as server.ts opens it, demo posts included. */
+interface TestEngine {
+  readonly sqlite: Database | undefined;
+  readonly pg: PgDatabase | undefined;
+  /** The store over it, instrumented by `telemetry` when given (through compose.ts). */
+  store(telemetry: Parameters<typeof sqliteStore>[2]): Store;
+  close(): Promise<void>;
+}
+
+async function openEngine(config: Config, options: TestAppOptions): Promise<TestEngine> {
+  const demoAt = new Date("2026-11-23T10:00:00.000Z");
+  if (config.database.url !== undefined) {
+    const { db, created } = await openPostgresDatabase({
+      url: config.database.url.url,
+      poolSize: config.database.poolSize,
+    });
+    // Demo posts once per database, as a second instance on it would not add them again.
+    if (created && (options.demoData ?? true)) {
+      await insertDemoPosts(postgresStore(db, config).posts, demoAt);
+    }
+    let closed: Promise<void> | undefined;
+    return {
+      sqlite: undefined,
+      pg: db,
+      store: (telemetry) => postgresStore(db, config, telemetry),
+      close: () => closed ??= db.close(),
+    };
+  }
+  const { db } = openDatabase(options.databaseFile ?? ":memory:", {
+    synchronous: "normal",
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+  });
+  if (options.demoData ?? true) {
+    await insertDemoPosts(sqliteStore(db, config).posts, demoAt);
+  }
+  return {
+    sqlite: db,
+    pg: undefined,
+    store: (telemetry) => sqliteStore(db, config, telemetry),
+    close: () => Promise.resolve(db.close()),
   };
 }

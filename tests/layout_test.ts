@@ -68,7 +68,7 @@ Deno.test("Routes, services and http/ see the store port only: no SQL module, no
   const wrong = productSources().filter((file) => /^(routes|services|http)\//.test(file)).flatMap(
     (file) =>
       localImports(file).filter((target) =>
-        target === "db/database.ts" || /^db\/sqlite\//.test(target)
+        target === "db/database.ts" || /^db\/(sqlite|postgres)\//.test(target)
       )
         .map((target) => `${file} → ${target}`),
   );

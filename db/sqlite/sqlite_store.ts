@@ -23,6 +23,7 @@ export function createSqliteStore(db: Database): Store {
   return {
     ...repositories(db, gate.run),
     transaction: (body) => gate.transaction(db, () => body(inTransaction)),
+    exclusive: (body) => body(),
     ping: () => gate.run(() => void db.prepare("SELECT count(*) FROM sqlite_schema").get()),
     close: () => runNow(() => db.close()),
   };

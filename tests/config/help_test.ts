@@ -93,6 +93,7 @@ Deno.test({
       LOG_API_FLUSH_MS: String(config.logApi.flushMs),
       LOG_API_PRUNE_INTERVAL_MS: String(config.logApi.pruneIntervalMs),
       DEMO_DATA: String(config.database.demoData),
+      DATABASE_POOL_SIZE: String(config.database.poolSize),
       MAX_BODY_BYTES: String(config.server.maxBodyBytes),
       SHUTDOWN_TIMEOUT_MS: String(config.server.shutdownTimeoutMs),
       TELEMETRY_FLUSH_TIMEOUT_MS: String(config.telemetry.flushTimeoutMs),
@@ -126,6 +127,9 @@ Deno.test({
       undefined,
       "a random key per process, made where used",
     );
+    assert.equal(config.database.url, undefined, "SQLite unless DATABASE_URL is set");
+    assert.equal(config.database.passwordFile, undefined);
+    assert.equal(config.database.pgPassword, undefined);
     const inWords = [
       "ADMIN_PASSWORD",
       "ADMIN_PASSWORD_FILE",
@@ -133,6 +137,9 @@ Deno.test({
       "DISPLAY_TIMEZONE",
       "TRACE_URL_TEMPLATE",
       "RUM_SIGNING_KEY",
+      "DATABASE_URL",
+      "DATABASE_PASSWORD_FILE",
+      "PGPASSWORD",
     ];
     for (const { env, defaultText } of declaredOptions()) {
       if (inWords.includes(env)) continue;

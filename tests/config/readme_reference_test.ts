@@ -8,6 +8,7 @@ import {
   exportAfterEveryCounter,
   type ExportedSignals,
 } from "../../testing/every_counter_traffic.ts";
+import { type PostgresCluster, startPostgres } from "../../testing/postgres.ts";
 
 const README = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
 const HEADING = "### Every span, metric and log record";
@@ -36,11 +37,23 @@ function codes(cell: string): Set<string> {
   return found;
 }
 
+const OLD_NAMES_TOO = { OTEL_SEMCONV_STABILITY_OPT_IN: "http/dup,database/dup" };
+
 let exported: Promise<ExportedSignals> | undefined;
-/** One real export for all the tests of this file (with the old names too). */
+/** One real export for all the SQLite tests of this file (with the old names too). */
 function exportedOnce(): Promise<ExportedSignals> {
-  exported ??= exportAfterEveryCounter({ OTEL_SEMCONV_STABILITY_OPT_IN: "http/dup,database/dup" });
+  exported ??= exportAfterEveryCounter(OLD_NAMES_TOO);
   return exported;
+}
+
+const cluster: PostgresCluster | undefined = await startPostgres();
+let exportedOnPostgres: Promise<ExportedSignals> | undefined;
+/** The same traffic's export from otel-board on PostgreSQL (DATABASE_URL). */
+function exportedOnceOnPostgres(): Promise<ExportedSignals> {
+  exportedOnPostgres ??= cluster!.freshDatabase().then((url) =>
+    exportAfterEveryCounter({ ...OLD_NAMES_TOO, DATABASE_URL: url })
+  );
+  return exportedOnPostgres;
 }
 
 Deno.test("README's reference table has one row per line, each with a signal, a name and a kind", () => {
@@ -54,8 +67,11 @@ Deno.test("README's reference table has one row per line, each with a signal, a 
 });
 
 Deno.test("Every metric otel-board exports is in README's reference table with its unit and its attributes", async () => {
+  metricsAreListed(await exportedOnce());
+});
+
+function metricsAreListed({ metrics }: ExportedSignals): void {
   const rows = referenceTable().filter((row) => row.signal === "metric");
-  const { metrics } = await exportedOnce();
   assert.ok(metrics.length > 0, "the export holds metrics");
   for (const metric of metrics) {
     const row = rows.find((r) => codes(r.name).has(metric.name));
@@ -70,11 +86,14 @@ Deno.test("Every metric otel-board exports is in README's reference table with i
       assert.ok(listed.has(key), `${metric.name}: README does not list its attribute ${key}`);
     }
   }
-});
+}
 
 Deno.test("Every span otel-board exports is in README's reference table: service span names, and every attribute by kind", async () => {
+  spansAreListed(await exportedOnce());
+});
+
+function spansAreListed({ spans }: ExportedSignals): void {
   const rows = referenceTable().filter((row) => row.signal === "span");
-  const { spans } = await exportedOnce();
   const internalNames = new Set(
     rows.filter((r) => r.kind === "INTERNAL").flatMap((r) => [...codes(r.name)]),
   );
@@ -93,11 +112,14 @@ Deno.test("Every span otel-board exports is in README's reference table: service
       }
     }
   }
-});
+}
 
 Deno.test("README's reference table lists the access and start-up records' attributes", async () => {
+  logRecordsAreListed(await exportedOnce());
+});
+
+function logRecordsAreListed({ logs }: ExportedSignals): void {
   const rows = referenceTable().filter((row) => row.signal === "log");
-  const { logs } = await exportedOnce();
   const access = logs.filter((l) => typeof l.attributes["url.path"] === "string");
   const startup = logs.filter((l) => String(l.body).startsWith("Listening on http://"));
   for (
@@ -114,4 +136,20 @@ Deno.test("README's reference table lists the access and start-up records' attri
       }
     }
   }
+}
+
+Deno.test({
+  name: "On PostgreSQL too, every metric, span attribute and start-up attribute is in the table",
+  ignore: cluster === undefined,
+  async fn() {
+    try {
+      const signals = await exportedOnceOnPostgres();
+      metricsAreListed(signals);
+      spansAreListed(signals);
+      logRecordsAreListed(signals);
+      assert.ok(signals.metrics.some((m) => m.name === "db.client.connection.count"));
+    } finally {
+      await cluster![Symbol.asyncDispose]();
+    }
+  },
 });

@@ -112,7 +112,7 @@ function assertImportable(dashboard: Dashboard, title: string): void {
     assert.ok(grid !== undefined, `"${title}" has a gridPos`);
     assert.ok(grid.x >= 0 && grid.w > 0 && grid.x + grid.w <= 24, `"${title}" fits 24 columns`);
     for (const other of placed) {
-      const apart = grid.x + grid.w <= other.x || other.x + other.w <= grid.x ||
+      const apart: boolean = grid.x + grid.w <= other.x || other.x + other.w <= grid.x ||
         grid.y + grid.h <= other.y || other.y + other.h <= grid.y;
       assert.ok(apart, `"${title}" overlaps "${other.title}"`);
     }

@@ -6,7 +6,7 @@
 
 import { SpanKind } from "@opentelemetry/api";
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../../testing/browser.ts";
 import { signInInBrowser, signUpInBrowser, writeInBrowser } from "../../testing/browser_pages.ts";
 import { poll } from "../../testing/poll.ts";
@@ -163,14 +163,16 @@ Deno.test("At 360x640 and at 1280x800 no page scrolls sideways and every control
   await t.signUp("root", "admin");
   await t.signUp("second-user");
   for (const width of [360, 1280]) {
-    const context = await browser.newContext({
+    const context: BrowserContext = await browser.newContext({
       viewport: { width, height: width === 360 ? 640 : 800 },
     });
-    const page = await context.newPage();
+    const page: Page = await context.newPage();
     await signInInBrowser(page, served.baseUrl, "root", passwordOf("root"));
     for (const path of NARROW_PAGES) {
       await page.goto(`${served.baseUrl}${path}`);
-      const scrollWidth = Number(await page.evaluate("document.documentElement.scrollWidth"));
+      const scrollWidth: number = Number(
+        await page.evaluate("document.documentElement.scrollWidth"),
+      );
       assert.ok(scrollWidth <= width, `${path} at ${width}px is ${scrollWidth}px wide`);
       const controls = page.locator(
         'input:not([type="hidden"]), button, select, textarea, header a, .pager a',
@@ -178,7 +180,7 @@ Deno.test("At 360x640 and at 1280x800 no page scrolls sideways and every control
       for (let i = 0; i < await controls.count(); i++) {
         const control = controls.nth(i);
         const box = await control.boundingBox();
-        const what = `${path} at ${width}px: ${await control.evaluate((e) =>
+        const what = `${path} at ${width}px: ${await control.evaluate((e: { outerHTML: string }) =>
           e.outerHTML.slice(0, 80)
         )}`;
         assert.ok(box !== null && box.width > 0 && box.height > 0, `${what} is visible`);

@@ -460,3 +460,18 @@ Deno.test({
     assert.deepEqual(t.audit.stats(), { written: 0, failed: 1, queued: 0 });
   },
 });
+
+Deno.test({
+  name: "rows dropped past maxQueuedRows are logged once per interval, not once per row",
+  async fn() {
+    await using t = setup({ maxQueuedRows: 2 });
+    refuseWrites(t.db);
+    for (let i = 0; i < 6; i++) t.audit.record(call({ path: `/${i}` }));
+    assert.equal(t.audit.stats().failed, 4);
+    const drops = t.logs.filter((l) => /queue full/.test(l.msg));
+    assert.equal(drops.length, 1, JSON.stringify(drops));
+    assert.equal(drops[0]!.level, "error");
+    assert.equal(drops[0]!.max_queued_rows, 2);
+    acceptWrites(t.db);
+  },
+});
