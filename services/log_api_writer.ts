@@ -135,7 +135,7 @@ export function createLogApiWriter(
       failed += dropped;
       reportDropped(dropped);
     }
-    reportFailure(error, batch.length);
+    reportFailure(error, batch.length, "kept");
     retryAt = performance.now() + Math.max(options.flushMs, 1000);
     schedule(0);
     return undefined;
@@ -150,15 +150,20 @@ export function createLogApiWriter(
         written++;
       } catch (error) {
         failed++;
-        reportFailure(error, 1);
+        reportFailure(error, 1, "lost");
       }
     }
   }
 
-  function reportFailure(error: unknown, rows: number): void {
+  // "kept": the database refused and the rows wait for a retry; "lost": the table refused
+  // a row for its values, which no retry would change.
+  function reportFailure(error: unknown, rows: number, fate: "kept" | "lost"): void {
     const unreported = failureLog.failed();
     if (unreported === undefined) return;
-    logger.error("Cannot write log_api rows: keeping them to retry", {
+    const message = fate === "kept"
+      ? "Cannot write log_api rows: keeping them to retry"
+      : "Cannot write a log_api row the table refuses: it is lost";
+    logger.error(message, {
       error,
       rows,
       queued: queue.length,
@@ -202,7 +207,7 @@ export function createLogApiWriter(
         written += batch.length;
       } catch (error) {
         failed += batch.length;
-        reportFailure(error, batch.length);
+        reportFailure(error, batch.length, "lost");
       }
     },
     async close(timeoutMs) {

@@ -445,6 +445,13 @@ Deno.test({
     await t.audit.flush();
     assert.deepEqual(stored(t.db).map((r) => r.call_url), ["/before", "/after"]);
     assert.deepEqual(t.audit.stats(), { written: 2, failed: 1, queued: 0 });
+    // The operator reads that the row is gone, not that it waits for a retry.
+    const said = t.logs.map((r) => r.msg);
+    assert.ok(
+      said.includes("Cannot write a log_api row the table refuses: it is lost"),
+      said.join(),
+    );
+    assert.ok(!said.some((m) => m.includes("keeping them to retry")), said.join());
   },
 });
 
