@@ -155,6 +155,26 @@ pgTest(
         highestSeq + 1,
         "the next id, past the deleted post's too",
       );
+      // reset-admin-password on the copied accounts, while the service runs on PostgreSQL.
+      const file = join(dir.path, "alice-password.txt");
+      const reset = await runMain(
+        ["reset-admin-password", "--username", "alice"],
+        { DATABASE_URL: url, ADMIN_PASSWORD_FILE: file },
+        dir.path,
+      );
+      assert.equal(reset.code, 0, reset.stderr);
+      assert.match(reset.stdout, /The password of "alice" was reset and 1 session\(s\) signed out/);
+      assert.equal(
+        (await call(pg, "/me", { token: token! })).status,
+        401,
+        "the copied session ends",
+      );
+      const password = /^password: (.+)$/m.exec(await Deno.readTextFile(file))![1]!;
+      const login = await call(pg, "/login", {
+        method: "POST",
+        body: { username: "alice", password },
+      });
+      assert.equal(login.status, 200, "the new password signs in");
     } finally {
       assert.equal((await pg.stop()).code, 0);
     }
