@@ -171,7 +171,7 @@ async function copyTable(source: DatabaseSync, tx: PgSession, table: CopiedTable
 function pgValue(value: SQLOutputValue | undefined): PgValue {
   if (value === undefined || value === null) return null;
   if (typeof value === "bigint") return Number(value);
-  // The STRICT tables hold no BLOB; a stray one is refused by PostgreSQL's column types.
-  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  // The STRICT tables refuse a BLOB on write, so none can be read from them.
+  if (value instanceof Uint8Array) throw new TypeError("A copied column holds a BLOB");
   return value;
 }
