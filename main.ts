@@ -5,6 +5,7 @@
 
 import { checkTelemetryCommand } from "./commands/check_telemetry.ts";
 import { type Command } from "./commands/command.ts";
+import { copyToPostgresCommand } from "./commands/copy_to_postgres.ts";
 import { importFlaskCommand } from "./commands/import_flask.ts";
 import { resetAdminPasswordCommand } from "./commands/reset_admin_password.ts";
 import { runCommand } from "./commands/run.ts";
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   runCommand(() => COMMANDS),
   importFlaskCommand,
   resetAdminPasswordCommand,
+  copyToPostgresCommand,
   checkTelemetryCommand,
 ];
 

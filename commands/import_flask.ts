@@ -5,7 +5,8 @@
 
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseFlags, parseSettings } from "../config/load.ts";
+import { databasePassword } from "../config/database_password.ts";
+import { type Config, parseFlags, parseSettings } from "../config/load.ts";
 import { SERVICE_NAME } from "../config/service_identity.ts";
 import { ConfigError } from "../config/types.ts";
 import { DatabaseOpenError, openDatabase } from "../db/database.ts";
@@ -15,13 +16,13 @@ import {
   FlaskSourceError,
   openFlaskSource,
 } from "../db/flask_import/flask_source.ts";
-import {
-  FlaskImportRefused,
-  type FlaskImportReport,
-  importFlask,
-} from "../db/flask_import/import_flask.ts";
+import { FlaskImportRefused, type FlaskImportReport } from "../db/flask_import/import_flask.ts";
+import { importFlaskIntoPostgres } from "../db/flask_import/postgres_target.ts";
+import { importFlask } from "../db/flask_import/sqlite_target.ts";
+import { openPostgresDatabase } from "../db/postgres/open.ts";
 import { storeError } from "../db/sqlite/errors.ts";
-import { StoreBusyError } from "../db/store.ts";
+import { StoreBusyError, StoreUnavailableError } from "../db/store.ts";
+import { errorMessage } from "../lib/error_message.ts";
 import { EXIT_FAILED, EXIT_OK } from "../lib/exit_codes.ts";
 import { isTimeZone, localTimeZone, NaiveTimeReader } from "../lib/naive_time.ts";
 import { type Command, printOut } from "./command.ts";
@@ -30,7 +31,9 @@ const HELP = `Usage: ${SERVICE_NAME} import-flask SOURCE.db [--source-timezone <
                              [--accept-retention] [--db <file>]
 
 Copies the posts (board) and the call log (log_api) of the Flask app's SQLite file SOURCE.db
-into the otel-board database (DB_PATH, created if absent), in one transaction: all rows or none.
+into the otel-board database, in one transaction: all rows or none. The database is the one
+the service uses: the SQLite file DB_PATH (created if absent), or PostgreSQL when DATABASE_URL
+is set (its schema created if absent; instances writing meanwhile wait for the import to end).
 SOURCE.db is opened read-only and never changed. Stop otel-board before importing.
 
   --source-timezone <zone>  the IANA time zone the Flask app wrote its naive times in, such
@@ -38,7 +41,7 @@ SOURCE.db is opened read-only and never changed. Stop otel-board before importin
   --dry-run                 check everything and print what would be imported; write nothing
   --accept-retention        import even if LOG_API_RETENTION_DAYS or LOG_API_MAX_ROWS would
                             delete imported log rows at the service's next prune
-  --db <file>               the database (default: DB_PATH, as the service reads it)
+  --db <file>               the SQLite database (default: DB_PATH, as the service reads it)
 
 Posts keep their seq. Untouched demo posts are removed first; a post written in otel-board
 with a seq the source also has stops the import. Imported log rows come before otel-board's
@@ -67,12 +70,20 @@ export const importFlaskCommand: Command = {
         `--source-timezone: "${zone}" is not a time zone; expected an IANA name such as Asia/Seoul`,
       );
     }
+    const options = {
+      zone,
+      dryRun: parsed.dryRun,
+      acceptRetention: parsed.acceptRetention,
+      synchronous: config.database.synchronous,
+      retentionDays: config.logApi.retentionDays,
+      maxRows: config.logApi.maxRows,
+    };
+    const zoneNote = parsed.zone === undefined
+      ? "this machine's zone; --source-timezone changes it"
+      : "--source-timezone";
     if (config.database.url !== undefined) {
-      // Refused rather than filling the SQLite file the service does not read.
-      throw new ConfigError(
-        "DATABASE_URL is set: import-flask fills the SQLite file (DB_PATH) only for now; " +
-          "unset DATABASE_URL to import",
-      );
+      say(`Reading ${parsed.source}, naive times in ${zone} (${zoneNote}).`);
+      return runOnPostgres(parsed.source, config, options);
     }
     const dbPath = config.database.path;
     if (dbPath === ":memory:") {
@@ -81,18 +92,8 @@ export const importFlaskCommand: Command = {
     if (existsSync(dbPath) && resolve(dbPath) === resolve(parsed.source)) {
       throw new ConfigError(`SOURCE.db and DB_PATH are the same file "${dbPath}"`);
     }
-    const zoneNote = parsed.zone === undefined
-      ? "this machine's zone; --source-timezone changes it"
-      : "--source-timezone";
     say(`Reading ${parsed.source}, naive times in ${zone} (${zoneNote}).`);
-    return Promise.resolve(run(parsed.source, dbPath, {
-      zone,
-      dryRun: parsed.dryRun,
-      acceptRetention: parsed.acceptRetention,
-      synchronous: config.database.synchronous,
-      retentionDays: config.logApi.retentionDays,
-      maxRows: config.logApi.maxRows,
-    }));
+    return run(parsed.source, dbPath, options);
   },
 };
 
@@ -105,20 +106,67 @@ interface RunOptions {
   readonly maxRows: number;
 }
 
-function run(sourcePath: string, dbPath: string, options: RunOptions): number {
-  const started = performance.now();
-  let source;
+/** The Flask file opened read-only, or undefined (reported) when it cannot be. */
+function openSource(sourcePath: string): FlaskSource | undefined {
   try {
-    source = openFlaskSource(sourcePath);
+    return openFlaskSource(sourcePath);
   } catch (error) {
-    if (error instanceof FlaskSourceError) return failed(error.message);
+    if (error instanceof FlaskSourceError) return void failed(error.message);
     throw error;
   }
-  using _source = source;
+}
+
+/** The import into PostgreSQL at DATABASE_URL (migrated first, as a start would). */
+async function runOnPostgres(
+  sourcePath: string,
+  config: Config,
+  options: RunOptions,
+): Promise<number> {
+  const started = performance.now();
+  const url = config.database.url!;
+  const password = databasePassword(config.database);
+  using source = openSource(sourcePath);
+  if (source === undefined) return EXIT_FAILED;
+  let opened;
+  try {
+    opened = await openPostgresDatabase({
+      url: url.url,
+      poolSize: 1,
+      ...(password === undefined ? {} : { password }),
+    });
+  } catch (error) {
+    return failed(`Cannot open the PostgreSQL database ${url.masked}: ${errorMessage(error)}`);
+  }
+  say(`${options.dryRun ? "Checking against" : "Importing into"} ${url.masked}.`);
+  let report: FlaskImportReport;
+  try {
+    report = await importFlaskIntoPostgres(opened.db, source, {
+      times: new NaiveTimeReader(options.zone),
+      retentionDays: options.retentionDays,
+      maxRows: options.maxRows,
+      acceptRetention: options.acceptRetention,
+      dryRun: options.dryRun,
+    });
+  } catch (error) {
+    if (error instanceof FlaskImportRefused) return refused(source.path, error);
+    if (error instanceof StoreUnavailableError) {
+      return failed(`${url.masked} stopped answering; nothing was written`);
+    }
+    return failed(`Cannot import into ${url.masked}: ${errorMessage(error)}; nothing was written`);
+  } finally {
+    await opened.db.close();
+  }
+  return printOut(describe(report, options, (performance.now() - started) / 1000));
+}
+
+async function run(sourcePath: string, dbPath: string, options: RunOptions): Promise<number> {
+  const started = performance.now();
+  using source = openSource(sourcePath);
+  if (source === undefined) return EXIT_FAILED;
   const created = !options.dryRun && !existsSync(dbPath);
   let exitCode = EXIT_FAILED;
   try {
-    exitCode = importInto(source, dbPath, options, started);
+    exitCode = await importInto(source, dbPath, options, started);
     return exitCode;
   } finally {
     // A refused import into a file it created leaves no file behind: nothing was written.
@@ -126,12 +174,12 @@ function run(sourcePath: string, dbPath: string, options: RunOptions): number {
   }
 }
 
-function importInto(
+async function importInto(
   source: FlaskSource,
   dbPath: string,
   options: RunOptions,
   started: number,
-): number {
+): Promise<number> {
   let opened;
   try {
     opened = openDatabase(dbPath, { synchronous: options.synchronous, trial: options.dryRun });
@@ -143,7 +191,7 @@ function importInto(
   say(`${options.dryRun ? "Checking against" : "Importing into"} ${dbPath}.`);
   let report: FlaskImportReport;
   try {
-    report = importFlask(db, source, {
+    report = await importFlask(db, source, {
       times: new NaiveTimeReader(options.zone),
       retentionDays: options.retentionDays,
       maxRows: options.maxRows,

@@ -1,10 +1,10 @@
 /**
- * @module Copying a Flask file's posts and call log into otel-board's database in one
- * transaction: every row checked first (nothing written if one is refused), untouched demo
- * posts removed, posts keeping their `seq`, imported calls numbered before otel-board's own.
+ * @module Copying a Flask file's posts and call log into otel-board's database, the same on
+ * every engine (through db/flask_import/target.ts, inside the engine's one transaction): every
+ * row checked first (nothing written if one is refused), untouched demo posts removed, posts
+ * keeping their `seq`, imported calls numbered before otel-board's own.
  */
 
-import type { Database } from "../database.ts";
 import { DEMO_POSTS } from "../demo_posts.ts";
 import {
   type Converted,
@@ -13,6 +13,7 @@ import {
   type ImportedPost,
 } from "./convert.ts";
 import type { FlaskSource } from "./flask_source.ts";
+import type { ExistingPost, FlaskImportTarget } from "./target.ts";
 import type { NaiveTimeReader } from "../../lib/naive_time.ts";
 import { clip } from "../../lib/clip.ts";
 
@@ -73,59 +74,56 @@ export class FlaskImportRefused extends Error {
 const SHOWN_PROBLEMS = 20;
 const DAY_MS = 86_400_000;
 
+/** Rows per lookup and per INSERT. */
+const CHUNK_ROWS = 1000;
+
 /**
- * Imports `source` into `target` in one transaction, or throws FlaskImportRefused having
- * written nothing (a bad value, a clashing `seq`, or retention that would delete imported
- * rows without `acceptRetention`).
+ * Imports `source` through `target` (inside the engine's one transaction), or throws
+ * FlaskImportRefused having written nothing the caller's rollback does not undo (a bad value,
+ * a clashing `seq`, or retention that would delete imported rows without `acceptRetention`).
  */
-export function importFlask(
-  target: Database,
+export async function importFlaskInto(
+  target: FlaskImportTarget,
   source: FlaskSource,
   options: FlaskImportOptions,
-): FlaskImportReport {
-  return target.transaction(() => {
-    const converter = new FlaskRowConverter(options.times);
-    const check = checkAll(target, source, converter);
-    if (check.problems.length > 0) {
-      throw new FlaskImportRefused(
-        `${check.total} row(s) or value(s) cannot be imported; nothing was written`,
-        check.problems,
-        check.total,
-      );
-    }
-    const demoPostsRemoved = removeUntouchedDemoPosts(target);
-    const renumbered = renumberOwnCalls(target, check.maxCallSeq);
-    const insertPost = target.prepare(
-      `INSERT INTO board (seq, title, content, create_date, update_date, author_id, imported)
-       VALUES (?, ?, ?, ?, ?, NULL, 1)`,
+): Promise<FlaskImportReport> {
+  const converter = new FlaskRowConverter(options.times);
+  const check = await checkAll(target, source, converter);
+  if (check.problems.length > 0) {
+    throw new FlaskImportRefused(
+      `${check.total} row(s) or value(s) cannot be imported; nothing was written`,
+      check.problems,
+      check.total,
     );
-    for (const flask of source.posts()) {
-      const p = converter.post(flask).row!;
-      insertPost.run(p.seq, p.title, p.content, p.create_date, p.update_date);
+  }
+  const demoPostsRemoved = await removeUntouchedDemoPosts(target);
+  const renumbered = await renumberOwnCalls(target, check.maxCallSeq);
+  for (const posts of chunks(source.posts())) {
+    await target.insertPosts(posts.map((flask) => converter.post(flask).row!));
+  }
+  for (const calls of chunks(source.calls())) {
+    await target.insertCalls(calls.map((flask) => converter.call(flask).row!));
+  }
+  const retention = await retentionEffect(target, options);
+  if (retention.rows > 0 && !options.acceptRetention) {
+    throw new FlaskImportRefused(retentionRefusal(retention, options));
+  }
+  // Last: PostgreSQL's sequences do not roll back, so only an import that commits moves them.
+  await target.advanceCounters();
+  return { ...check.report, demoPostsRemoved, renumbered, retention };
+}
+
+/** `rows` in arrays of at most CHUNK_ROWS. */
+function* chunks<T>(rows: Iterable<T>): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const row of rows) {
+    chunk.push(row);
+    if (chunk.length === CHUNK_ROWS) {
+      yield chunk;
+      chunk = [];
     }
-    const insertCall = target.prepare(
-      `INSERT INTO log_api (seq, user_ip, user_id, start_time, end_time, call_url,
-       call_url_parameter) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const flask of source.calls()) {
-      const c = converter.call(flask).row!;
-      insertCall.run(
-        c.seq,
-        c.user_ip,
-        c.user_id,
-        c.start_time,
-        c.end_time,
-        c.call_url,
-        c.call_url_parameter,
-      );
-    }
-    raiseCounter(target, "log_api");
-    const retention = retentionEffect(target, options);
-    if (retention.rows > 0 && !options.acceptRetention) {
-      throw new FlaskImportRefused(retentionRefusal(retention, options));
-    }
-    return { ...check.report, demoPostsRemoved, renumbered, retention };
-  });
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 interface CheckResult {
@@ -136,11 +134,11 @@ interface CheckResult {
 }
 
 /** Every source row converted and checked against the target, nothing written. */
-function checkAll(
-  target: Database,
+async function checkAll(
+  target: FlaskImportTarget,
   source: FlaskSource,
   converter: FlaskRowConverter,
-): CheckResult {
+): Promise<CheckResult> {
   const problems: string[] = [];
   let total = 0;
   const problem = (text: string) => {
@@ -163,40 +161,51 @@ function checkAll(
     return converted.row;
   };
 
-  const existingPost = target.prepare(
-    `SELECT imported, author_id, title, content, create_date = update_date AS unedited
-     FROM board WHERE seq = ?`,
-  );
   let posts = 0;
-  for (const flask of source.posts()) {
-    posts++;
-    const post = take(converter.post(flask));
-    if (post === undefined) continue;
-    seen(post.create_date);
-    seen(post.update_date);
-    const clash = existingPost.get(post.seq);
-    if (clash !== undefined && !isUntouchedDemoPost(clash)) problem(postClash(post, clash));
+  for (const chunk of chunks(source.posts())) {
+    posts += chunk.length;
+    const converted: ImportedPost[] = [];
+    for (const flask of chunk) {
+      const post = take(converter.post(flask));
+      if (post === undefined) continue;
+      seen(post.create_date);
+      seen(post.update_date);
+      converted.push(post);
+    }
+    const existing = new Map(
+      (await target.postsAt(converted.map((p) => p.seq))).map((row) => [row.seq, row]),
+    );
+    for (const post of converted) {
+      const clash = existing.get(post.seq);
+      if (clash !== undefined && !isUntouchedDemoPost(clash)) problem(postClash(post, clash));
+    }
   }
 
-  const importedCall = target.prepare("SELECT 1 FROM log_api WHERE seq = ? AND method IS NULL");
   let calls = 0;
   let maxCallSeq = 0;
-  for (const flask of source.calls()) {
-    calls++;
-    maxCallSeq = Math.max(maxCallSeq, flask.seq);
-    const call: ImportedCall | undefined = take(converter.call(flask));
-    if (call === undefined) continue;
-    seen(call.start_time);
-    seen(call.end_time);
-    if (importedCall.get(call.seq) !== undefined) {
-      problem(`log_api seq ${call.seq} was imported before (is this the same file again?)`);
+  for (const chunk of chunks(source.calls())) {
+    calls += chunk.length;
+    const converted: ImportedCall[] = [];
+    for (const flask of chunk) {
+      maxCallSeq = Math.max(maxCallSeq, flask.seq);
+      const call = take(converter.call(flask));
+      if (call === undefined) continue;
+      seen(call.start_time);
+      seen(call.end_time);
+      converted.push(call);
+    }
+    const before = new Set(await target.importedCallsAt(converted.map((c) => c.seq)));
+    for (const call of converted) {
+      if (before.has(call.seq)) {
+        problem(`log_api seq ${call.seq} was imported before (is this the same file again?)`);
+      }
     }
   }
   return { problems, total, maxCallSeq, report: { posts, calls, first, last, truncated } };
 }
 
-function postClash(post: ImportedPost, existing: Record<string, unknown>): string {
-  const title = `"${clip(String(existing.title), 30)}"`;
+function postClash(post: ImportedPost, existing: ExistingPost): string {
+  const title = `"${clip(existing.title, 30)}"`;
   return existing.imported === 1
     ? `board seq ${post.seq} was imported before (is this the same file again?)`
     : `board seq ${post.seq} is taken by a post written in otel-board (${title}); ` +
@@ -206,79 +215,50 @@ function postClash(post: ImportedPost, existing: Record<string, unknown>): strin
 const DEMO_TEXTS = new Set(DEMO_POSTS.map((post) => `${post.title}\n${post.content}`));
 
 /** The rule of db/demo_posts.ts: no author, never edited, not imported, the shipped text. */
-function isUntouchedDemoPost(row: Record<string, unknown>): boolean {
-  return row.imported === 0 && row.author_id === null && row.unedited === 1 &&
-    DEMO_TEXTS.has(`${row.title}\n${row.content}`);
+function isUntouchedDemoPost(post: ExistingPost): boolean {
+  return post.imported === 0 && post.authorId === null && post.unedited &&
+    DEMO_TEXTS.has(`${post.title}\n${post.content}`);
 }
 
-function removeUntouchedDemoPosts(target: Database): number {
-  const candidates = target.prepare(
-    `SELECT seq, imported, author_id, title, content, create_date = update_date AS unedited
-     FROM board WHERE imported = 0 AND author_id IS NULL`,
-  ).all().filter(isUntouchedDemoPost);
-  const remove = target.prepare("DELETE FROM board WHERE seq = ?");
-  for (const row of candidates) remove.run(row.seq!);
+async function removeUntouchedDemoPosts(target: FlaskImportTarget): Promise<number> {
+  const candidates = (await target.unauthoredPosts()).filter(isUntouchedDemoPost);
+  await target.removePosts(candidates.map((post) => post.seq));
   return candidates.length;
 }
 
 /**
  * Moves the rows otel-board wrote (method known) after every imported `seq`, keeping their
- * order and gaps, so the call log reads (and retention by count deletes) oldest first. Through
- * negative numbers, so no two rows ever hold the same `seq` on the way.
+ * order and gaps, so the call log reads (and retention by count deletes) oldest first.
  */
-function renumberOwnCalls(target: Database, maxCallSeq: number): { rows: number; by: number } {
-  const own = target.prepare(
-    "SELECT min(seq) AS low, count(*) AS n FROM log_api WHERE method IS NOT NULL",
-  ).get();
-  const imported = target.prepare("SELECT max(seq) AS high FROM log_api WHERE method IS NULL")
-    .get();
-  const ceiling = Math.max(maxCallSeq, Number(imported?.high ?? 0));
-  const low = own?.low === null || own?.low === undefined ? undefined : Number(own.low);
-  if (low === undefined || low > ceiling) return { rows: 0, by: 0 };
-  const by = ceiling - low + 1;
-  target.prepare("UPDATE log_api SET seq = -seq WHERE method IS NOT NULL").run();
-  target.prepare("UPDATE log_api SET seq = ? - seq WHERE seq < 0").run(by);
-  raiseCounter(target, "log_api");
-  return { rows: Number(own?.n ?? 0), by };
-}
-
-/** AUTOINCREMENT's counter at least the highest `seq`, so new rows come after every row. */
-function raiseCounter(target: Database, table: "log_api"): void {
-  const high = Number(target.prepare(`SELECT max(seq) AS high FROM ${table}`).get()?.high ?? 0);
-  if (high === 0) return;
-  const counter = target.prepare("SELECT seq FROM sqlite_sequence WHERE name = ?").get(table);
-  if (counter === undefined) {
-    target.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)").run(table, high);
-  } else if (Number(counter.seq) < high) {
-    target.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = ?").run(high, table);
-  }
+async function renumberOwnCalls(
+  target: FlaskImportTarget,
+  maxCallSeq: number,
+): Promise<{ rows: number; by: number }> {
+  const own = await target.ownCalls();
+  const ceiling = Math.max(maxCallSeq, own.importedHigh);
+  if (own.low === undefined || own.low > ceiling) return { rows: 0, by: 0 };
+  const by = ceiling - own.low + 1;
+  await target.moveOwnCalls(by);
+  return { rows: own.rows, by };
 }
 
 /** What the service's next prune (services/log_api_retention.ts) deletes of imported rows. */
-function retentionEffect(target: Database, options: FlaskImportOptions): RetentionEffect {
+async function retentionEffect(
+  target: FlaskImportTarget,
+  options: FlaskImportOptions,
+): Promise<RetentionEffect> {
   const now = (options.now ?? Date.now)();
-  const count = (where: string, ...params: (string | number)[]) =>
-    Number(
-      target.prepare(`SELECT count(*) AS n FROM log_api WHERE method IS NULL AND (${where})`)
-        .get(...params)?.n ?? 0,
-    );
   const cutoff = options.retentionDays > 0
     ? new Date(now - options.retentionDays * DAY_MS).toISOString()
     : "";
-  const beyond = options.maxRows > 0
-    ? target.prepare("SELECT seq FROM log_api ORDER BY seq DESC LIMIT 1 OFFSET ?")
-      .get(options.maxRows)
-    : undefined;
-  const lastSeq = beyond === undefined ? 0 : Number(beyond.seq);
-  const oldest = target.prepare("SELECT min(start_time) AS t FROM log_api WHERE method IS NULL")
-    .get()?.t;
-  const oldestMs = typeof oldest === "string" ? Date.parse(oldest) : now;
+  const counts = await target.retentionCounts(cutoff, options.maxRows);
+  const oldestMs = counts.oldestStart === undefined ? now : Date.parse(counts.oldestStart);
   return {
-    rows: count("start_time < ? OR seq <= ?", cutoff, lastSeq),
-    byAge: count("start_time < ?", cutoff),
-    byCount: count("seq <= ?", lastSeq),
+    rows: counts.either,
+    byAge: counts.byAge,
+    byCount: counts.byCount,
     daysNeeded: Math.max(1, Math.ceil((now - oldestMs) / DAY_MS) + 1),
-    rowsNeeded: Number(target.prepare("SELECT count(*) AS n FROM log_api").get()?.n ?? 0),
+    rowsNeeded: counts.total,
   };
 }
 

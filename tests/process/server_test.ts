@@ -104,7 +104,7 @@ for (
       "an unknown command",
       {},
       ["frobnicate", "--port", "1"],
-      /^otel-board: Unknown command "frobnicate": the commands are run, import-flask, reset-admin-password, check-telemetry$/,
+      /^otel-board: Unknown command "frobnicate": the commands are run, import-flask, reset-admin-password, copy-to-postgres, check-telemetry$/,
     ],
     ["LOG_LEVEL=loud", { LOG_LEVEL: "loud" }, [], /^otel-board: LOG_LEVEL must be one of/],
     [

@@ -13,8 +13,8 @@ import {
   type FlaskImportOptions,
   FlaskImportRefused,
   type FlaskImportReport,
-  importFlask,
 } from "../../../db/flask_import/import_flask.ts";
+import { importFlask } from "../../../db/flask_import/sqlite_target.ts";
 import { insertLogApiRows } from "../../../db/sqlite/log_api.ts";
 import { searchPostsBefore } from "../../../db/sqlite/posts.ts";
 import { createSqliteStore } from "../../../db/sqlite/sqlite_store.ts";
@@ -46,13 +46,13 @@ async function startedOnce(path: string): Promise<Database> {
   return db;
 }
 
-function run(
+async function run(
   db: Database,
   flaskPath: string,
   options: Partial<FlaskImportOptions> = {},
-): FlaskImportReport {
+): Promise<FlaskImportReport> {
   using source = openFlaskSource(flaskPath);
-  return importFlask(db, source, { ...OPTIONS, ...options });
+  return await importFlask(db, source, { ...OPTIONS, ...options });
 }
 
 /** Everything a refused import must leave as it was. */
@@ -78,12 +78,12 @@ async function withFiles(body: (db: Database, flaskPath: string) => Promise<void
 }
 
 Deno.test("Importing after one start removes the untouched demo posts, keeps post seqs and numbers own calls after the imported ones", async () => {
-  await withFiles((db, flaskPath) => {
+  await withFiles(async (db, flaskPath) => {
     writeFlaskFile(flaskPath);
     // A person edited demo post 6: it is theirs now and stays.
     db.prepare("UPDATE board SET content = 'edited', update_date = ? WHERE seq = 6")
       .run("2024-08-02T00:00:00.000Z");
-    const report = run(db, flaskPath);
+    const report = await run(db, flaskPath);
     assert.equal(report.posts, 4);
     assert.equal(report.calls, 3);
     assert.equal(report.demoPostsRemoved, 5);
@@ -122,9 +122,9 @@ Deno.test("Importing after one start removes the untouched demo posts, keeps pos
 });
 
 Deno.test("Imported posts are found by search, Korean two- and three-syllable terms included", async () => {
-  await withFiles((db, flaskPath) => {
+  await withFiles(async (db, flaskPath) => {
     writeFlaskFile(flaskPath);
-    run(db, flaskPath);
+    await run(db, flaskPath);
     const found = (q: string) =>
       searchPostsBefore(db, searchWords(q), Number.MAX_SAFE_INTEGER, 10).map((p) => p.seq);
     assert.deepEqual(found("게시"), [1]);
@@ -136,12 +136,12 @@ Deno.test("Imported posts are found by search, Korean two- and three-syllable te
 });
 
 Deno.test("A post written in otel-board with a clashing seq stops the import with nothing changed", async () => {
-  await withFiles((db, flaskPath) => {
+  await withFiles(async (db, flaskPath) => {
     writeFlaskFile(flaskPath);
     db.prepare("UPDATE board SET title = '내 글', update_date = ? WHERE seq = 2")
       .run("2024-08-02T00:00:00.000Z");
     const before = snapshot(db);
-    assert.throws(() => run(db, flaskPath), (error: unknown) => {
+    await assert.rejects(() => run(db, flaskPath), (error: unknown) => {
       assert.ok(error instanceof FlaskImportRefused);
       assert.deepEqual(error.problems, [
         'board seq 2 is taken by a post written in otel-board ("내 글"); delete or move that ' +
@@ -154,11 +154,11 @@ Deno.test("A post written in otel-board with a clashing seq stops the import wit
 });
 
 Deno.test("A second import of the same file is refused with nothing changed", async () => {
-  await withFiles((db, flaskPath) => {
+  await withFiles(async (db, flaskPath) => {
     writeFlaskFile(flaskPath);
-    run(db, flaskPath);
+    await run(db, flaskPath);
     const before = snapshot(db);
-    assert.throws(() => run(db, flaskPath), (error: unknown) => {
+    await assert.rejects(() => run(db, flaskPath), (error: unknown) => {
       assert.ok(error instanceof FlaskImportRefused);
       assert.equal(error.total, 7);
       assert.match(error.problems[0]!, /^board seq 1 was imported before/);
@@ -170,7 +170,7 @@ Deno.test("A second import of the same file is refused with nothing changed", as
 });
 
 Deno.test("A bad date or a call without start_time stops the import before anything is written", async () => {
-  await withFiles((db, flaskPath) => {
+  await withFiles(async (db, flaskPath) => {
     const calls: FlaskCallValues[] = [
       ...FLASK_CALLS,
       [4, "127.0.0.1", null, "2024-02-30 10:00:00", null, "/board", null],
@@ -178,7 +178,7 @@ Deno.test("A bad date or a call without start_time stops the import before anyth
     ];
     writeFlaskFile(flaskPath, [...FLASK_POSTS, [6, "", "빈 제목", null, null]], calls);
     const before = snapshot(db);
-    assert.throws(() => run(db, flaskPath), (error: unknown) => {
+    await assert.rejects(() => run(db, flaskPath), (error: unknown) => {
       assert.ok(error instanceof FlaskImportRefused);
       assert.deepEqual(error.problems, [
         "board seq 6, column title: is empty; otel-board needs 1 to 30 characters",
@@ -198,26 +198,32 @@ Deno.test("Retention that would prune imported rows stops the import unless acce
     const before = snapshot(db);
     const settings = { retentionDays: 30, maxRows: 4 };
     const later = Date.UTC(2024, 6, 25);
-    assert.throws(() => run(db, flaskPath, { ...settings, now: () => later }), (error: unknown) => {
-      assert.ok(error instanceof FlaskImportRefused);
-      assert.match(error.message, /next prune would delete 1 of the imported log_api rows/);
-      assert.match(error.message, /LOG_API_MAX_ROWS=4 deletes 1 of them by count/);
-      assert.match(error.message, /LOG_API_MAX_ROWS=0 or at least 5/);
-      assert.doesNotMatch(error.message, /RETENTION_DAYS=30 deletes/, "all within 30 days");
-      assert.match(error.message, /--accept-retention/);
-      return true;
-    });
+    await assert.rejects(
+      () => run(db, flaskPath, { ...settings, now: () => later }),
+      (error: unknown) => {
+        assert.ok(error instanceof FlaskImportRefused);
+        assert.match(error.message, /next prune would delete 1 of the imported log_api rows/);
+        assert.match(error.message, /LOG_API_MAX_ROWS=4 deletes 1 of them by count/);
+        assert.match(error.message, /LOG_API_MAX_ROWS=0 or at least 5/);
+        assert.doesNotMatch(error.message, /RETENTION_DAYS=30 deletes/, "all within 30 days");
+        assert.match(error.message, /--accept-retention/);
+        return true;
+      },
+    );
     assert.deepEqual(snapshot(db), before);
     // The cutoff (30 days back) falls between the second and the third imported call.
     const now = Date.UTC(2024, 6, 31, 12);
-    assert.throws(() => run(db, flaskPath, { ...settings, now: () => now }), (error: unknown) => {
-      assert.ok(error instanceof FlaskImportRefused);
-      assert.match(error.message, /delete 2 of the imported/);
-      assert.match(error.message, /LOG_API_RETENTION_DAYS=30 deletes 2 of them by age/);
-      assert.match(error.message, /LOG_API_RETENTION_DAYS=0 or at least 32\)/);
-      return true;
-    });
-    const report = run(db, flaskPath, { ...settings, now: () => now, acceptRetention: true });
+    await assert.rejects(
+      () => run(db, flaskPath, { ...settings, now: () => now }),
+      (error: unknown) => {
+        assert.ok(error instanceof FlaskImportRefused);
+        assert.match(error.message, /delete 2 of the imported/);
+        assert.match(error.message, /LOG_API_RETENTION_DAYS=30 deletes 2 of them by age/);
+        assert.match(error.message, /LOG_API_RETENTION_DAYS=0 or at least 32\)/);
+        return true;
+      },
+    );
+    const report = await run(db, flaskPath, { ...settings, now: () => now, acceptRetention: true });
     assert.deepEqual(
       {
         rows: report.retention.rows,
@@ -248,7 +254,7 @@ Deno.test("A dry run against a missing file creates nothing; against an existing
   writeFlaskFile(flaskPath);
   const missing = join(dir.path, "missing.db");
   const trial = openDatabase(missing, { synchronous: "normal", trial: true });
-  assert.equal(run(trial.db, flaskPath).posts, 4);
+  assert.equal((await run(trial.db, flaskPath)).posts, 4);
   trial.db.close();
   assert.equal((await Array.fromAsync(Deno.readDir(dir.path))).length, 1, "only flask.db");
 
@@ -258,7 +264,7 @@ Deno.test("A dry run against a missing file creates nothing; against an existing
   const before = snapshot(reopened.db);
   reopened.db.close();
   const existing = openDatabase(path, { synchronous: "normal", trial: true });
-  assert.equal(run(existing.db, flaskPath).demoPostsRemoved, 6);
+  assert.equal((await run(existing.db, flaskPath)).demoPostsRemoved, 6);
   existing.db.close();
   const after = openDatabase(path, { synchronous: "normal" });
   try {
