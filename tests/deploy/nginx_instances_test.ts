@@ -1,12 +1,14 @@
 /**
  * @module Two otel-board instances on one real PostgreSQL behind a real nginx running the shipped
  * linux.conf with both in its upstream: what one writes the other reads, /log shows the calls of
- * both (told apart by service.instance.id in their spans), and a SIGTERM of one under load loses
+ * both (told apart by service.instance.id in their spans), a page's beacon is taken by the other
+ * (one RUM_SIGNING_KEY), and a SIGTERM of one under load loses
  * no call-log row while GETs see no 5xx. Needs PostgreSQL, nginx and curl (CI installs them).
  */
 
 import assert from "node:assert/strict";
 import { curl, type RunningNginx, startNginx, viaNginx } from "../../testing/nginx.ts";
+import { beaconBody, beaconRequest, issuedPage } from "../../testing/rum_beacon.ts";
 import { type ReceivedSpan } from "../../testing/otlp_decode.ts";
 import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
 import { poll } from "../../testing/poll.ts";
@@ -68,7 +70,7 @@ async function signIn(baseUrl: string): Promise<string> {
 }
 
 instancesTest(
-  "Behind nginx, a post written through one instance is read through the other, and /log shows calls served by both",
+  "Behind nginx, a post written through one instance is read through the other, /log shows calls served by both, a page's beacon is taken by the other",
   async (c) => {
     await using dir = await tempDir();
     await using receiver = await startOtlpReceiver();
@@ -76,6 +78,7 @@ instancesTest(
       OTEL_TRACES_EXPORTER: "otlp",
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_BSP_SCHEDULE_DELAY: "50",
+      RUM_SIGNING_KEY: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     });
     await using _a = a;
     await using _b = b;
@@ -91,6 +94,13 @@ instancesTest(
     const { seq } = await posted.json();
     const onB = await fetch(`${b.baseUrl}/board/posts/${seq}`);
     assert.equal((await onB.json()).content, "written on a");
+    // The page of the post from a; its timing beacon answered by b (the same RUM_SIGNING_KEY).
+    const page = issuedPage(
+      await (await fetch(`${a.baseUrl}/posts/${seq}`)).text(),
+      `/posts/${seq}`,
+    );
+    const beacon = await fetch(`${b.baseUrl}/rum`, beaconRequest(beaconBody(page)));
+    assert.equal(beacon.status, 204, await beacon.text());
 
     // Through nginx, the requests alternate between the two.
     const traceIds: string[] = [];
