@@ -1,7 +1,8 @@
 /**
  * @module The benchmark's PostgreSQL database: otel-board migrates an empty one and creates its
  * admin, then the template's posts and call-log rows are copied in (same ids, same text), so the
- * PostgreSQL server answers what the SQLite servers answer.
+ * PostgreSQL server answers what the SQLite servers answer; and its call log's last `seq` once
+ * the server's batches have settled.
  */
 
 import { DatabaseSync } from "node:sqlite";
@@ -95,5 +96,32 @@ async function insertRows(
       }`,
       params,
     );
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The highest `log_api.seq` at `url` once the server's pending batch is written: after
+ * `flushMs` × 2.5, until two reads `flushMs` apart agree (at most 50 reads). An identity value
+ * is never reused, so it counts rows even after retention pruned some.
+ */
+export async function settledPostgresSeq(url: string, flushMs: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const last = async () =>
+      Number((await client.query("SELECT coalesce(max(seq), 0) AS n FROM log_api")).rows[0].n);
+    await sleep(flushMs * 2.5);
+    let previous = await last();
+    for (let i = 0; i < 50; i++) {
+      await sleep(flushMs);
+      const current = await last();
+      if (current === previous) return current;
+      previous = current;
+    }
+    return previous;
+  } finally {
+    await client.end();
   }
 }

@@ -34,7 +34,7 @@ import {
   writeResultsSection,
 } from "./_report.ts";
 import { copyDatabase, createTemplate, type Template } from "./_seed.ts";
-import { seedPostgres } from "./_pg_seed.ts";
+import { seedPostgres, settledPostgresSeq } from "./_pg_seed.ts";
 import { startPostgres } from "../testing/postgres.ts";
 import {
   bareServerCommand,
@@ -128,6 +128,13 @@ interface Server {
   readonly process: ServerProcess;
   /** The SQLite file (the PostgreSQL URL for pg). */
   readonly dbPath: string;
+}
+
+/** The exact-count phase of the PostgreSQL server: requests answered, call-log rows added. */
+interface PgExact {
+  readonly route: string;
+  readonly answered: number;
+  readonly rows: number;
 }
 
 /** One timed window. */
@@ -450,6 +457,19 @@ async function runAll(options: Options, context: Context): Promise<void> {
     }
   }
 
+  // PostgreSQL: the same exact count, its rows read with a PostgreSQL client.
+  const pgExact: PgExact[] = [];
+  for (const route of options.routes) {
+    const url = server("pg").dbPath;
+    const before = await settledPostgresSeq(url, FLUSH_MS);
+    const answered = await sendExactly(
+      `${server("pg").process.baseUrl}${route.path}`,
+      EXACT_REQUESTS,
+    );
+    const rows = await settledPostgresSeq(url, FLUSH_MS) - before;
+    pgExact.push({ route: route.path, answered, rows });
+  }
+
   const peakRss = new Map<VariantKey, number>();
   for (const { key } of VARIANTS) peakRss.set(key, await peakRssBytes(server(key).process.pid));
   const lastSeqBeforeStop = new Map(otelVariants.map((k) => [k, readers.get(k)!.lastSeq()]));
@@ -478,6 +498,7 @@ async function runAll(options: Options, context: Context): Promise<void> {
     lastSeqBeforeStop,
     idleLoads,
     shape,
+    pgExact,
   });
   print();
   print(report);
@@ -520,6 +541,7 @@ interface Measurements {
   readonly lastSeqBeforeStop: Map<VariantKey, number>;
   readonly idleLoads: readonly number[];
   readonly shape: readonly string[];
+  readonly pgExact: readonly PgExact[];
 }
 
 function buildReport(options: Options, context: Context, m: Measurements): string {
@@ -566,8 +588,8 @@ function buildReport(options: Options, context: Context, m: Measurements): strin
       `OTEL_METRIC_EXPORT_INTERVAL=500; "sink down" exports to a closed port. "on ` +
       `PostgreSQL" is the "sink" server with DATABASE_URL instead of DB_PATH: a throwaway ` +
       `cluster of the tests (testing/postgres.ts: Debian's PostgreSQL on loopback, ` +
-      `fsync=off, the default pool of 10) holding a copy of the same rows; its call log ` +
-      `is not counted below (the exactness checks read SQLite files).`,
+      `fsync=off, the default pool of 10) holding a copy of the same rows; of its call log ` +
+      `only the exact-count phase is counted below (its own client, rows read by seq).`,
     `- Same answers: the bare server's JSON and Link header were compared with otel-board's: ${
       m.shape.join("; ")
     }.`,
@@ -716,8 +738,13 @@ function rowsReport(m: Measurements): string[] {
       );
     }
   }
+  for (const c of m.pgExact) {
+    notes.push(`- pg (PostgreSQL) exact ${c.route}: answered ${c.answered}, rows ${c.rows}`);
+  }
   lines.push(markdownTable(header, rows), "", ...notes);
-  const ok = m.rowChecks.every((c) => c.rows >= c.answered && c.rows <= c.answered + c.maxInFlight);
+  const ok =
+    m.rowChecks.every((c) => c.rows >= c.answered && c.rows <= c.answered + c.maxInFlight) &&
+    m.pgExact.every((c) => c.rows === c.answered);
   lines.push(
     `- Verdict: ${
       ok ? "0 rows lost; every own-client request left exactly one row" : "MISMATCH (see above)"
