@@ -2,12 +2,12 @@
  * @module Two otel-board instances on one real PostgreSQL behind a real nginx running the shipped
  * linux.conf with both in its upstream: what one writes the other reads, /log shows the calls of
  * both (told apart by service.instance.id in their spans), a page's beacon is taken by the other
- * (one RUM_SIGNING_KEY), and a SIGTERM of one under load loses
- * no call-log row while GETs see no 5xx. Needs PostgreSQL, nginx and curl (CI installs them).
+ * (one RUM_SIGNING_KEY), and a SIGTERM of one under load loses no call-log row while GETs see no
+ * 5xx and no POST is applied twice. Needs PostgreSQL, nginx and curl (CI installs them).
  */
 
 import assert from "node:assert/strict";
-import { curl, type RunningNginx, startNginx, viaNginx } from "../../testing/nginx.ts";
+import { curl, startNginx, viaNginx } from "../../testing/nginx.ts";
 import { beaconBody, beaconRequest, issuedPage } from "../../testing/rum_beacon.ts";
 import { type ReceivedSpan } from "../../testing/otlp_decode.ts";
 import { startOtlpReceiver } from "../../testing/otlp_receiver.ts";
@@ -141,38 +141,55 @@ instancesTest(
 );
 
 /**
- * Sends GET /board/3?n=<i> through nginx from `workers` loops until `done()`, putting each
- * answer's status into `statuses` by n.
+ * Runs `send(n)` (n = 0, 1, …) from `workers` loops until `done()`, putting each answer's
+ * status into `statuses` by n.
  */
 async function loadThrough(
-  nginx: RunningNginx,
   workers: number,
   statuses: Map<number, number>,
+  send: (n: number) => Promise<number>,
   done: () => boolean,
 ): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: workers }, async () => {
     while (!done()) {
       const n = next++;
-      const answer = await curl(viaNginx(nginx, `/board/3?n=${n}`));
-      statuses.set(n, answer.status);
+      statuses.set(n, await send(n));
     }
   }));
 }
 
 instancesTest(
-  "A SIGTERM of one instance under load behind nginx: GETs see no 5xx and every answered request has its call-log row",
+  "A SIGTERM of one instance under load behind nginx: GETs see no 5xx, no post is written twice, every answered request has its call-log row",
   async (c) => {
     await using dir = await tempDir();
-    const { url, a, b } = await twoInstances(c, dir.path);
+    const { url, a, b } = await twoInstances(c, dir.path, { RATE_LIMIT_POST: "off" });
     await using _a = a;
     await using _b = b;
     await using nginx = await startNginx([a.port, b.port]);
+    const token = await signIn(a.baseUrl);
+    const body = `${dir.path}/post.json`;
+    await Deno.writeTextFile(body, JSON.stringify({ title: "load", content: "under a stop" }));
 
     const answers = new Map<number, number>();
+    const posts = new Map<number, number>();
     let stopAt = Infinity;
     let failed = false;
-    const load = loadThrough(nginx, 4, answers, () => failed || answers.size >= stopAt);
+    const done = () => failed || answers.size >= stopAt;
+    const load = Promise.all([
+      loadThrough(
+        4,
+        answers,
+        async (n) => (await curl(viaNginx(nginx, `/board/3?n=${n}`))).status,
+        done,
+      ),
+      loadThrough(1, posts, async (n) =>
+        (await curl(viaNginx(nginx, `/board?n=${n}`), {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          bodyFile: body,
+        })).status, done),
+    ]);
     // Some load on both, then a stop of one while the load goes on, then more load on the other.
     const stoppedA = await (async () => {
       try {
@@ -210,6 +227,27 @@ instancesTest(
     const ok = rows.filter((row) => row.status === 200).map((row) => String(row.p)).sort();
     const expected = [...answers.keys()].map((n) => `n=${n}`).sort();
     assert.deepEqual(ok, expected, "one 200 row per answered request, none lost, none twice");
+
+    // A POST is never sent twice: one that met a cut connection may answer 502, never applied
+    // twice; every 201 has its post and its row.
+    const created = [...posts].filter(([, status]) => status === 201).map(([n]) => `n=${n}`).sort();
+    const otherPosts = [...posts].filter(([, status]) => status !== 201);
+    assert.ok(otherPosts.every(([, status]) => status === 502), JSON.stringify(otherPosts));
+    assert.ok(created.length > 0);
+    const postRows = await queryOnce(
+      url,
+      "SELECT call_url_parameter AS p FROM log_api WHERE call_url = '/board' AND status = 201",
+    );
+    assert.deepEqual(postRows.map((row) => String(row.p)).sort(), created);
+    const [written] = await queryOnce(
+      url,
+      "SELECT count(*)::int AS n FROM board WHERE title = 'load'",
+    );
+    assert.ok(
+      Number(written!.n) >= created.length &&
+        Number(written!.n) <= created.length + otherPosts.length,
+      `${written!.n} posts for ${created.length} answered 201 and ${otherPosts.length} 502`,
+    );
   },
   true,
 );
