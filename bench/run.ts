@@ -1,6 +1,6 @@
 /**
- * @module `deno task bench` (Linux, needs wrk): the bare baseline and three otel-board
- * builds side by side on loopback, in interleaved rounds; req/s and its ratio to the bare
+ * @module `deno task bench` (Linux, needs wrk and PostgreSQL): the bare baseline and four
+ * otel-board builds (three on SQLite, one on PostgreSQL) side by side on loopback, in interleaved rounds; req/s and its ratio to the bare
  * server of the same round, p50/p99, CPU per request, peak RSS, first response, and two
  * exactness checks (log_api rows, spans at the sink). Writes bench/RESULTS.md.
  *
@@ -34,6 +34,8 @@ import {
   writeResultsSection,
 } from "./_report.ts";
 import { copyDatabase, createTemplate, type Template } from "./_seed.ts";
+import { seedPostgres, settledPostgresSeq } from "./_pg_seed.ts";
+import { startPostgres } from "../testing/postgres.ts";
 import {
   bareServerCommand,
   otelBoardCommand,
@@ -59,14 +61,18 @@ const ROUTES: readonly Route[] = [
   { key: "log100", path: "/log?limit=100", callUrl: "/log" },
 ];
 
-type VariantKey = "bare" | "off" | "on" | "down";
+type VariantKey = "bare" | "off" | "on" | "down" | "pg";
 
 const VARIANTS: readonly { key: VariantKey; label: string }[] = [
   { key: "bare", label: "bare Deno.serve + node:sqlite" },
   { key: "off", label: "otel-board, OTEL_SDK_DISABLED=true" },
   { key: "on", label: "otel-board, traces+metrics+logs → sink" },
   { key: "down", label: "otel-board, all signals, sink down" },
+  { key: "pg", label: "otel-board on PostgreSQL, all signals → sink" },
 ];
+
+/** The variants whose call log this script reads with node:sqlite (all but bare and pg). */
+const SQLITE_VARIANTS: readonly VariantKey[] = ["off", "on", "down"];
 
 /** The call log's default flush interval (LOG_API_FLUSH_MS is left at its default). */
 const FLUSH_MS = 100;
@@ -120,7 +126,15 @@ function parseOptions(args: readonly string[]): Options {
 interface Server {
   readonly variant: VariantKey;
   readonly process: ServerProcess;
+  /** The SQLite file (the PostgreSQL URL for pg). */
   readonly dbPath: string;
+}
+
+/** The exact-count phase of the PostgreSQL server: requests answered, call-log rows added. */
+interface PgExact {
+  readonly route: string;
+  readonly answered: number;
+  readonly rows: number;
 }
 
 /** One timed window. */
@@ -157,16 +171,21 @@ function envFor(variant: Exclude<VariantKey, "bare">, endpoint: string): Record<
   };
 }
 
+/** `database` is a SQLite file's path, or the PostgreSQL URL for the pg variant. */
 function commandFor(
   variant: VariantKey,
   port: number,
-  dbPath: string,
+  database: string,
   cwd: string,
   endpoint: string,
   output: "piped" | "null",
 ): Deno.Command {
-  if (variant === "bare") return bareServerCommand(port, dbPath, { output });
-  return otelBoardCommand(port, { DB_PATH: dbPath, ...envFor(variant, endpoint) }, {
+  if (variant === "bare") return bareServerCommand(port, database, { output });
+  const store = variant === "pg" ? { DATABASE_URL: database } : { DB_PATH: database };
+  return otelBoardCommand(port, {
+    ...store,
+    ...envFor(variant === "pg" ? "on" : variant, endpoint),
+  }, {
     cwd,
     output,
   });
@@ -187,6 +206,13 @@ async function main(options: Options): Promise<void> {
 
   print(`Creating the template database in ${dir.path} …`);
   const template = await createTemplate(dir.path, { posts: 300, logRows: 1000 });
+  print("Starting PostgreSQL and copying the template into it …");
+  await using cluster = await startPostgres();
+  if (cluster === undefined) {
+    throw new Error("PostgreSQL is not installed (Debian/Ubuntu: apt-get install -y postgresql)");
+  }
+  const pgUrls = { first: await cluster.freshDatabase(), main: await cluster.freshDatabase() };
+  for (const url of Object.values(pgUrls)) await seedPostgres(template, url, dir.path);
 
   print(`First response after spawn (median of ${options.spawns}) …`);
   const firstResponse = new Map<VariantKey, number[]>();
@@ -195,11 +221,14 @@ async function main(options: Options): Promise<void> {
     // One discarded spawn first: the module cache and the page cache are then warm for all.
     for (let i = 0; i <= options.spawns; i++) {
       const port = freePort();
-      const dbPath = copyDatabase(template, join(dir.path, `first-${key}-${i}.db`));
+      // PostgreSQL: one database for all these spawns (each adds one call-log row).
+      const database = key === "pg"
+        ? pgUrls.first
+        : copyDatabase(template, join(dir.path, `first-${key}-${i}.db`));
       const command = commandFor(
         key,
         port,
-        dbPath,
+        database,
         dir.path,
         endpointOf(key, `first-${i}`),
         "null",
@@ -216,7 +245,9 @@ async function main(options: Options): Promise<void> {
   try {
     for (const { key } of VARIANTS) {
       const port = freePort();
-      const dbPath = copyDatabase(template, join(dir.path, `${key}.db`));
+      const dbPath = key === "pg"
+        ? pgUrls.main
+        : copyDatabase(template, join(dir.path, `${key}.db`));
       const process = await startServerProcess(
         commandFor(key, port, dbPath, dir.path, endpointOf(key, key), "piped"),
         port,
@@ -242,7 +273,7 @@ interface Context {
 async function runAll(options: Options, context: Context): Promise<void> {
   const { servers, sink, template } = context;
   const server = (variant: VariantKey) => servers.get(variant)!;
-  const otelVariants = VARIANTS.map((v) => v.key).filter((k) => k !== "bare");
+  const otelVariants = SQLITE_VARIANTS;
   const readers = new Map<VariantKey, LogRowsReader>(
     otelVariants.map((k) => [k, openLogRows(server(k).dbPath)]),
   );
@@ -288,14 +319,23 @@ async function runAll(options: Options, context: Context): Promise<void> {
   await ownRequests("off", "shape check", async () => {
     // /log first: otel-board's own rows for these requests must not be in the compared page.
     for (const route of [...ROUTES].reverse()) {
-      const [bare, board] = await Promise.all(
-        [server("bare"), server("off")].map((s) => fetch(`${s.process.baseUrl}${route.path}`)),
+      const [bare, board, onPg] = await Promise.all(
+        [server("bare"), server("off"), server("pg")].map((s) =>
+          fetch(`${s.process.baseUrl}${route.path}`)
+        ),
       );
-      const [bareText, boardText] = await Promise.all([bare!.text(), board!.text()]);
-      const same = bare!.status === 200 && board!.status === 200 && bareText === boardText &&
-        bare!.headers.get("link") === board!.headers.get("link");
+      const [bareText, boardText, pgText] = await Promise.all([
+        bare!.text(),
+        board!.text(),
+        onPg!.text(),
+      ]);
+      const sameAs = (other: Response, text: string) =>
+        bare!.status === 200 && other.status === 200 && bareText === text &&
+        bare!.headers.get("link") === other.headers.get("link");
       shape.push(
-        `${route.path}: ${same ? "identical" : "DIFFERENT"} (${boardText.length} bytes of JSON)`,
+        `${route.path}: ${sameAs(board!, boardText) ? "identical" : "DIFFERENT"}, on PostgreSQL ${
+          sameAs(onPg!, pgText) ? "identical" : "DIFFERENT"
+        } (${boardText.length} bytes of JSON)`,
       );
     }
     return ROUTES.length;
@@ -417,6 +457,19 @@ async function runAll(options: Options, context: Context): Promise<void> {
     }
   }
 
+  // PostgreSQL: the same exact count, its rows read with a PostgreSQL client.
+  const pgExact: PgExact[] = [];
+  for (const route of options.routes) {
+    const url = server("pg").dbPath;
+    const before = await settledPostgresSeq(url, FLUSH_MS);
+    const answered = await sendExactly(
+      `${server("pg").process.baseUrl}${route.path}`,
+      EXACT_REQUESTS,
+    );
+    const rows = await settledPostgresSeq(url, FLUSH_MS) - before;
+    pgExact.push({ route: route.path, answered, rows });
+  }
+
   const peakRss = new Map<VariantKey, number>();
   for (const { key } of VARIANTS) peakRss.set(key, await peakRssBytes(server(key).process.pid));
   const lastSeqBeforeStop = new Map(otelVariants.map((k) => [k, readers.get(k)!.lastSeq()]));
@@ -445,6 +498,7 @@ async function runAll(options: Options, context: Context): Promise<void> {
     lastSeqBeforeStop,
     idleLoads,
     shape,
+    pgExact,
   });
   print();
   print(report);
@@ -487,6 +541,7 @@ interface Measurements {
   readonly lastSeqBeforeStop: Map<VariantKey, number>;
   readonly idleLoads: readonly number[];
   readonly shape: readonly string[];
+  readonly pgExact: readonly PgExact[];
 }
 
 function buildReport(options: Options, context: Context, m: Measurements): string {
@@ -530,7 +585,11 @@ function buildReport(options: Options, context: Context, m: Measurements): strin
       `LOG_LEVEL (info), LOG_ACCESS (both: one access record per request on stdout and, where ` +
       `logs are exported, over OTLP) and LOG_API_FLUSH_MS; "sink" exports OTLP/HTTP to this script's sink (answers ` +
       `200, counts requests and bytes, decodes nothing while a window runs) with ` +
-      `OTEL_METRIC_EXPORT_INTERVAL=500; "sink down" exports to a closed port.`,
+      `OTEL_METRIC_EXPORT_INTERVAL=500; "sink down" exports to a closed port. "on ` +
+      `PostgreSQL" is the "sink" server with DATABASE_URL instead of DB_PATH: a throwaway ` +
+      `cluster of the tests (testing/postgres.ts: Debian's PostgreSQL on loopback, ` +
+      `fsync=off, the default pool of 10) holding a copy of the same rows; of its call log ` +
+      `only the exact-count phase is counted below (its own client, rows read by seq).`,
     `- Same answers: the bare server's JSON and Link header were compared with otel-board's: ${
       m.shape.join("; ")
     }.`,
@@ -679,8 +738,13 @@ function rowsReport(m: Measurements): string[] {
       );
     }
   }
+  for (const c of m.pgExact) {
+    notes.push(`- pg (PostgreSQL) exact ${c.route}: answered ${c.answered}, rows ${c.rows}`);
+  }
   lines.push(markdownTable(header, rows), "", ...notes);
-  const ok = m.rowChecks.every((c) => c.rows >= c.answered && c.rows <= c.answered + c.maxInFlight);
+  const ok =
+    m.rowChecks.every((c) => c.rows >= c.answered && c.rows <= c.answered + c.maxInFlight) &&
+    m.pgExact.every((c) => c.rows === c.answered);
   lines.push(
     `- Verdict: ${
       ok ? "0 rows lost; every own-client request left exactly one row" : "MISMATCH (see above)"

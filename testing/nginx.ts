@@ -15,6 +15,8 @@ import { replaceOnce } from "./replace_once.ts";
 /** The shipped configs. */
 export const LINUX_CONF_PATH: string = join(ROOT, "deploy/nginx/linux.conf");
 export const WINDOWS_CONF_PATH: string = join(ROOT, "deploy/nginx/windows.conf");
+/** The site file for an nginx that serves other sites too (conf.d/ or sites-available/). */
+export const SITE_CONF_PATH: string = join(ROOT, "deploy/nginx/otel-board.conf");
 
 /** The public name both configs serve. */
 export const SERVER_NAME = "deno.sdk.otel-app.co.kr";
@@ -32,8 +34,13 @@ export interface LinuxConfTestSettings {
   readonly prefix: string;
   readonly httpPort: number;
   readonly httpsPort: number;
-  /** otel-board's port (5000 in the shipped file). */
-  readonly upstreamPort: number;
+  /** otel-board's ports: one `server` line each (127.0.0.1:5000 in the shipped file). */
+  readonly upstreamPorts: readonly number[];
+}
+
+/** The upstream's `server` lines for `ports`, at `indent`. */
+function serverLines(ports: readonly number[], indent: string): string {
+  return ports.map((port) => `${indent}server 127.0.0.1:${port};\n`).join("");
 }
 
 /**
@@ -62,7 +69,7 @@ export function linuxConfForTest(shipped: string, settings: LinuxConfTestSetting
     ],
     ["        listen 80;\n", `        listen 127.0.0.1:${settings.httpPort};\n`],
     ["        listen 443 ssl;\n", `        listen 127.0.0.1:${settings.httpsPort} ssl;\n`],
-    ["        server 127.0.0.1:5000;\n", `        server 127.0.0.1:${settings.upstreamPort};\n`],
+    ["        server 127.0.0.1:5000;\n", serverLines(settings.upstreamPorts, "        ")],
     [
       "        ssl_certificate /etc/nginx/tls/otel-board.crt;\n",
       `        ssl_certificate ${JSON.stringify(SERVER_CERT_PATH)};\n`,
@@ -84,6 +91,53 @@ export function linuxConfForTest(shipped: string, settings: LinuxConfTestSetting
       replaceOnce(text, from, to, `${LINUX_CONF_PATH} (update testing/nginx.ts with it)`),
     shipped,
   );
+}
+
+/**
+ * A test nginx.conf that includes the shipped site file (written beside it as `site.conf`, with
+ * the same swaps as {@link linuxConfForTest}): what an operator's own nginx.conf does. Resolves
+ * with the nginx.conf text; the site file is written into the prefix.
+ */
+export async function siteConfForTest(settings: LinuxConfTestSettings): Promise<string> {
+  const { prefix } = settings;
+  const at = (path: string) => JSON.stringify(join(prefix, path));
+  const where = `${SITE_CONF_PATH} (update testing/nginx.ts with it)`;
+  const accessLog = "    access_log /var/log/nginx/otel-board.access.log otel_board;\n";
+  let site = await Deno.readTextFile(SITE_CONF_PATH);
+  // The same line in both servers.
+  if (site.split(accessLog).length !== 3) {
+    throw new Error(`Two access_log lines expected in ${where}`);
+  }
+  site = site.replaceAll(accessLog, `    access_log ${at("logs/access.log")} otel_board;\n`);
+  const replacements: [string, string][] = [
+    ["    listen 80;\n", `    listen 127.0.0.1:${settings.httpPort};\n`],
+    ["    listen 443 ssl;\n", `    listen 127.0.0.1:${settings.httpsPort} ssl;\n`],
+    ["    server 127.0.0.1:5000;\n", serverLines(settings.upstreamPorts, "    ")],
+    [
+      "    ssl_certificate /etc/nginx/tls/otel-board.crt;\n",
+      `    ssl_certificate ${JSON.stringify(SERVER_CERT_PATH)};\n`,
+    ],
+    [
+      "    ssl_certificate_key /etc/nginx/tls/otel-board.key;\n",
+      `    ssl_certificate_key ${JSON.stringify(SERVER_KEY_PATH)};\n`,
+    ],
+  ];
+  site = replacements.reduce((text, [from, to]) => replaceOnce(text, from, to, where), site);
+  await Deno.writeTextFile(join(prefix, "site.conf"), site);
+  // An operator's nginx.conf of its own, with other settings; only the include is ours.
+  return [
+    Deno.uid() === 0 ? "user root;" : "",
+    `pid ${at("nginx.pid")};`,
+    `error_log ${at("logs/error.log")} warn;`,
+    "events {\n    worker_connections 64;\n}",
+    "http {",
+    ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+      .map((kind) => `    ${kind}_temp_path ${at(`temp/${kind}`)};`),
+    `    access_log ${at("logs/other-sites.log")};`,
+    `    include ${at("site.conf")};`,
+    "}",
+    "",
+  ].join("\n");
 }
 
 /** How a finished command ended. */
@@ -118,8 +172,21 @@ export interface RunningNginx extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Starts nginx (`daemon off`) with the shipped linux.conf proxying to `upstreamPort`. */
-export async function startNginx(upstreamPort: number): Promise<RunningNginx> {
+/** Which shipped file a test nginx runs. */
+export interface StartNginxOptions {
+  /** The site file included from a test nginx.conf, instead of the whole linux.conf. */
+  readonly site?: boolean;
+}
+
+/**
+ * Starts nginx (`daemon off`) with the shipped linux.conf (or the site file) proxying to the
+ * otel-board instance(s) on `upstream`.
+ */
+export async function startNginx(
+  upstream: number | readonly number[],
+  options: StartNginxOptions = {},
+): Promise<RunningNginx> {
+  const upstreamPorts = typeof upstream === "number" ? [upstream] : upstream;
   const prefix = await Deno.makeTempDir({ prefix: "otel-board-nginx-" });
   let child: Deno.ChildProcess | undefined;
   let stopped: Promise<void> | undefined;
@@ -148,10 +215,12 @@ export async function startNginx(upstreamPort: number): Promise<RunningNginx> {
     let httpsPort = freePort();
     while (httpsPort === httpPort) httpsPort = freePort();
     const confPath = join(prefix, "nginx.conf");
-    const shipped = await Deno.readTextFile(LINUX_CONF_PATH);
+    const settings = { prefix, httpPort, httpsPort, upstreamPorts };
     await Deno.writeTextFile(
       confPath,
-      linuxConfForTest(shipped, { prefix, httpPort, httpsPort, upstreamPort }),
+      options.site
+        ? await siteConfForTest(settings)
+        : linuxConfForTest(await Deno.readTextFile(LINUX_CONF_PATH), settings),
     );
     child = new Deno.Command("nginx", {
       args: ["-e", "stderr", "-p", prefix, "-c", confPath, "-g", "daemon off;"],

@@ -24,6 +24,8 @@ import {
   SERVER_CERT_PATH,
   SERVER_KEY_PATH,
   SERVER_NAME,
+  SITE_CONF_PATH,
+  siteConfForTest,
   startNginx,
   viaNginx,
   WINDOWS_CONF_PATH,
@@ -82,7 +84,27 @@ Deno.test("nginx -t accepts deploy/nginx/linux.conf (ports, paths and certificat
       // `nginx -t` binds nothing, so any ports do.
       httpPort: 8080,
       httpsPort: 8443,
-      upstreamPort: 5000,
+      upstreamPorts: [5000, 5001],
+    }),
+  );
+  const { code, output } = await nginxConfigTest(dir.path, confPath);
+  assert.equal(code, 0, output);
+  assert.match(output, /test is successful/);
+});
+
+Deno.test("nginx -t accepts deploy/nginx/otel-board.conf included from an nginx.conf of the operator's, with two instances", async () => {
+  if (!await toolsInstalled()) return;
+  await using dir = await tempDir();
+  await Deno.mkdir(join(dir.path, "logs"));
+  await Deno.mkdir(join(dir.path, "temp"));
+  const confPath = join(dir.path, "nginx.conf");
+  await Deno.writeTextFile(
+    confPath,
+    await siteConfForTest({
+      prefix: dir.path,
+      httpPort: 8080,
+      httpsPort: 8443,
+      upstreamPorts: [5000, 5001],
     }),
   );
   const { code, output } = await nginxConfigTest(dir.path, confPath);
@@ -108,6 +130,40 @@ Deno.test("nginx -t accepts deploy/nginx/windows.conf as is, in an nginx for Win
   assert.ok((await Deno.stat(join(dir.path, "logs/access.log"))).isFile);
 });
 
+/** Every directive line of `conf`, trimmed, comments and blank lines dropped. */
+function directiveLines(conf: string): string[] {
+  return conf.split("\n").map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+}
+
+/** Settings linux.conf makes for its whole http block, and the site file for its servers. */
+const SITE_SCOPED =
+  /^(?:server_tokens|access_log|client_header_timeout|client_body_timeout|send_timeout|keepalive_timeout|client_max_body_size|client_body_buffer_size) /;
+
+Deno.test("deploy/nginx/otel-board.conf proxies exactly as linux.conf does; linux.conf's http-wide settings are its HTTPS server's", async () => {
+  const linux = directiveLines(await Deno.readTextFile(LINUX_CONF_PATH));
+  const site = directiveLines(await Deno.readTextFile(SITE_CONF_PATH));
+  // linux.conf's http block from log_format on, without the `}` that closes it.
+  const linuxSite = linux.slice(linux.findIndex((line) => line.startsWith("log_format ")), -1);
+  assert.ok(linuxSite.length > 50, "the tested part of linux.conf was found");
+  assert.deepEqual(
+    site.filter((line) => !SITE_SCOPED.test(line)),
+    linuxSite.filter((line) => !SITE_SCOPED.test(line)),
+  );
+  const httpWide = linux.slice(0, linux.findIndex((line) => line.startsWith("upstream ")))
+    .filter((line) => SITE_SCOPED.test(line));
+  assert.equal(httpWide.length, 8);
+  const httpsServer = site.slice(site.indexOf("listen 443 ssl;"));
+  for (const line of httpWide) assert.ok(httpsServer.includes(line), line);
+  assert.deepEqual(
+    site.filter((line) => line.startsWith("access_log ")),
+    linux.filter((line) => line.startsWith("access_log ")).concat(
+      linux.filter((line) => line.startsWith("access_log ")),
+    ),
+    "the redirecting server logs as linux.conf does too",
+  );
+});
+
 /** The directives from `client_header_timeout` on, comments and blank lines dropped. */
 function proxyDirectives(conf: string): string[] {
   const lines = conf.split("\n").map((line) => line.trim())
@@ -126,21 +182,26 @@ Deno.test("deploy/nginx/windows.conf proxies exactly as linux.conf does: only pa
   assert.deepEqual(windows.map((line) => certificates[line] ?? line), linux);
 });
 
-Deno.test("GET /board/5 through nginx over HTTPS answers 5 posts and logs the client's address, not nginx's", async () => {
-  if (!await toolsInstalled()) return;
-  await using dir = await tempDir();
-  await using server = await startServer(behindNginx(), dir.path);
-  await using nginx = await startNginx(server.port);
-  const response = await curl(viaNginx(nginx, "/board/5"));
-  assert.equal(response.status, 200, response.body);
-  assert.equal((JSON.parse(response.body) as unknown[]).length, 5);
-  await nginx.stop();
-  const rows = await stoppedLogRows(server, dir.path);
-  assert.deepEqual(
-    rows.map((r) => [r.method, r.call_url, r.status, r.user_ip]),
-    [["GET", "/board/5", 200, CLIENT_ADDRESS]],
-  );
-});
+for (const site of [false, true]) {
+  Deno.test(`GET /board/5 through nginx (${site ? "the site file" : "linux.conf"}) over HTTPS answers 5 posts and logs the client's address, not nginx's`, async () => {
+    if (!await toolsInstalled()) return;
+    await using dir = await tempDir();
+    await using server = await startServer(behindNginx(), dir.path);
+    await using nginx = await startNginx(server.port, { site });
+    const response = await curl(viaNginx(nginx, "/board/5"));
+    assert.equal(response.status, 200, response.body);
+    assert.equal((JSON.parse(response.body) as unknown[]).length, 5);
+    // The site's own access log, in its own format.
+    const line = await waitForLine(nginx, ['"GET /board/5 HTTP/1.1" 200']);
+    assert.match(line, / trace_id=/);
+    await nginx.stop();
+    const rows = await stoppedLogRows(server, dir.path);
+    assert.deepEqual(
+      rows.map((r) => [r.method, r.call_url, r.status, r.user_ip]),
+      [["GET", "/board/5", 200, CLIENT_ADDRESS]],
+    );
+  });
+}
 
 Deno.test("plain HTTP through nginx answers 301 to the same URL over HTTPS", async () => {
   if (!await toolsInstalled()) return;
@@ -271,32 +332,34 @@ Deno.test("A body over 64 KiB gets nginx's own 413 problem, with the service's f
   );
 });
 
-Deno.test("/metrics, /healthz and /readyz answer 404 through nginx while the service answers them directly", async () => {
-  if (!await toolsInstalled()) return;
-  await using dir = await tempDir();
-  await using server = await startServer(
-    behindNginx({ OTEL_METRICS_EXPORTER: "prometheus" }),
-    dir.path,
-  );
-  await using nginx = await startNginx(server.port);
-  for (const path of ["/metrics", "/healthz", "/readyz"]) {
-    const direct = await curl(`${server.baseUrl}${path}`);
-    assert.equal(direct.status, 200, `${path} directly: ${direct.body}`);
-    const hidden = await curl(viaNginx(nginx, path));
-    assert.equal(hidden.status, 404, `${path} through nginx: ${hidden.body}`);
-    assert.match(hidden.headers.get("content-type") ?? "", /^application\/problem\+json\b/);
-    assert.deepEqual(JSON.parse(hidden.body), {
-      type: "about:blank",
-      title: "Not Found",
-      status: 404,
-      detail: `There is no resource at ${path}`,
-      code: "not_found",
-      instance: path,
-      trace_id: null,
-    });
-  }
-  // A spelling nginx normalises to the same path is hidden too.
-  const dotted = await curl(["--path-as-is", ...viaNginx(nginx, "/board/../metrics")]);
-  assert.equal(dotted.status, 404, dotted.body);
-  assert.equal(dotted.headers.get("x-trace-id"), null, "nginx answered, not the service");
-});
+for (const site of [false, true]) {
+  Deno.test(`/metrics, /healthz and /readyz answer 404 through nginx (${site ? "the site file" : "linux.conf"}) while the service answers them directly`, async () => {
+    if (!await toolsInstalled()) return;
+    await using dir = await tempDir();
+    await using server = await startServer(
+      behindNginx({ OTEL_METRICS_EXPORTER: "prometheus" }),
+      dir.path,
+    );
+    await using nginx = await startNginx(server.port, { site });
+    for (const path of ["/metrics", "/healthz", "/readyz"]) {
+      const direct = await curl(`${server.baseUrl}${path}`);
+      assert.equal(direct.status, 200, `${path} directly: ${direct.body}`);
+      const hidden = await curl(viaNginx(nginx, path));
+      assert.equal(hidden.status, 404, `${path} through nginx: ${hidden.body}`);
+      assert.match(hidden.headers.get("content-type") ?? "", /^application\/problem\+json\b/);
+      assert.deepEqual(JSON.parse(hidden.body), {
+        type: "about:blank",
+        title: "Not Found",
+        status: 404,
+        detail: `There is no resource at ${path}`,
+        code: "not_found",
+        instance: path,
+        trace_id: null,
+      });
+    }
+    // A spelling nginx normalises to the same path is hidden too.
+    const dotted = await curl(["--path-as-is", ...viaNginx(nginx, "/board/../metrics")]);
+    assert.equal(dotted.status, 404, dotted.body);
+    assert.equal(dotted.headers.get("x-trace-id"), null, "nginx answered, not the service");
+  });
+}

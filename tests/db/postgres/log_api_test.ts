@@ -1,7 +1,8 @@
 /**
  * @module Tests for the PostgreSQL call log against a real throwaway cluster: batches past one
  * statement's parameters, the /log filters giving SQLite's rows, retention under its advisory
- * lock, and which failures are a row's fault.
+ * lock (two instances pruning together delete each row once), and which failures are a row's
+ * fault.
  */
 
 import assert from "node:assert/strict";
@@ -11,7 +12,7 @@ import { openPostgresDatabase } from "../../../db/postgres/open.ts";
 import { createPostgresStore } from "../../../db/postgres/postgres_store.ts";
 import { createSqliteStore } from "../../../db/sqlite/sqlite_store.ts";
 import { memoryDb } from "../../../testing/memory_db.ts";
-import { type PostgresCluster, startPostgres } from "../../../testing/postgres.ts";
+import { type PostgresCluster, queryOnce, startPostgres } from "../../../testing/postgres.ts";
 
 const cluster: PostgresCluster | undefined = await startPostgres();
 
@@ -106,6 +107,35 @@ pgTest("retention deletes nothing while another instance holds the retention loc
     assert.equal(await store.logApi.deleteUpTo(10, 100), 1);
   } finally {
     await store.close();
+  }
+});
+
+pgTest("two instances pruning one database at the same time delete each row once", async (c) => {
+  const url = await c.freshDatabase();
+  const [one, two] = await Promise.all([1, 2].map(async () => {
+    const { db } = await openPostgresDatabase({ url, poolSize: 4 });
+    return createPostgresStore(db);
+  }));
+  try {
+    const total = 3000;
+    await one!.logApi.insertBatch(Array.from({ length: total }, (_, i) => row(i)));
+    // Each prunes in small chunks until it sees nothing left; the other may hold the lock.
+    const prune = async (store: typeof one) => {
+      let deleted = 0;
+      let emptyRounds = 0;
+      while (emptyRounds < 20) {
+        const n = await store!.logApi.deleteOlderThan("2030-01-01T00:00:00.000Z", 100);
+        deleted += n;
+        emptyRounds = n === 0 ? emptyRounds + 1 : 0;
+      }
+      return deleted;
+    };
+    const [byOne, byTwo] = await Promise.all([prune(one), prune(two)]);
+    assert.equal(byOne + byTwo, total, `${byOne} + ${byTwo}`);
+    const [left] = await queryOnce(url, "SELECT count(*)::int AS n FROM log_api");
+    assert.equal(left!.n, 0);
+  } finally {
+    await Promise.all([one!.close(), two!.close()]);
   }
 });
 
