@@ -81,6 +81,38 @@ async function postgresUid(): Promise<{ uid: number; gid: number }> {
   return { uid: await id("-u"), gid: await id("-g") };
 }
 
+/** Registers a test that needs the file's cluster; see {@link postgresTests}. */
+export type PostgresTest = (
+  name: string,
+  fn: (cluster: PostgresCluster) => Promise<void>,
+  last?: boolean,
+) => void;
+
+/**
+ * Starts one cluster for a test file and gives the `Deno.test` wrapper for the tests that need
+ * it: each is ignored when PostgreSQL is not installed (which fails under CI=true, see
+ * {@link postgresInstalled}), and the cluster stops after the test registered with `last`.
+ */
+export async function postgresTests(): Promise<
+  { cluster: PostgresCluster | undefined; pgTest: PostgresTest }
+> {
+  const cluster = await startPostgres();
+  const pgTest: PostgresTest = (name, fn, last = false) => {
+    Deno.test({
+      name,
+      ignore: cluster === undefined,
+      fn: async () => {
+        try {
+          await fn(cluster!);
+        } finally {
+          if (last) await cluster![Symbol.asyncDispose]();
+        }
+      },
+    });
+  };
+  return { cluster, pgTest };
+}
+
 /**
  * Initialises and starts a cluster on a free loopback port, or resolves undefined when
  * PostgreSQL is not installed (see {@link postgresInstalled}).

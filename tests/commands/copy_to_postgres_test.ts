@@ -8,25 +8,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type PostgresCluster, queryOnce, startPostgres } from "../../testing/postgres.ts";
+import { postgresTests, queryOnce } from "../../testing/postgres.ts";
 import { runMain, type ServerProcess, startServer } from "../../testing/server_process.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 
-const cluster: PostgresCluster | undefined = await startPostgres();
-
-function pgTest(name: string, fn: (cluster: PostgresCluster) => Promise<void>, last = false) {
-  Deno.test({
-    name,
-    ignore: cluster === undefined,
-    fn: async () => {
-      try {
-        await fn(cluster!);
-      } finally {
-        if (last) await cluster![Symbol.asyncDispose]();
-      }
-    },
-  });
-}
+const { pgTest } = await postgresTests();
 
 async function call(
   server: ServerProcess,

@@ -13,24 +13,10 @@ import { openPostgresDatabase } from "../../db/postgres/open.ts";
 import { insertPosts } from "../../db/sqlite/posts.ts";
 import { insertLogApiRows } from "../../db/sqlite/log_api.ts";
 import { logApiRow } from "../../testing/log_api_rows.ts";
-import { type PostgresCluster, queryOnce, startPostgres } from "../../testing/postgres.ts";
+import { postgresTests, queryOnce } from "../../testing/postgres.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 
-const cluster: PostgresCluster | undefined = await startPostgres();
-
-function pgTest(name: string, fn: (cluster: PostgresCluster) => Promise<void>, last = false) {
-  Deno.test({
-    name,
-    ignore: cluster === undefined,
-    fn: async () => {
-      try {
-        await fn(cluster!);
-      } finally {
-        if (last) await cluster![Symbol.asyncDispose]();
-      }
-    },
-  });
-}
+const { pgTest } = await postgresTests();
 
 const POSTS = 2_345;
 const CALLS = 3_456;

@@ -7,31 +7,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { poll } from "../../testing/poll.ts";
-import {
-  POSTGRES_PASSWORD,
-  type PostgresCluster,
-  queryOnce,
-  startPostgres,
-} from "../../testing/postgres.ts";
+import { POSTGRES_PASSWORD, postgresTests, queryOnce } from "../../testing/postgres.ts";
 import { DEMO_POSTS } from "../../db/demo_posts.ts";
 import { runMain, startServer } from "../../testing/server_process.ts";
 import { tempDir } from "../../testing/temp_dir.ts";
 
-const cluster: PostgresCluster | undefined = await startPostgres();
-
-function pgTest(name: string, fn: (cluster: PostgresCluster) => Promise<void>, last = false) {
-  Deno.test({
-    name,
-    ignore: cluster === undefined,
-    fn: async () => {
-      try {
-        await fn(cluster!);
-      } finally {
-        if (last) await cluster![Symbol.asyncDispose]();
-      }
-    },
-  });
-}
+const { pgTest } = await postgresTests();
 
 pgTest(
   "DATABASE_URL with DB_PATH, or without any admin password source, is refused with exit 2",

@@ -20,25 +20,11 @@ import { createPostgresStore } from "../../../db/postgres/postgres_store.ts";
 import { NaiveTimeReader } from "../../../lib/naive_time.ts";
 import { searchWords } from "../../../services/board.ts";
 import { logApiRow } from "../../../testing/log_api_rows.ts";
-import { type PostgresCluster, startPostgres } from "../../../testing/postgres.ts";
+import { type PostgresCluster, postgresTests } from "../../../testing/postgres.ts";
 import { tempDir } from "../../../testing/temp_dir.ts";
 import { writeFlaskFile } from "./_flask_file.ts";
 
-const cluster: PostgresCluster | undefined = await startPostgres();
-
-function pgTest(name: string, fn: (cluster: PostgresCluster) => Promise<void>, last = false) {
-  Deno.test({
-    name,
-    ignore: cluster === undefined,
-    fn: async () => {
-      try {
-        await fn(cluster!);
-      } finally {
-        if (last) await cluster![Symbol.asyncDispose]();
-      }
-    },
-  });
-}
+const { pgTest } = await postgresTests();
 
 const OPTIONS: FlaskImportOptions & { dryRun: boolean } = {
   times: new NaiveTimeReader("Asia/Seoul"),

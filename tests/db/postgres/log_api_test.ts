@@ -12,23 +12,9 @@ import { openPostgresDatabase } from "../../../db/postgres/open.ts";
 import { createPostgresStore } from "../../../db/postgres/postgres_store.ts";
 import { createSqliteStore } from "../../../db/sqlite/sqlite_store.ts";
 import { memoryDb } from "../../../testing/memory_db.ts";
-import { type PostgresCluster, queryOnce, startPostgres } from "../../../testing/postgres.ts";
+import { type PostgresCluster, postgresTests, queryOnce } from "../../../testing/postgres.ts";
 
-const cluster: PostgresCluster | undefined = await startPostgres();
-
-function pgTest(name: string, fn: (cluster: PostgresCluster) => Promise<void>, last = false) {
-  Deno.test({
-    name,
-    ignore: cluster === undefined,
-    fn: async () => {
-      try {
-        await fn(cluster!);
-      } finally {
-        if (last) await cluster![Symbol.asyncDispose]();
-      }
-    },
-  });
-}
+const { pgTest } = await postgresTests();
 
 function row(i: number): NewLogApiRow {
   const at = Date.UTC(2026, 0, 1) + Math.floor(i / 3) * 1000;

@@ -12,24 +12,9 @@ import { createSqliteStore } from "../../../db/sqlite/sqlite_store.ts";
 import type { NewPost, Store } from "../../../db/store.ts";
 import { searchTerms } from "../../../lib/search_text.ts";
 import { memoryDb } from "../../../testing/memory_db.ts";
-import { type PostgresCluster, startPostgres } from "../../../testing/postgres.ts";
+import { type PostgresCluster, postgresTests } from "../../../testing/postgres.ts";
 
-const cluster: PostgresCluster | undefined = await startPostgres();
-
-/** A test that needs the cluster; the whole file's cluster stops after the last one. */
-function pgTest(name: string, fn: (cluster: PostgresCluster) => Promise<void>, last = false) {
-  Deno.test({
-    name,
-    ignore: cluster === undefined,
-    fn: async () => {
-      try {
-        await fn(cluster!);
-      } finally {
-        if (last) await cluster![Symbol.asyncDispose]();
-      }
-    },
-  });
-}
+const { pgTest } = await postgresTests();
 
 async function freshStore(c: PostgresCluster): Promise<Store & AsyncDisposable> {
   const { db } = await openPostgresDatabase({ url: await c.freshDatabase(), poolSize: 4 });
