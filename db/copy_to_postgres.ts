@@ -6,6 +6,7 @@
 
 import type { DatabaseSync, SQLOutputValue } from "node:sqlite";
 import type { PgDatabase, PgSession, PgValue } from "./postgres/client.ts";
+import { NEW_LOG_API_COLUMNS } from "./log_api_schema.ts";
 import { searchBody } from "./postgres/search_body.ts";
 
 /** The copied tables, in an order that inserts every referenced row first. */
@@ -18,19 +19,7 @@ const COLUMNS: Readonly<Record<CopiedTable, readonly string[]>> = Object.freeze(
   users: ["id", "username", "password_hash", "role", "disabled", "created_at"],
   board: ["seq", "title", "content", "create_date", "update_date", "author_id", "imported"],
   sessions: ["token_hash", "user_id", "created_at", "expires_at"],
-  log_api: [
-    "seq",
-    "user_ip",
-    "user_id",
-    "start_time",
-    "end_time",
-    "call_url",
-    "call_url_parameter",
-    "method",
-    "status",
-    "duration_ms",
-    "trace_id",
-  ],
+  log_api: ["seq", ...NEW_LOG_API_COLUMNS],
 });
 
 /** The identity column of each table that has one. */

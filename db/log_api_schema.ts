@@ -33,6 +33,20 @@ export interface NewLogApiRow
   readonly duration_ms: number;
 }
 
+/** The columns of a row otel-board writes (every column but `seq`), in table order. */
+export const NEW_LOG_API_COLUMNS = [
+  "user_ip",
+  "user_id",
+  "start_time",
+  "end_time",
+  "call_url",
+  "call_url_parameter",
+  "method",
+  "status",
+  "duration_ms",
+  "trace_id",
+] as const satisfies readonly (keyof NewLogApiRow)[];
+
 /** Filters for reading the log; every field is optional and they combine with AND. */
 export interface LogApiFilter {
   readonly beforeSeq?: number;

@@ -3,23 +3,17 @@
  * retention deletes under an advisory lock — and the call-log repository over them.
  */
 
-import type { LogApiFilter, LogApiRow, NewLogApiRow } from "../log_api_schema.ts";
+import {
+  type LogApiFilter,
+  type LogApiRow,
+  NEW_LOG_API_COLUMNS,
+  type NewLogApiRow,
+} from "../log_api_schema.ts";
 import type { LogApiRepository } from "../store.ts";
 import { holdsNul, type PgDatabase, type PgSession, type PgValue } from "./client.ts";
 import { PG_LOCKS } from "./migrations.ts";
 
-const COLUMNS = [
-  "user_ip",
-  "user_id",
-  "start_time",
-  "end_time",
-  "call_url",
-  "call_url_parameter",
-  "method",
-  "status",
-  "duration_ms",
-  "trace_id",
-] as const;
+const COLUMNS = NEW_LOG_API_COLUMNS;
 
 /** Rows per INSERT: PostgreSQL binds at most 65535 parameters to one statement. */
 export const MAX_ROWS_PER_INSERT = 5000;
