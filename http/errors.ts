@@ -58,22 +58,20 @@ export function describeError(
     };
   }
   if (error instanceof ClientGoneError) return undefined;
-  if (error instanceof StoreBusyError) {
-    log.warn("Database busy", { error, method: c.req.method, path: c.req.path });
+  if (error instanceof StoreBusyError || error instanceof StoreUnavailableError) {
+    const busy = error instanceof StoreBusyError;
+    log.warn(busy ? "Database busy" : "Database unavailable", {
+      error,
+      method: c.req.method,
+      path: c.req.path,
+    });
     // Recorded on the request span, as a failure the client may retry.
     c.set("failure", error);
     return {
       code: "not_ready",
-      detail: "The database is busy; try again in a moment",
-      headers: { "retry-after": BUSY_RETRY_AFTER_SECONDS },
-    };
-  }
-  if (error instanceof StoreUnavailableError) {
-    log.warn("Database unavailable", { error, method: c.req.method, path: c.req.path });
-    c.set("failure", error);
-    return {
-      code: "not_ready",
-      detail: "The database does not answer; try again in a moment",
+      detail: busy
+        ? "The database is busy; try again in a moment"
+        : "The database does not answer; try again in a moment",
       headers: { "retry-after": BUSY_RETRY_AFTER_SECONDS },
     };
   }
